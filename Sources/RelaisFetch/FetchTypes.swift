@@ -1,0 +1,104 @@
+import Foundation
+
+/// One request: a URL and what we know of the last successful fetch.
+public struct FetchRequest: Sendable {
+    public var url: String
+    /// Validators from the last run, sent as `If-None-Match` / `If-Modified-Since`.
+    public var etag: String?
+    public var lastModified: String?
+    /// Extra request headers (name, value).
+    public var headers: [(String, String)]
+
+    public init(url: String, etag: String? = nil, lastModified: String? = nil, headers: [(String, String)] = []) {
+        self.url = url
+        self.etag = etag
+        self.lastModified = lastModified
+        self.headers = headers
+    }
+}
+
+/// What came back. A `304` (or an unchanged local file) has `notModified == true` and no body.
+public struct FetchResponse: Sendable {
+    public var url: String
+    public var status: Int
+    /// Header names are lower-cased; the headers are those of the final hop.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var attempts: Int
+
+    public var notModified: Bool { status == 304 }
+    public var etag: String? { headers["etag"] }
+    public var lastModified: String? { headers["last-modified"] }
+    public var contentType: String? { headers["content-type"] }
+
+    public init(url: String, status: Int, headers: [String: String], body: [UInt8], attempts: Int) {
+        self.url = url
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.attempts = attempts
+    }
+
+    /// The charset named by `Content-Type`, lower-cased, if any.
+    public var declaredCharset: String? {
+        guard let ct = contentType?.lowercased(), let r = ct.range(of: "charset=") else { return nil }
+        return String(ct[r.upperBound...]).split(separator: ";").first.map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+        }
+    }
+}
+
+/// Why a fetch failed. The description is short, French-free, safe to log
+/// (it names the URL, never a request body).
+public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Reason: Sendable, Equatable {
+        case invalidURL
+        case unsupportedScheme(String)
+        case connection(String)
+        case timeout
+        case tooManyRedirects(Int)
+        case bodyTooLarge(limit: Int)
+        case httpStatus(Int)
+        case fileNotFound
+        case truncated
+        case other(String)
+    }
+
+    public let reason: Reason
+    public let url: String
+    public let attempts: Int
+
+    public init(_ reason: Reason, url: String, attempts: Int = 1) {
+        self.reason = reason
+        self.url = url
+        self.attempts = attempts
+    }
+
+    /// Whether another attempt may succeed: connection errors, timeouts,
+    /// truncated transfers and 5xx answers. Never 4xx, size or redirect errors.
+    public var isRetryable: Bool {
+        switch reason {
+        case .connection, .timeout, .truncated: return true
+        case .httpStatus(let s): return s >= 500
+        default: return false
+        }
+    }
+
+    public var description: String {
+        let what: String
+        switch reason {
+        case .invalidURL: what = "invalid URL"
+        case .unsupportedScheme(let s): what = "unsupported URL scheme '\(s)' (expected http, https or file)"
+        case .connection(let m): what = "connection failed: \(m)"
+        case .timeout: what = "timed out"
+        case .tooManyRedirects(let n): what = "too many redirects (more than \(n))"
+        case .bodyTooLarge(let limit): what = "body larger than \(limit) bytes"
+        case .httpStatus(let s): what = "HTTP status \(s)"
+        case .fileNotFound: what = "file not found"
+        case .truncated: what = "transfer truncated"
+        case .other(let m): what = m
+        }
+        let tries = attempts > 1 ? " after \(attempts) attempts" : ""
+        return "\(url): \(what)\(tries)"
+    }
+}
