@@ -128,7 +128,8 @@ public enum FrenchSchedule {
             if ch.isLetter {
                 let w = wordAt(i)
                 i += w.count
-                if w == "midi" { tokens.append(.time(12 * 60, explicit: true)); continue }
+                // "midi" is noon, except in "après-midi".
+                if w == "midi", tokens.last != .word("apres"), !(tokens.last == .punct("-") && tokens.dropLast().last == .word("apres")) { tokens.append(.time(12 * 60, explicit: true)); continue }
                 if w == "minuit" { tokens.append(.time(24 * 60, explicit: true)); continue }
                 if let d = dayWords[w] {
                     // "mar" followed by a letter-word like "mars" is handled by the whole-word read.

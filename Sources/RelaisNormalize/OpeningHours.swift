@@ -196,11 +196,14 @@ public enum OpeningHours {
     static func parseTimes(_ token: String) throws -> [TimeSpan] {
         try token.split(separator: ",").map { span in
             if span.hasSuffix("+") {
-                return TimeSpan(open: try minutes(span.dropLast()), close: nil)
+                let o = try minutes(span.dropLast())
+                guard o < 24 * 60 else { throw ParseError(description: "bad opening time '\(span)'") }
+                return TimeSpan(open: o, close: nil)
             }
             let ends = span.split(separator: "-")
             guard ends.count == 2 else { throw ParseError(description: "bad time span '\(span)'") }
             let o = try minutes(ends[0]), c = try minutes(ends[1])
+            guard o < 24 * 60 else { throw ParseError(description: "bad opening time '\(ends[0])'") }
             return TimeSpan(open: o, close: c)
         }
     }

@@ -5,7 +5,9 @@ public enum PhoneNumber {
     /// Overseas prefixes: national `0` + 3 digits → country code (E.164 without `+`).
     static let overseas: [(national: String, country: String)] = [
         ("0262", "262"), ("0263", "262"), ("0692", "262"), ("0693", "262"),  // La Réunion / Mayotte fixed & mobile
-        ("0269", "262"), ("0639", "262"),  // Mayotte
+        ("0269", "262"),  // Mayotte fixed
+        ("06390", "262"), ("06391", "262"), ("06392", "262"), ("06393", "262"), ("06394", "262"), ("06395", "262"),
+        ("06396", "262"),  // Mayotte mobile (06 39 98 stays metropolitan: an ARCEP fiction block)
         ("0590", "590"), ("0690", "590"), ("0691", "590"),  // Guadeloupe, Saint-Martin, Saint-Barthélemy
         ("0594", "594"), ("0694", "594"),  // Guyane
         ("0596", "596"), ("0696", "596"),  // Martinique

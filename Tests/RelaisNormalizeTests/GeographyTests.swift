@@ -1,0 +1,110 @@
+import Foundation
+import RelaisFetch
+import RelaisModel
+import RelaisNormalize
+import RelaisTestSupport
+import Testing
+
+/// The bundled gazetteer (Directory/geo), loaded once.
+enum BundledGazetteer {
+    static let value: Gazetteer = {
+        let dir = SharedData.projectRoot.appendingPathComponent("Directory/geo")
+        let gz = try! Data(contentsOf: dir.appendingPathComponent("communes.tsv.gz"))
+        let text = String(decoding: try! Gzip.decompress([UInt8](gz)), as: UTF8.self)
+        let (communes, parents) = Gazetteer.parseCommunes(text)
+        let deps = Gazetteer.parseDepartements(try! String(contentsOf: dir.appendingPathComponent("departements.tsv"), encoding: .utf8))
+        return Gazetteer(communes: communes, parents: parents, departements: deps)
+    }()
+}
+
+@Suite struct PostalTests {
+    @Test(arguments: [("1000", "01000"), ("21 000", "21000"), ("21000", "21000"), ("2100", "02100")])
+    func restoresLeadingZero(raw: String, expected: String) {
+        #expect(PostalCode.normalize(raw) == expected)
+    }
+
+    @Test func rejectsNonPostal() {
+        #expect(PostalCode.normalize("Bât. C") == nil)
+        #expect(PostalCode.normalize("123") == nil)
+    }
+
+    @Test(arguments: [("21000", "21"), ("01000", "01"), ("20000", "2A"), ("20167", "2A"), ("20200", "2B"), ("20600", "2B"), ("97410", "974"), ("97600", "976"), ("97100", "971")])
+    func departementOfPostalCode(pc: String, dep: String) {
+        #expect(PostalCode.departement(pc) == dep)
+    }
+}
+
+@Suite struct GazetteerTests {
+    let g = BundledGazetteer.value
+
+    @Test func hasEveryDepartement() {
+        #expect(g.departements.count == 101)
+        #expect(g.departement(code: "2A")?.regionName == "Corse")
+        #expect(g.departement(code: "974")?.name == "La Réunion")
+        #expect(g.communes.count > 34_000)
+    }
+
+    @Test func resolvesPostalCodeAndCommune() {
+        let beaune = g.resolve(postalCode: "21200", commune: "Beaune")
+        #expect(beaune.commune?.insee == "21054")
+        #expect(beaune.departement == "21")
+        let ajaccio = g.resolve(postalCode: "20000", commune: "Ajaccio")
+        #expect(ajaccio.commune?.insee == "2A004")
+        #expect(ajaccio.departement == "2A")
+        // 97410 is Saint-Pierre (INSEE 97416); 97416 as a postal code is Saint-Leu.
+        let stPierre = g.resolve(postalCode: "97410", commune: "Saint-Pierre")
+        #expect(stPierre.commune?.insee == "97416")
+        #expect(stPierre.departement == "974")
+        let lost = g.resolve(postalCode: "1000", commune: "Bourg-en-Bresse")
+        #expect(lost.postalCode == "01000")
+        #expect(lost.commune?.insee == "01053")
+    }
+
+    @Test func arrondissementsForLyonAndParis() {
+        #expect(g.resolve(postalCode: "69003", commune: "Lyon").commune?.insee == "69383")
+        #expect(g.resolve(postalCode: "69008", commune: "LYON").commune?.insee == "69388")
+        #expect(g.resolve(postalCode: "75017", commune: "Paris").commune?.insee == "75117")
+        #expect(g.departementCode(insee: "69383") == "69")
+    }
+
+    @Test func fillsAMissingPostalCodeFromTheCommune() {
+        let r = g.resolve(postalCode: "", commune: "Chalon-sur-Saône")
+        #expect(r.postalCode == "71100")
+        #expect(r.commune?.insee == "71076")
+    }
+
+    @Test func flagsAPostalCodeThatIsNotTheCommunes() {
+        let r = g.resolve(postalCode: "71100", commune: "Le Creusot")
+        #expect(r.commune == nil)
+        #expect(r.departement == "71")
+        #expect(r.flags.map(\.code) == ["postal_commune_mismatch"])
+    }
+
+    @Test func looksUpPlacesAsPeopleTypeThem() {
+        guard case .point(let p, _, let dep) = g.lookup("21000") else { Issue.record("21000"); return }
+        #expect(dep == "21")
+        #expect(abs(p.latitude - 47.32) < 0.05)
+        guard case .point(_, _, let d2) = g.lookup("2A004") else { Issue.record("2A004"); return }
+        #expect(d2 == "2A")
+        guard case .point(_, let label, _) = g.lookup("chenove") else { Issue.record("chenove"); return }
+        #expect(label == "Chenôve")
+        guard case .ambiguous(let choices) = g.lookup("Saint-Denis") else { Issue.record("Saint-Denis"); return }
+        let deps = Set(choices.compactMap { g.departementCode(insee: $0.insee) })
+        #expect(deps.isSuperset(of: ["93", "974"]))
+        guard case .point(_, _, let d3) = g.lookup("Saint-Denis (974)") else { Issue.record("Saint-Denis (974)"); return }
+        #expect(d3 == "974")
+        guard case .point = g.lookup("45.75,4.85") else { Issue.record("lat,lon"); return }
+        #expect(g.lookup("Atlantide") == .notFound)
+    }
+
+    @Test func checksCoordinates() {
+        let (ok, f1) = Gazetteer.checkCoordinates(latitude: 45.7347, longitude: 4.8712)
+        #expect(ok != nil && f1 == nil)
+        let (swapped, f2) = Gazetteer.checkCoordinates(latitude: 4.8801, longitude: 45.7683)
+        #expect(swapped == GeoPoint(latitude: 45.7683, longitude: 4.8801))
+        #expect(f2?.code == "coordinates_swapped")
+        let (outside, f3) = Gazetteer.checkCoordinates(latitude: 40.7, longitude: -74.0)
+        #expect(outside == nil)
+        #expect(f3?.code == "coordinates_outside_france")
+    }
+}
