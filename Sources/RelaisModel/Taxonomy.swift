@@ -5,12 +5,15 @@ public struct NeedDefinition: Codable, Sendable, Hashable {
     public var description: String?
     /// Kinds that serve this need by default.
     public var kinds: [Kind]
+    /// Kinds that serve it when the listing welcomes relatives.
+    public var kindsForRelatives: [Kind]
 
-    public init(id: String, label: String, description: String? = nil, kinds: [Kind]) {
+    public init(id: String, label: String, description: String? = nil, kinds: [Kind], kindsForRelatives: [Kind] = []) {
         self.id = id
         self.label = label
         self.description = description
         self.kinds = kinds
+        self.kindsForRelatives = kindsForRelatives
     }
 }
 
@@ -58,6 +61,18 @@ public struct Taxonomy: Codable, Sendable {
     /// Needs a kind serves by default.
     public func defaultNeeds(for k: Kind) -> [String] {
         needs.filter { $0.kinds.contains(k) }.map(\.id)
+    }
+
+    /// Every need a listing serves: what it declares, its kind's defaults, and
+    /// the needs its kind serves for relatives when it welcomes them.
+    public func needs(of c: ListingContent) -> [String] {
+        var out = c.needs
+        for n in needs where !out.contains(n.id) {
+            if n.kinds.contains(c.kind) || (c.audiences.contains(.proche) && n.kindsForRelatives.contains(c.kind)) {
+                out.append(n.id)
+            }
+        }
+        return out
     }
 
     public func defaultAudiences(for k: Kind) -> [Audience] {

@@ -132,7 +132,12 @@ public enum FrenchSchedule {
                 if w == "midi", tokens.last != .word("apres"), !(tokens.last == .punct("-") && tokens.dropLast().last == .word("apres")) { tokens.append(.time(12 * 60, explicit: true)); continue }
                 if w == "minuit" { tokens.append(.time(24 * 60, explicit: true)); continue }
                 if let d = dayWords[w] {
-                    // "mar" followed by a letter-word like "mars" is handled by the whole-word read.
+                    // Abbreviations ("mer", "sam") only as words of their own: not in "Cagnes-sur-Mer".
+                    let start = i - w.count
+                    if w.count == 3, start > 0, c[start - 1] == "-" || c[start - 1].isLetter {
+                        tokens.append(.word(w))
+                        continue
+                    }
                     tokens.append(.day(d))
                     if i < c.count, c[i] == "." { i += 1 }
                     continue
@@ -146,6 +151,25 @@ public enum FrenchSchedule {
             i += 1
         }
         return tokens
+    }
+
+    /// Whether a text names a weekday ("le mardi", "lun.").
+    public static func mentionsWeekday(_ text: String) -> Bool {
+        tokenize(text).contains { if case .day = $0 { return true } else { return false } }
+    }
+
+    /// A season stated in a text: "d’octobre à juin" → [10, 11, 12, 1, …, 6].
+    public static func season(in text: String) -> [Int]? {
+        let tokens = tokenize(text)
+        for (i, t) in tokens.enumerated() {
+            guard case .month(let a) = t, i + 2 < tokens.count, case .month(let b) = tokens[i + 2] else { continue }
+            guard case .word(let w) = tokens[i + 1], w == "a" || w == "au" else { continue }
+            var months = [a]
+            var m = a
+            while m != b { m = m % 12 + 1; months.append(m) }
+            return months
+        }
+        return nil
     }
 
     // MARK: Reading

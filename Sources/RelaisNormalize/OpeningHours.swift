@@ -236,6 +236,9 @@ public enum OpeningHours {
     }
 
     public static func format(_ rule: ScheduleRule) -> String {
+        if rule.days.isEmpty, rule.months.isEmpty, rule.dates.isEmpty, !rule.publicHolidays, !rule.off, rule.times == [TimeSpan(open: 0, close: 1440)] {
+            return "24/7"
+        }
         var pieces: [String] = []
         if !rule.dates.isEmpty {
             pieces.append(rule.dates.map { "\($0.year) \(monthNames[$0.month - 1]) \(pad($0.day))" }.joined(separator: ","))

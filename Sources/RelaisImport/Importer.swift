@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import RelaisFetch
+import RelaisModel
+import RelaisNormalize
+import RelaisStore
+
+/// Runs sources: fetch the whole payload, read it, normalise every record,
+/// validate, then hand the run to the store in one transaction. A failed fetch,
+/// a parse error, a 304, a refused run: the store keeps exactly what it had,
+/// and the run is recorded with its reason.
+public struct Importer: Sendable {
+    public let store: SQLiteStore
+    public let data: DirectoryData
+    public let fetcher: Fetcher
+    public let clock: @Sendable () -> Date
+    public let environment: [String: String]
+    let logger: Logger
+
+    public init(
+        store: SQLiteStore, data: DirectoryData, fetcher: Fetcher = Fetcher(), clock: @escaping @Sendable () -> Date = { Date() },
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais.import")
+    ) {
+        self.store = store
+        self.data = data
+        self.fetcher = fetcher
+        self.clock = clock
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// The default share of rejected rows above which a whole run is refused.
+    public static let defaultMaxRejectedShare = 0.5
+
+    /// Runs one source. Never throws: every outcome is a ledger line.
+    @discardableResult
+    public func run(_ manifest: Manifest, trigger: String = "manual", progress: (@Sendable (String) -> Void)? = nil) async -> RunRecord {
+        let started = clock()
+        let runID: Int64
+        do {
+            runID = try store.beginRun(source: manifest.registration, trigger: trigger, at: started)
+        } catch {
+            return RunRecord(id: -1, sourceID: manifest.id, startedAt: "\(started)", status: .failed, message: "base de données : \(error)")
+        }
+        func finish(_ status: RunRecord.Status, _ message: String?, http: Int? = nil, issues: [RunIssue] = []) -> RunRecord {
+            logger.info("run \(runID) \(manifest.id): \(status.rawValue)\(message.map { " — \($0)" } ?? "")")
+            return (try? store.finishRun(runID, status: status, message: message, httpStatus: http, issues: issues, at: clock()))
+                ?? RunRecord(id: runID, sourceID: manifest.id, startedAt: "\(started)", status: status, message: message)
+        }
+        let reader = Readers.reader(for: manifest.format)
+        let normalizer = RecordNormalizer(data: data, defaultKind: manifest.kind)
+        let ctx = ReaderContext(manifest: manifest, normalizer: normalizer, now: started, environment: environment)
+        let previous = try? store.source(id: manifest.id)
+        // Validators only when the store holds what they validate.
+        let useValidators = (previous?.listings ?? 0) > 0 || manifest.format == .laposte && ((try? store.geoCommunes()) ?? nil) != nil
+        progress?("\(manifest.id) : téléchargement de \(manifest.url)")
+        let payload: Payload
+        do {
+            var configured = fetcher
+            if manifest.options["timeout"] != nil || manifest.options["max_bytes"] != nil {
+                var c = fetcher.configuration
+                if let t = manifest.options["timeout"].flatMap(Double.init) { c.timeouts.total = t }
+                if let b = manifest.options["max_bytes"].flatMap(Int.init) { c.maxBodyBytes = b }
+                configured = Fetcher(configuration: c)
+            }
+            payload = try await reader.fetch(ctx, fetcher: configured, etag: useValidators ? previous?.etag : nil, lastModified: useValidators ? previous?.lastModified : nil)
+        } catch let e as FetchError {
+            return finish(.failed, "téléchargement impossible — \(e)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
+        } catch {
+            return finish(.failed, "\(error)")
+        }
+        if payload.notModified {
+            progress?("\(manifest.id) : inchangé (304)")
+            return finish(.unchanged, "source inchangée (304 Not Modified)", http: 304)
+        }
+        if Task.isCancelled { return finish(.interrupted, "arrêt demandé avant l’application : rien n’a été modifié") }
+
+        if manifest.format == .laposte {
+            do {
+                let (communes, parents) = try LaPosteReader().communes(payload, ctx)
+                try store.replaceGeoCommunes(communes, parents: parents)
+                progress?("\(manifest.id) : \(communes.count) communes")
+                return (try? store.applyRun(runID, batch: ImportBatch(source: manifest.registration, drafts: [], httpStatus: payload.httpStatus, etag: payload.etag, lastModified: payload.lastModified, markMissingAsStale: false), at: clock()))
+                    .map { r in var r = r; r.message = "\(communes.count) communes importées (données géographiques)"; return r } ?? finish(.success, nil)
+            } catch {
+                return finish(.failed, "\(error)", http: payload.httpStatus)
+            }
+        }
+
+        let read: ReadResult
+        do { read = try reader.read(payload, ctx) } catch {
+            return finish(.failed, "\(error)", http: payload.httpStatus)
+        }
+        progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
+        var drafts: [ListingDraft] = []
+        var issues = read.issues
+        for record in read.records {
+            switch normalizer.normalize(record) {
+            case .listing(let draft, let warnings):
+                drafts.append(draft)
+                issues += warnings
+            case .rejected(let issue):
+                issues.append(issue)
+            }
+        }
+        Self.linkAntennas(&drafts)
+        let rejected = issues.filter { $0.severity == .rejected }.count
+        let total = drafts.count + rejected
+        let maxShare = manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare)
+        if total > 0, Double(rejected) / Double(total) > maxShare {
+            return finish(.refused, "\(rejected) enregistrements rejetés sur \(total) (plus de \(Int(maxShare * 100)) %) : exécution refusée, rien n’a été modifié", http: payload.httpStatus, issues: issues)
+        }
+        if Task.isCancelled { return finish(.interrupted, "arrêt demandé avant l’application : rien n’a été modifié", issues: issues) }
+        let batch = ImportBatch(
+            source: manifest.registration, drafts: drafts, issues: issues, httpStatus: payload.httpStatus, etag: payload.etag,
+            lastModified: payload.lastModified, markMissingAsStale: !drafts.isEmpty)
+        do {
+            let run = try store.applyRun(runID, batch: batch, at: clock())
+            progress?("\(manifest.id) : \(run.added) ajoutées, \(run.updated) mises à jour, \(run.unchanged) inchangées, \(run.stale) obsolètes, \(run.rejected) rejetées")
+            logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
+            return run
+        } catch {
+            return finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: issues)
+        }
+    }
+
+    /// "Antenne Seurre du GEM de Beaune" → the listing "GEM de Beaune Le Cerisier" of the same source.
+    static func linkAntennas(_ drafts: inout [ListingDraft]) {
+        let folded = drafts.map { Set(Text.fold($0.content.name).split(separator: " ")) }
+        for (i, d) in drafts.enumerated() {
+            let name = Text.fold(d.content.name)
+            guard name.hasPrefix("antenne ") else { continue }
+            let target: Substring
+            if let r = name.range(of: " du ") { target = name[r.upperBound...] }
+            else if let r = name.range(of: " de l ") { target = name[r.upperBound...] }
+            else { continue }
+            let want = Set(target.split(separator: " "))
+            if let j = drafts.indices.first(where: { $0 != i && !Text.fold(drafts[$0].content.name).hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
+                drafts[i].content.parentKey = drafts[j].key
+            }
+        }
+    }
+
+    /// Loads and runs the curated national entries of `Directory/national.yml`
+    /// (source `relais-national`, priority 100) when they changed.
+    @discardableResult
+    public func syncNational() -> RunRecord? {
+        let registration = SourceRegistration(
+            id: "relais-national", title: "Lignes nationales (Directory/national.yml)", url: "Directory/national.yml", format: "relais",
+            priority: 100, demo: false, staleAfterRuns: 0, manifest: nil)
+        let hash = Text.hash(data.nationalText)
+        if let s = try? store.source(id: registration.id), s.etag == hash, s.listings > 0 { return nil }
+        let normalizer = RecordNormalizer(data: data, defaultKind: nil)
+        var drafts: [ListingDraft] = []
+        var issues: [RunIssue] = []
+        for line in data.nationalLines {
+            var r = RawRecord(item: line.key)
+            r.id = line.key
+            r.name = line.name
+            r.kind = line.kind
+            r.description = line.description
+            r.phones = line.phones ?? []
+            r.emails = line.email.map { [$0] } ?? []
+            r.website = line.website
+            r.audiences = line.audiences ?? []
+            r.needs = line.needs ?? []
+            r.openingHours = line.opening_hours
+            r.virtual = true
+            switch normalizer.normalize(r) {
+            case .listing(let d, let w):
+                drafts.append(d)
+                issues += w
+            case .rejected(let i): issues.append(i)
+            }
+        }
+        do {
+            let now = clock()
+            let id = try store.beginRun(source: registration, trigger: "directory", at: now)
+            return try store.applyRun(id, batch: ImportBatch(source: registration, drafts: drafts, issues: issues, etag: hash), at: now)
+        } catch {
+            logger.error("national entries: \(error)")
+            return nil
+        }
+    }
+}

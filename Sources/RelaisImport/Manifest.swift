@@ -1,0 +1,256 @@
+import Foundation
+import RelaisModel
+import RelaisStore
+import Yams
+
+/// The source formats Relais reads. A new format is one new reader file.
+public enum SourceFormat: String, CaseIterable, Sendable {
+    case csv, json, html, jsonld, ics
+    case dataInclusion = "data-inclusion"
+    case hsds
+    /// La Poste's postal-code file: geographic reference data, not listings.
+    case laposte
+}
+
+/// One source, as an admin declares it in `Importers/<id>.yml`.
+public struct Manifest: Sendable {
+    public var id: String
+    public var title: String
+    public var url: String
+    public var format: SourceFormat
+    public var schedule: RefreshSchedule
+    public var kind: Kind?
+    public var licence: String?
+    public var attribution: String?
+    public var owner: String?
+    public var enabled: Bool
+    public var demo: Bool
+    public var priority: Int
+    public var staleAfterRuns: Int
+    public var options: [String: String]
+    public var fields: [String: String]
+    /// Where it was read from (for messages).
+    public var file: String
+    public var text: String
+
+    public init(
+        id: String, title: String, url: String, format: SourceFormat, schedule: RefreshSchedule = .every(hours: 24), kind: Kind? = nil,
+        licence: String? = nil, attribution: String? = nil, owner: String? = nil, enabled: Bool = true, demo: Bool = false,
+        priority: Int = 0, staleAfterRuns: Int = 3, options: [String: String] = [:], fields: [String: String] = [:],
+        file: String = "(manifeste)", text: String = ""
+    ) {
+        self.id = id
+        self.title = title
+        self.url = url
+        self.format = format
+        self.schedule = schedule
+        self.kind = kind
+        self.licence = licence
+        self.attribution = attribution
+        self.owner = owner
+        self.enabled = enabled
+        self.demo = demo
+        self.priority = priority
+        self.staleAfterRuns = staleAfterRuns
+        self.options = options
+        self.fields = fields
+        self.file = file
+        self.text = text
+    }
+
+    /// Required keys.
+    public static let requiredKeys = ["id", "title", "url", "format", "schedule"]
+    /// Optional keys.
+    public static let optionalKeys = ["kind", "licence", "attribution", "owner", "enabled", "demo", "priority", "stale_after_runs", "options", "fields", "description"]
+
+    /// Options each format accepts (plus the common ones).
+    public static let commonOptions = ["max_rejected_share", "max_pages", "max_bytes", "timeout", "encoding"]
+    public static let formatOptions: [SourceFormat: [String]] = [
+        .csv: ["delimiter", "header_row"],
+        .json: ["records", "pagination", "page_param", "first_page", "next", "total_pages"],
+        .html: ["items", "table", "item_separator", "headings", "season"],
+        .jsonld: ["events"],
+        .ics: [],
+        .dataInclusion: ["token_env", "size"],
+        .hsds: ["token_env"],
+        .laposte: [],
+    ]
+    /// Canonical field names a `fields:` mapping may use (csv and json).
+    public static let fieldNames = [
+        "id", "name", "kind", "description", "organization", "sponsor", "manager", "street", "complement", "postal_code",
+        "commune", "insee", "address", "latitude", "longitude", "phones", "email", "website", "hours", "opening_hours",
+        "audience", "needs", "modalities", "fees", "eligibility", "registration", "status", "updated", "parent",
+    ]
+
+    /// What the store needs to know of this source.
+    public var registration: SourceRegistration {
+        SourceRegistration(id: id, title: title, url: url, format: format.rawValue, priority: priority, demo: demo, staleAfterRuns: staleAfterRuns, manifest: text)
+    }
+
+    public func option(_ name: String) -> String? { options[name] }
+    public func intOption(_ name: String, default d: Int) -> Int { options[name].flatMap { Int($0) } ?? d }
+    public func doubleOption(_ name: String, default d: Double) -> Double { options[name].flatMap { Double($0) } ?? d }
+}
+
+/// A manifest that cannot be used: names the file, the key and what was expected.
+public struct ManifestError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let key: String?
+    public let message: String
+
+    public var description: String {
+        if let key { return "\(file) : clé « \(key) » — \(message)" }
+        return "\(file) : \(message)"
+    }
+}
+
+extension Manifest {
+    /// Parses and validates a manifest. `${NAME}` in `url` is replaced by the
+    /// environment variable NAME (`${RELAIS_HOME}` is always set: the folder
+    /// holding `Directory/` and `Importers/`).
+    public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Manifest {
+        let node: Any?
+        do { node = try Yams.load(yaml: text) } catch {
+            throw ManifestError(file: file, key: nil, message: "YAML illisible : \(error)")
+        }
+        guard let dict = node as? [String: Any] else {
+            throw ManifestError(file: file, key: nil, message: "un manifeste est un dictionnaire YAML de clés (id, title, url, format, schedule…)")
+        }
+        let allowed = requiredKeys + optionalKeys
+        for key in dict.keys.sorted() where !allowed.contains(key) {
+            throw ManifestError(file: file, key: key, message: "clé inconnue ; clés possibles : \(allowed.joined(separator: ", "))")
+        }
+        for key in requiredKeys where dict[key] == nil {
+            throw ManifestError(file: file, key: key, message: "clé obligatoire absente")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let v = dict[key] else { return nil }
+            if let s = v as? String { return s }
+            if let i = v as? Int { return String(i) }
+            throw ManifestError(file: file, key: key, message: "attendu : un texte")
+        }
+        func bool(_ key: String, _ d: Bool) throws -> Bool {
+            guard let v = dict[key] else { return d }
+            guard let b = v as? Bool else { throw ManifestError(file: file, key: key, message: "attendu : true ou false") }
+            return b
+        }
+        let id = try string("id")!
+        guard !id.isEmpty, id.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
+            throw ManifestError(file: file, key: "id", message: "« \(id) » : attendu des minuscules, chiffres et tirets ([a-z0-9-]+)")
+        }
+        let title = try string("title")!
+        guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ManifestError(file: file, key: "title", message: "titre vide") }
+        let url = try expand(try string("url")!, file: file, environment: environment)
+        let lower = url.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("file://") else {
+            throw ManifestError(file: file, key: "url", message: "« \(url) » : attendu une adresse http://, https:// ou file://")
+        }
+        let formatText = try string("format")!
+        guard let format = SourceFormat(rawValue: formatText) else {
+            throw ManifestError(file: file, key: "format", message: "« \(formatText) » inconnu ; formats possibles : \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let scheduleText = try string("schedule")!
+        guard let schedule = RefreshSchedule(scheduleText) else {
+            throw ManifestError(file: file, key: "schedule", message: "« \(scheduleText) » : attendu une expression cron à 5 champs (« 0 3 * * 1 ») ou « every <N>h » / « every <N>d »")
+        }
+        var kind: Kind?
+        if let k = try string("kind") {
+            guard let parsed = Kind(rawValue: k) else {
+                throw ManifestError(file: file, key: "kind", message: "« \(k) » inconnu ; types possibles : \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = parsed
+        }
+        var stale = 3
+        if let v = dict["stale_after_runs"] {
+            guard let n = v as? Int, n >= 0 else { throw ManifestError(file: file, key: "stale_after_runs", message: "attendu : un entier positif ou nul") }
+            stale = n
+        }
+        var priority = 0
+        if let v = dict["priority"] {
+            guard let n = v as? Int else { throw ManifestError(file: file, key: "priority", message: "attendu : un entier") }
+            priority = n
+        }
+        func stringMap(_ key: String, allowed: [String]) throws -> [String: String] {
+            guard let v = dict[key] else { return [:] }
+            guard let m = v as? [String: Any] else { throw ManifestError(file: file, key: key, message: "attendu : un dictionnaire") }
+            var out: [String: String] = [:]
+            for (k, value) in m {
+                guard allowed.contains(k) else {
+                    throw ManifestError(file: file, key: "\(key).\(k)", message: "inconnue pour le format \(format.rawValue) ; possibles : \(allowed.joined(separator: ", "))")
+                }
+                switch value {
+                case let s as String: out[k] = s
+                case let i as Int: out[k] = String(i)
+                case let d as Double: out[k] = String(d)
+                case let b as Bool: out[k] = String(b)
+                default: throw ManifestError(file: file, key: "\(key).\(k)", message: "attendu : un texte ou un nombre")
+                }
+            }
+            return out
+        }
+        let options = try stringMap("options", allowed: commonOptions + (formatOptions[format] ?? []))
+        if let share = options["max_rejected_share"], Double(share).map({ (0...1).contains($0) }) != true {
+            throw ManifestError(file: file, key: "options.max_rejected_share", message: "« \(share) » : attendu un nombre entre 0 et 1")
+        }
+        for key in ["max_pages", "max_bytes", "timeout", "header_row", "size"] {
+            if let v = options[key], (Int(v) ?? 0) <= 0 {
+                throw ManifestError(file: file, key: "options.\(key)", message: "« \(v) » : attendu un entier strictement positif")
+            }
+        }
+        if let enc = options["encoding"], !["auto", "utf-8", "windows-1252", "latin-1", "iso-8859-1", "iso-8859-15"].contains(enc.lowercased()) {
+            throw ManifestError(file: file, key: "options.encoding", message: "« \(enc) » : attendu auto, utf-8, windows-1252 ou latin-1")
+        }
+        if let p = options["pagination"], !["none", "page", "next"].contains(p) {
+            throw ManifestError(file: file, key: "options.pagination", message: "« \(p) » : attendu none, page ou next")
+        }
+        if let d = options["delimiter"], !["auto", ";", ",", "\t", "tab", "|"].contains(d) {
+            throw ManifestError(file: file, key: "options.delimiter", message: "« \(d) » : attendu auto, « ; », « , », « | » ou tab")
+        }
+        let fields = try stringMap("fields", allowed: fieldNames)
+        if !fields.isEmpty && ![.csv, .json].contains(format) {
+            throw ManifestError(file: file, key: "fields", message: "la correspondance de champs ne vaut que pour les formats csv et json")
+        }
+        return Manifest(
+            id: id, title: title, url: url, format: format, schedule: schedule, kind: kind, licence: try string("licence"),
+            attribution: try string("attribution"), owner: try string("owner"), enabled: try bool("enabled", true),
+            demo: try bool("demo", false), priority: priority, staleAfterRuns: stale, options: options, fields: fields, file: file, text: text)
+    }
+
+    static func expand(_ s: String, file: String, environment: [String: String]) throws -> String {
+        var out = ""
+        var rest = Substring(s)
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw ManifestError(file: file, key: "url", message: "« ${ » sans « } »")
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = environment[name] else {
+                throw ManifestError(file: file, key: "url", message: "variable d’environnement ${\(name)} non définie")
+            }
+            out += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// Reads every `*.yml` / `*.yaml` of a folder. Ids must be unique.
+    public static func loadAll(from folder: URL, environment: [String: String]) throws -> [Manifest] {
+        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { ["yml", "yaml"].contains($0.pathExtension) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        var manifests: [Manifest] = []
+        for f in files {
+            let text: String
+            do { text = try String(contentsOf: f, encoding: .utf8) } catch {
+                throw ManifestError(file: f.path, key: nil, message: "fichier illisible (UTF-8 attendu)")
+            }
+            let m = try parse(text, file: f.path, environment: environment)
+            if let other = manifests.first(where: { $0.id == m.id }) {
+                throw ManifestError(file: f.path, key: "id", message: "« \(m.id) » déjà utilisé par \(other.file)")
+            }
+            manifests.append(m)
+        }
+        return manifests
+    }
+}

@@ -1,0 +1,277 @@
+import Foundation
+import RelaisModel
+import RelaisNormalize
+import RelaisStore
+
+/// Turns a reader's ``RawRecord`` into a ``ListingDraft``: names, phones,
+/// e-mails, URLs, addresses, postal code → commune → INSEE → département →
+/// région, coordinates, kind, needs, audiences, schedule. Records that cannot
+/// be listings (no name, a required field missing) come back as a rejection.
+public struct RecordNormalizer: Sendable {
+    public let data: DirectoryData
+    public let defaultKind: Kind?
+    /// Longest text accepted in one field.
+    public static let maxFieldLength = 20_000
+
+    public init(data: DirectoryData, defaultKind: Kind?) {
+        self.data = data
+        self.defaultKind = defaultKind
+    }
+
+    public enum Outcome {
+        case listing(ListingDraft, warnings: [RunIssue])
+        case rejected(RunIssue)
+    }
+
+    /// The first kind whose keyword appears in `text` (folded, whole words).
+    public func classify(_ text: String?) -> Kind? {
+        guard let text, !text.isEmpty else { return nil }
+        let folded = " " + Text.fold(text) + " "
+        for def in data.taxonomy.kinds {
+            for k in def.keywords where folded.contains(" " + k + " ") { return def.kind }
+        }
+        return nil
+    }
+
+    /// Audiences a text mentions ("pour les proches", "personnes concernées").
+    static func audiences(in text: String?) -> [Audience] {
+        guard let text else { return [] }
+        let f = " " + Text.fold(text) + " "
+        var out: [Audience] = []
+        if [" proches ", " proche ", " familles ", " famille ", " parents ", " entourage ", " aidants familiaux ", " proches aidants ", " fratries ", " conjoints "].contains(where: f.contains) { out.append(.proche) }
+        if [" personnes concernees ", " usagers ", " patients ", " personne concernee ", " adultes ", " jeunes ", " personnes en souffrance ", " personnes vivant "].contains(where: f.contains) { out.append(.personne) }
+        if [" professionnels ", " soignants "].contains(where: f.contains) { out.append(.professionnel) }
+        return out
+    }
+
+    public func normalize(_ r: RawRecord) -> Outcome {
+        var flags = r.flags
+        var warnings: [RunIssue] = []
+        func warn(_ field: String?, _ reason: String) { warnings.append(RunIssue(item: r.item, field: field, reason: reason, severity: .warning)) }
+
+        if let missing = r.missingRequired.first {
+            return .rejected(RunIssue(item: r.item, field: missing, reason: "missing required field \(missing) (champ obligatoire absent)", severity: .rejected))
+        }
+        for (field, value) in [("name", r.name), ("description", r.description), ("address", r.addressText), ("hours", r.hoursText), ("audience", r.audienceText)] {
+            if let value, value.utf8.count > Self.maxFieldLength {
+                return .rejected(RunIssue(item: r.item, field: field, reason: "field too long (\(value.utf8.count) octets, maximum \(Self.maxFieldLength))", severity: .rejected))
+            }
+        }
+        guard let rawName = r.name.flatMap({ Text.clean($0) }), !rawName.isEmpty else {
+            return .rejected(RunIssue(item: r.item, field: "name", reason: "missing name (nom absent)", severity: .rejected))
+        }
+        let name = Text.name(rawName)
+        if Text.containsMarkup(name) {
+            flags.append(Flag("markup_in_name", field: "name", "Le nom contient du balisage HTML : affiché comme texte, à vérifier."))
+        }
+
+        // Kind: the reader's decision, else the manifest's, else the name's keywords.
+        let kind = r.kind ?? defaultKind ?? classify(name) ?? classify(r.kindHint) ?? classify(r.description) ?? .association_usagers
+        if r.kind == nil && defaultKind == nil && classify(name) == nil && classify(r.kindHint) == nil && classify(r.description) == nil {
+            flags.append(Flag("kind_guessed", field: "kind", "Type de ressource non reconnu : à préciser."))
+        }
+
+        // Address.
+        var street = r.street.flatMap { Text.clean($0) }
+        var complement = r.complement.flatMap { Text.clean($0) }
+        var postal = r.postalCode.flatMap { Text.clean($0) }
+        var commune = r.commune.flatMap { Text.clean($0) }
+        if let text = r.addressText.flatMap({ Text.clean($0) }) {
+            let split = AddressText.split(text)
+            street = street ?? split.street
+            complement = complement ?? split.complement
+            postal = postal ?? split.postalCode
+            commune = commune ?? split.commune
+        }
+        var address: Address?
+        var point: GeoPoint?
+        var precision: GeoPrecision?
+        let g = data.gazetteer
+        if postal != nil || commune != nil || street != nil {
+            let res = g.resolve(postalCode: postal, commune: commune)
+            for f in res.flags { flags.append(f); warn(f.field, f.message) }
+            var insee = res.commune?.insee
+            if let given = r.insee.flatMap({ Text.clean($0) }) { insee = given }
+            let dep = insee.flatMap { g.departementCode(insee: $0) } ?? res.departement
+            let region = dep.flatMap { g.departement(code: $0)?.regionName }
+            // Arrondissements display as their city ("Lyon"), the INSEE code stays precise.
+            var communeName = commune
+            if let c = res.commune, communeName == nil || Text.fold(communeName!) == Text.fold(c.name) { communeName = c.name }
+            if let c = res.commune, let parent = g.parent(of: c.insee), let p = g.commune(insee: parent), commune == nil { communeName = p.name }
+            address = Address(street: street, complement: complement, postalCode: res.postalCode ?? postal, commune: communeName, insee: insee, departement: dep, region: region)
+            let expected = res.commune?.centroid
+            let (checked, flag) = Gazetteer.checkCoordinates(latitude: r.latitude, longitude: r.longitude, near: expected)
+            if let flag { flags.append(flag); warn("coordinates", flag.message) }
+            if let checked {
+                point = checked
+                precision = .source
+            } else if let c = res.commune {
+                point = c.centroid
+                precision = .commune
+            } else if let dep, let d = g.departement(code: dep) {
+                point = d.centroid
+                precision = .departement
+            }
+        } else if let dep = r.departementHint, let d = g.departement(code: dep) {
+            // Only the area is known ("Délégation des Alpes-Maritimes").
+            address = Address(departement: dep, region: d.regionName)
+            point = d.centroid
+            precision = .departement
+        } else if !r.virtual {
+            let (checked, flag) = Gazetteer.checkCoordinates(latitude: r.latitude, longitude: r.longitude)
+            if let flag { flags.append(flag); warn("coordinates", flag.message) }
+            if let checked {
+                point = checked
+                precision = .source
+            }
+        }
+
+        // Phones and e-mails.
+        var phones: [Phone] = []
+        for text in r.phones {
+            let (numbers, invalid) = PhoneNumber.extract(text)
+            for n in numbers where !phones.contains(where: { $0.number == n }) { phones.append(Phone(n, note: r.phoneNotes[text])) }
+            for bad in invalid {
+                flags.append(Flag("invalid_phone", field: "phones", "Numéro invalide ignoré : « \(bad) »."))
+                warn("phones", "invalid phone dropped: \(bad)")
+            }
+        }
+        var emails: [String] = []
+        for text in r.emails {
+            let (found, invalid) = EmailAddress.extract(text)
+            for e in found where !emails.contains(e) { emails.append(e) }
+            for bad in invalid {
+                flags.append(Flag("invalid_email", field: "emails", "Adresse e-mail invalide ignorée : « \(bad) »."))
+                warn("emails", "invalid e-mail dropped: \(bad)")
+            }
+            let intended = text.contains("@") || text.lowercased().contains("[at]") || text.lowercased().contains("arobase")
+            if found.isEmpty && invalid.isEmpty && intended && text.count < 120 {
+                flags.append(Flag("invalid_email", field: "emails", "Adresse e-mail illisible ignorée : « \(text) »."))
+                warn("emails", "unreadable e-mail dropped: \(text)")
+            }
+        }
+        var website: String?
+        if let w = r.website.flatMap({ Text.clean($0) }) {
+            website = WebAddress.normalize(w)
+            if website == nil {
+                flags.append(Flag("invalid_url", field: "website", "Adresse web invalide ignorée : « \(w) »."))
+            }
+        }
+
+        // Schedule: structured, then OSM, then French text.
+        var schedule = r.schedule ?? Schedule()
+        var scheduleText: String?
+        if schedule.isEmpty, let osm = r.openingHours.flatMap({ Text.clean($0) }) {
+            if let s = try? OpeningHours.parse(osm) {
+                schedule = s
+            } else {
+                scheduleText = osm
+                let reading = FrenchSchedule.read(osm)
+                if let s = reading.schedule {
+                    schedule = s
+                    flags.append(Flag("derived_schedule", field: "schedule", "Horaires hors syntaxe OSM, interprétés depuis le texte « \(osm) » : à vérifier."))
+                } else {
+                    flags.append(Flag("invalid_opening_hours", field: "schedule", "Horaires illisibles (ni OSM ni texte compris) : « \(osm) » conservé tel quel."))
+                }
+                warn("opening_hours", "invalid OSM opening_hours: \(osm)")
+            }
+        }
+        if schedule.isEmpty, let text = r.hoursText.flatMap({ Text.clean($0) }) {
+            scheduleText = text
+            let reading = FrenchSchedule.read(text)
+            if let s = reading.schedule { schedule = s }
+            flags += reading.flags.filter { f in !flags.contains(f) }
+        } else if let text = r.hoursText.flatMap({ Text.clean($0) }), scheduleText == nil {
+            scheduleText = text
+        }
+
+        if let season = r.seasonMonths, !schedule.isEmpty {
+            for i in schedule.rules.indices where schedule.rules[i].months.isEmpty && !schedule.rules[i].off { schedule.rules[i].months = season }
+        }
+
+        // Audiences, needs, modalities.
+        var audiences = r.audiences
+        for a in Self.audiences(in: [r.audienceText, name, r.kindHint].compactMap { $0 }.joined(separator: " ")) where !audiences.contains(a) { audiences.append(a) }
+        if audiences.isEmpty { audiences = data.taxonomy.defaultAudiences(for: kind) }
+        var needs = r.needs.filter { id in data.taxonomy.need(id) != nil }
+        if let text = r.needsText {
+            for part in text.split(whereSeparator: { ",;/|".contains($0) }) {
+                let f = Text.fold(String(part)).replacingOccurrences(of: " ", with: "_")
+                if let n = data.taxonomy.needs.first(where: { $0.id == f || Text.fold($0.label).replacingOccurrences(of: " ", with: "_") == f }), !needs.contains(n.id) {
+                    needs.append(n.id)
+                }
+            }
+        }
+        var modalities = r.modalities
+        if modalities.isEmpty {
+            switch kind {
+            case .ligne_ecoute: modalities = [.telephone]
+            case .ressource_en_ligne: modalities = [.en_ligne]
+            default: modalities = r.virtual ? [.en_ligne] : [.sur_place]
+            }
+        }
+
+        let status = r.status ?? .active
+        if status == .temporarily_closed { flags.append(Flag("temporarily_closed", field: "status", "Temporairement fermé.")) }
+        if status == .inactive || status == .defunct { flags.append(Flag("inactive", field: "status", "Inactif selon la source.")) }
+        if let updated = r.sourceUpdated, LocalDate(iso: updated.prefix(10)) == nil {
+            warn("updated", "unreadable update date: \(updated)")
+        }
+
+        let content = ListingContent(
+            name: name, alternateName: r.alternateName.flatMap { Text.clean($0) }, kind: kind, description: r.description.flatMap { Text.clean($0) },
+            status: status, organization: r.organization.flatMap { Text.clean($0) }, sponsor: r.sponsor.flatMap { Text.clean($0) },
+            manager: r.manager.flatMap { Text.clean($0) }, needs: needs, audiences: audiences, audienceNote: r.audienceText.flatMap { Text.clean($0) },
+            modalities: modalities, phones: phones, emails: emails, website: website, address: address, placeName: r.placeName.flatMap { Text.clean($0) },
+            point: point, pointPrecision: precision, schedule: schedule, scheduleText: scheduleText, sessions: r.sessions,
+            fees: r.fees.flatMap { Text.clean($0) }, eligibility: r.eligibility.flatMap { Text.clean($0) },
+            registration: r.registration.flatMap { Text.clean($0) }, parentKey: r.parentKey, sourceUpdated: r.sourceUpdated.map { String($0.prefix(10)) },
+            flags: flags.reduce(into: [Flag]()) { acc, f in if !acc.contains(f) { acc.append(f) } })
+        let key = r.id.flatMap { Text.clean($0) } ?? Text.hash(Text.fold(name), Text.fold(address?.street ?? ""), address?.insee ?? address?.postalCode ?? Text.fold(address?.commune ?? ""))
+        return .listing(ListingDraft(key: key, content: content), warnings: warnings)
+    }
+}
+
+/// Splits one-line French addresses: "Maison des associations, 12 rue Lecocq, 33000 Bordeaux".
+public enum AddressText {
+    public struct Parts: Sendable, Equatable {
+        public var street: String?
+        public var complement: String?
+        public var postalCode: String?
+        public var commune: String?
+    }
+
+    public static func split(_ raw: String) -> Parts {
+        let text = Text.squeeze(raw)
+        var parts = Parts()
+        // The postal code and the commune after it.
+        if let m = text.range(of: #"\b(\d{5}|\d{2}\s\d{3})\s+([A-Za-zÀ-ÿœŒ'’\- ]+?)(\s*(\(|,|$|\.|;| - ))"#, options: .regularExpression) {
+            let segment = String(text[m])
+            let digits = segment.prefix { $0.isNumber || $0 == " " }
+            parts.postalCode = String(digits.filter(\.isNumber))
+            var commune = segment.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+            commune = commune.trimmingCharacters(in: CharacterSet(charactersIn: " ,.;(-"))
+            if commune.uppercased() == commune, commune.count > 3 { commune = commune.capitalized }
+            parts.commune = commune.isEmpty ? nil : commune
+            let before = text[..<m.lowerBound].trimmingCharacters(in: CharacterSet(charactersIn: " ,;-–"))
+            let pieces = before.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let streetIndex = pieces.lastIndex(where: { $0.first?.isNumber == true || isStreet($0) }) {
+                parts.street = pieces[streetIndex]
+                let others = pieces.enumerated().filter { $0.offset != streetIndex }.map(\.element)
+                parts.complement = others.isEmpty ? nil : others.joined(separator: ", ")
+            } else if !pieces.isEmpty {
+                parts.complement = pieces.joined(separator: ", ")
+            }
+        } else {
+            parts.street = text
+        }
+        return parts
+    }
+
+    static let streetWords = ["rue", "avenue", "av.", "boulevard", "bd", "place", "cours", "quai", "chemin", "route", "allée", "allee", "impasse", "square", "villa", "passage", "esplanade", "promenade", "rond-point", "faubourg", "voie"]
+
+    static func isStreet(_ s: String) -> Bool {
+        let first = s.lowercased().split(separator: " ").first.map(String.init) ?? ""
+        return streetWords.contains(first)
+    }
+}

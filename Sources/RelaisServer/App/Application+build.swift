@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import Logging
+import RelaisImport
+import RelaisModel
+import RelaisStore
+
+/// Logs each request as method, path (never the query string: it may hold a
+/// person's place or free text), status and duration.
+struct PrivacyRequestLogger<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, Int(response.status.code), start)
+            return response
+        } catch let e as any HTTPResponseError {
+            log(request, Int(e.status.code), start)
+            throw e
+        } catch {
+            logger.error("\(request.method) \(request.uri.path) failed: \(type(of: error))")
+            throw error
+        }
+    }
+
+    func log(_ request: Request, _ status: Int, _ start: ContinuousClock.Instant) {
+        let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+        logger.info("\(request.method) \(request.uri.path) \(status) \(ms)ms")
+    }
+}
+
+public enum RelaisServer {
+    /// Assembles the routes of the API and the pages; the executable and the tests both call it.
+    public static func router(state: ServerState) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: PrivacyRequestLogger(logger: state.logger))
+        router.get("/health") { _, _ in
+            JSONResponse(["status": "ok", "listings": "\(try state.store.listingCount())"])
+        }
+        ServicesController(state: state).add(to: router)
+        Pages(state: state).add(to: router)
+        return router
+    }
+
+    public static func application(state: ServerState, host: String = "127.0.0.1", port: Int = 8080, onRunning: (@Sendable (Int) async -> Void)? = nil) -> some ApplicationProtocol {
+        Application(
+            router: router(state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? port) },
+            logger: state.logger)
+    }
+}

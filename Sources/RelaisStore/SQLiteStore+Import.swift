@@ -1,0 +1,312 @@
+import Foundation
+import GRDB
+import RelaisModel
+import RelaisNormalize
+
+extension SQLiteStore {
+    // MARK: Run ledger
+
+    public func beginRun(source: SourceRegistration, trigger: String, at: Date) throws -> Int64 {
+        try pool.write { db in
+            try Self.upsertSource(db, source)
+            try db.execute(
+                sql: "INSERT INTO run (source_id, started_at, status, trigger) VALUES (?, ?, 'running', ?)",
+                arguments: [source.id, Self.iso(at), trigger])
+            return db.lastInsertedRowID
+        }
+    }
+
+    static func upsertSource(_ db: Database, _ s: SourceRegistration) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO source (id, title, url, format, manifest) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET title = excluded.title, url = excluded.url, format = excluded.format, manifest = excluded.manifest
+                """,
+            arguments: [s.id, s.title, s.url, s.format, s.manifest])
+    }
+
+    /// Records the end of a run that applied nothing (failure, refusal, 304),
+    /// leaving every listing as it was.
+    public func finishRun(_ runID: Int64, status: RunRecord.Status, message: String?, httpStatus: Int?, issues: [RunIssue], at: Date) throws -> RunRecord {
+        try pool.write { db in
+            let now = Self.iso(at)
+            try Self.insertIssues(db, runID, issues)
+            let rejected = issues.filter { $0.severity == .rejected }.count
+            try db.execute(
+                sql: "UPDATE run SET ended_at = ?, status = ?, message = ?, http_status = ?, rejected = ? WHERE id = ?",
+                arguments: [now, status.rawValue, message, httpStatus, rejected, runID])
+            let sourceID = try String.fetchOne(db, sql: "SELECT source_id FROM run WHERE id = ?", arguments: [runID]) ?? ""
+            switch status {
+            case .failed, .refused, .interrupted:
+                try db.execute(
+                    sql: "UPDATE source SET last_run_id = ?, last_failure_at = ?, last_error = ?, consecutive_failures = consecutive_failures + 1 WHERE id = ?",
+                    arguments: [runID, now, message, sourceID])
+            default:
+                try db.execute(
+                    sql: "UPDATE source SET last_run_id = ?, last_success_at = ?, last_error = NULL, consecutive_failures = 0 WHERE id = ?",
+                    arguments: [runID, now, sourceID])
+                if status == .unchanged {
+                    // The source confirmed its listings: they are verified today.
+                    try db.execute(
+                        sql: """
+                            UPDATE service SET last_verified = ? WHERE id IN (SELECT service_id FROM source_record WHERE source_id = ? AND missing_runs = 0)
+                              AND (last_verified IS NULL OR last_verified < ?)
+                            """,
+                        arguments: [String(now.prefix(10)), sourceID, String(now.prefix(10))])
+                }
+            }
+            return Self.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [runID])!)
+        }
+    }
+
+    static func insertIssues(_ db: Database, _ runID: Int64, _ issues: [RunIssue]) throws {
+        let st = try db.cachedStatement(sql: "INSERT INTO run_issue (run_id, item, field, reason, severity) VALUES (?, ?, ?, ?, ?)")
+        for i in issues { try st.execute(arguments: [runID, i.item, i.field, i.reason, i.severity.rawValue]) }
+    }
+
+    // MARK: Applying a run
+
+    struct ExistingRecord {
+        var serviceID: String
+        var hash: String
+        var missingRuns: Int
+    }
+
+    /// Applies a whole source run in one transaction: new records become
+    /// listings (or join the same resource from another source), changed
+    /// records update their listing, records that vanished are marked stale
+    /// and removed only after `staleAfterRuns` further runs. If anything
+    /// throws, nothing of the run is applied.
+    public func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord {
+        try pool.write { db in
+            let now = Self.iso(at)
+            let source = batch.source
+            try Self.upsertSource(db, source)
+            var existing: [String: ExistingRecord] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT record_key, service_id, hash, missing_runs FROM source_record WHERE source_id = ?", arguments: [source.id]) {
+                existing[row["record_key"]] = ExistingRecord(serviceID: row["service_id"], hash: row["hash"], missingRuns: row["missing_runs"])
+            }
+            var counts = (added: 0, updated: 0, unchanged: 0, stale: 0, removed: 0)
+            var affected: [String: String] = [:]  // service id → reason (added/updated/stale/removed/restored)
+            var affectedOrder: [String] = []
+            func touch(_ id: String, _ why: String) {
+                if affected[id] == nil { affectedOrder.append(id) }
+                if affected[id] == nil || why == "added" { affected[id] = why }
+            }
+            var seen = Set<String>()
+            let insertRecord = try db.cachedStatement(sql: """
+                INSERT INTO source_record (source_id, record_key, service_id, priority, demo, draft, hash, fetched_at, last_seen_run, missing_runs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """)
+            let updateRecord = try db.cachedStatement(sql: """
+                UPDATE source_record SET draft = ?, hash = ?, fetched_at = ?, last_seen_run = ?, missing_runs = 0, priority = ?, demo = ?
+                WHERE source_id = ? AND record_key = ?
+                """)
+            let seenRecord = try db.cachedStatement(sql: "UPDATE source_record SET fetched_at = ?, last_seen_run = ?, missing_runs = 0 WHERE source_id = ? AND record_key = ?")
+
+            for draft in batch.drafts {
+                // The same record twice in one payload (an exact duplicate row) is one listing.
+                guard seen.insert(draft.key).inserted else { continue }
+                let draftJSON = Self.json(draft.content)
+                let hash = Text.hash(draftJSON)
+                if let old = existing[draft.key] {
+                    if old.hash == hash {
+                        try seenRecord.execute(arguments: [now, runID, source.id, draft.key])
+                        if old.missingRuns > 0 { touch(old.serviceID, "restored") } else { counts.unchanged += 1 }
+                    } else {
+                        try updateRecord.execute(arguments: [draftJSON, hash, now, runID, source.priority, source.demo, source.id, draft.key])
+                        touch(old.serviceID, old.missingRuns > 0 ? "restored" : "updated")
+                    }
+                    continue
+                }
+                let serviceID: String
+                if let twin = try Self.findTwin(db, of: draft.content, excludingSource: source.id) {
+                    serviceID = twin
+                    touch(twin, "merged")
+                } else {
+                    serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
+                    touch(serviceID, "added")
+                }
+                try insertRecord.execute(arguments: [source.id, draft.key, serviceID, source.priority, source.demo, draftJSON, hash, now, runID])
+                existing[draft.key] = ExistingRecord(serviceID: serviceID, hash: hash, missingRuns: 0)
+            }
+
+            // Records this run did not see: stale first, removed after `staleAfterRuns` further runs.
+            if batch.markMissingAsStale {
+                for (key, record) in existing where !seen.contains(key) {
+                    let missing = record.missingRuns + 1
+                    if missing > source.staleAfterRuns {
+                        let pinned = try Bool.fetchOne(db, sql: "SELECT pinned FROM service WHERE id = ?", arguments: [record.serviceID]) ?? false
+                        if pinned { continue }
+                        try db.execute(sql: "DELETE FROM source_record WHERE source_id = ? AND record_key = ?", arguments: [source.id, key])
+                        touch(record.serviceID, "removed")
+                    } else {
+                        try db.execute(sql: "UPDATE source_record SET missing_runs = ? WHERE source_id = ? AND record_key = ?", arguments: [missing, source.id, key])
+                        if missing == 1 { touch(record.serviceID, "stale") }
+                    }
+                }
+            }
+
+            for id in affectedOrder {
+                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now)
+                switch (affected[id]!, outcome) {
+                case (_, .removed): counts.removed += 1
+                case (_, .becameStale): counts.stale += 1
+                case ("added", _): counts.added += 1
+                case (_, .unchanged): counts.unchanged += 1
+                default: counts.updated += 1
+                }
+            }
+
+            try Self.insertIssues(db, runID, batch.issues)
+            let status: RunRecord.Status = batch.drafts.isEmpty ? .empty : .success
+            let rejected = batch.issues.filter { $0.severity == .rejected }.count
+            try db.execute(
+                sql: """
+                    UPDATE run SET ended_at = ?, status = ?, http_status = ?, etag = ?, last_modified = ?, records = ?, added = ?, updated = ?,
+                    unchanged = ?, stale = ?, removed = ?, rejected = ?, message = ? WHERE id = ?
+                    """,
+                arguments: [
+                    now, status.rawValue, batch.httpStatus, batch.etag, batch.lastModified, seen.count, counts.added, counts.updated,
+                    counts.unchanged, counts.stale, counts.removed, rejected,
+                    batch.drafts.isEmpty ? "Aucun enregistrement dans la source : rien n’a été marqué obsolète." : nil, runID,
+                ])
+            try db.execute(
+                sql: """
+                    UPDATE source SET etag = ?, last_modified = ?, last_run_id = ?, last_success_at = ?, last_error = NULL,
+                    consecutive_failures = 0 WHERE id = ?
+                    """,
+                arguments: [batch.etag, batch.lastModified, runID, now, source.id])
+            // Everything this source still lists is verified today.
+            try db.execute(
+                sql: """
+                    UPDATE service SET last_verified = ? WHERE id IN (SELECT service_id FROM source_record WHERE source_id = ? AND missing_runs = 0)
+                      AND (last_verified IS NULL OR last_verified < ?)
+                    """,
+                arguments: [String(now.prefix(10)), source.id, String(now.prefix(10))])
+            return Self.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [runID])!)
+        }
+    }
+
+    /// A listing of another source that is the same resource: same name in
+    /// the same commune, or the same phone, e-mail or web page with the same kind.
+    static func findTwin(_ db: Database, of content: ListingContent, excludingSource sourceID: String) throws -> String? {
+        let keys = ListingMerger.identityKeys(content)
+        guard !keys.isEmpty else { return nil }
+        let lookup = try db.cachedStatement(sql: """
+            SELECT k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
+            WHERE k.key = ? AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = ?)
+            """)
+        var scores: [String: Int] = [:]
+        for key in keys {
+            for row in try Row.fetchAll(lookup, arguments: [key, sourceID]) {
+                let id: String = row["service_id"]
+                let kind: String = row["kind"]
+                if key.hasPrefix("name:") {
+                    scores[id, default: 0] += 10
+                } else if kind == content.kind.rawValue {
+                    scores[id, default: 0] += 3
+                }
+            }
+        }
+        let best = scores.filter { $0.value >= 3 }.max { ($0.value, $1.key) < ($1.value, $0.key) }
+        return best?.key
+    }
+
+    enum Outcome { case written, unchanged, becameStale, removed }
+
+    /// Rebuilds a listing from what every source says of it and its curated edits.
+    @discardableResult
+    static func recompute(_ db: Database, serviceID id: String, runID: Int64?, sourceID: String?, actor: String?, now: String) throws -> Outcome {
+        let records = try Row.fetchAll(db, sql: "SELECT source_id, record_key, priority, demo, draft, fetched_at, missing_runs FROM source_record WHERE service_id = ?", arguments: [id])
+        let old = try Row.fetchOne(db, sql: "SELECT rowid, name, content, stale, pinned, hidden, admin_verified_at, created_at FROM service WHERE id = ?", arguments: [id])
+        let curations = try Row.fetchAll(db, sql: "SELECT field, value, at FROM curation WHERE service_id = ?", arguments: [id])
+        let pinned: Bool = old?["pinned"] ?? false
+        if records.isEmpty && !(pinned || !curations.isEmpty && old != nil && curations.contains { ($0["field"] as String) == "name" }) {
+            guard let old else { return .removed }
+            try db.execute(sql: "DELETE FROM service_fts WHERE rowid = ?", arguments: [old["rowid"] as Int64])
+            try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [id])
+            try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: old["name"], action: "removed", field: nil, before: nil, after: nil)
+            return .removed
+        }
+        let live = records.filter { ($0["missing_runs"] as Int) == 0 }
+        let basis = live.isEmpty ? records : live
+        var curated: [String: JSONValue] = [:]
+        var curatedAt: [String: String] = [:]
+        for c in curations {
+            let field: String = c["field"]
+            if let v = decode(JSONValue.self, c["value"]) {
+                curated[field] = v
+                curatedAt[field] = c["at"]
+            }
+        }
+        var content: ListingContent
+        var provenance: [String: FieldOrigin]
+        if basis.count == 1, curated.isEmpty, let only = basis.first, let draft = decode(ListingContent.self, only["draft"]) {
+            content = draft
+            provenance = ["*": FieldOrigin(source: only["source_id"], at: only["fetched_at"])]
+        } else if basis.isEmpty, let oldContent = old.flatMap({ decode(ListingContent.self, $0["content"]) }) {
+            // Kept by an admin after its sources dropped it: only curation moves it.
+            (content, provenance) = ListingMerger.merge([MergeInput(source: "relais", priority: -1, fetchedAt: now, content: oldContent)], curated: curated, curatedAt: curatedAt)
+        } else {
+            let inputs = basis.compactMap { r -> MergeInput? in
+                guard let c = decode(ListingContent.self, r["draft"]) else { return nil }
+                return MergeInput(source: r["source_id"], priority: r["priority"], fetchedAt: r["fetched_at"], content: c)
+            }
+            guard !inputs.isEmpty else { return .unchanged }
+            (content, provenance) = ListingMerger.merge(inputs, curated: curated, curatedAt: curatedAt)
+        }
+        let stale = !records.isEmpty && live.isEmpty && !pinned
+        let demo = records.contains { ($0["demo"] as Bool) }
+        let sources = Array(Set(records.map { $0["source_id"] as String })).sorted()
+        let lastSeen = live.map { String(($0["fetched_at"] as String).prefix(10)) }.max()
+        let adminVerified = (old?["admin_verified_at"] as String?).map { String($0.prefix(10)) }
+        let lastVerified = [lastSeen, adminVerified].compactMap { $0 }.max()
+        var parentID: String?
+        if let pk = content.parentKey, let first = records.first {
+            parentID = try String.fetchOne(db, sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?", arguments: [first["source_id"] as String, pk])
+        }
+        let contentJSON = json(content)
+        let oldContent: String? = old?["content"]
+        let wasStale: Bool = old?["stale"] ?? false
+        if let oldContent, oldContent == contentJSON, wasStale == stale {
+            try db.execute(sql: "UPDATE service SET sources = ?, demo = ?, last_verified = ?, parent_id = ? WHERE id = ?", arguments: [json(sources), demo, lastVerified, parentID, id])
+            return .unchanged
+        }
+        try writeService(db, id: id, content: content, contentJSON: contentJSON, provenance: provenance, demo: demo, stale: stale,
+                         sources: sources, lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now)
+        // Change log: added, stale, restored, or field by field.
+        if old == nil {
+            try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "added", field: nil, before: nil, after: nil)
+            return .written
+        }
+        if stale && !wasStale {
+            try db.execute(sql: "UPDATE service SET stale_since = ? WHERE id = ?", arguments: [now, id])
+            try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "stale", field: nil, before: nil, after: nil)
+            return .becameStale
+        }
+        if !stale && wasStale {
+            try db.execute(sql: "UPDATE service SET stale_since = NULL WHERE id = ?", arguments: [id])
+            try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "restored", field: nil, before: nil, after: nil)
+        }
+        if let oldContent, let before = decode(JSONValue.self, oldContent)?.objectValue, let after = JSONValue.encode(content).objectValue {
+            var changed = false
+            for key in Set(before.keys).union(after.keys).sorted() where key != "flags" {
+                let b = before[key], a = after[key]
+                if (b?.canonical ?? "null") != (a?.canonical ?? "null") && !((b?.isEmptyish ?? true) && (a?.isEmptyish ?? true)) {
+                    changed = true
+                    try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "updated", field: key, before: b?.canonical, after: a?.canonical)
+                }
+            }
+            return changed ? .written : .unchanged
+        }
+        return .written
+    }
+
+    static func logChange(_ db: Database, at: String, runID: Int64?, sourceID: String?, actor: String?, serviceID: String, name: String?, action: String, field: String?, before: String?, after: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO change (at, run_id, source_id, actor, service_id, service_name, action, field, before, after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [at, runID, sourceID, actor, serviceID, name, action, field, before, after])
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+import RelaisModel
+import RelaisNormalize
+
+/// The SQLite store, through GRDB. One file; WAL mode so that pages keep
+/// reading while an import writes.
+public final class SQLiteStore: DirectoryStore {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA busy_timeout = 10000")
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Schema.migrator().migrate(pool)
+    }
+
+    static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static func json<T: Encodable>(_ v: T) -> String { String(decoding: try! encoder.encode(v), as: UTF8.self) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? { try? JSONDecoder().decode(type, from: Data(text.utf8)) }
+
+    // MARK: Listings
+
+    static let listingColumns = "id, content, demo, stale, hidden, last_verified, sources, provenance, parent_id"
+
+    static func listing(from row: Row) -> Listing? {
+        guard let content = decode(ListingContent.self, row["content"]) else { return nil }
+        return Listing(
+            id: row["id"], content: content, demo: row["demo"], stale: row["stale"], hidden: row["hidden"],
+            lastVerified: row["last_verified"], sources: decode([String].self, row["sources"]) ?? [],
+            provenance: decode([String: FieldOrigin].self, row["provenance"]) ?? [:], parentID: row["parent_id"])
+    }
+
+    public func listing(id: String) throws -> Listing? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.listingColumns) FROM service WHERE id = ?", arguments: [id]).flatMap(Self.listing)
+        }
+    }
+
+    public func listings(ids: [String]) throws -> [Listing] {
+        guard !ids.isEmpty else { return [] }
+        return try pool.read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.listingColumns) FROM service WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            let byID = Dictionary(rows.compactMap(Self.listing).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            return ids.compactMap { byID[$0] }
+        }
+    }
+
+    public func listingCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM service") ?? 0 }
+    }
+
+    public func allListings(includeHidden: Bool = false) throws -> [Listing] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.listingColumns) FROM service \(includeHidden ? "" : "WHERE hidden = 0") ORDER BY id").compactMap(Self.listing)
+        }
+    }
+
+    /// An FTS5 query where every word must match as a prefix: `Sainte Anne` → `"sainte"* "anne"*`.
+    static func ftsPattern(_ text: String) -> String? {
+        let words = Text.fold(text).split(separator: " ").filter { !$0.isEmpty }
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    public func search(_ q: SearchQuery) throws -> ListingPage {
+        try pool.read { db in
+            var conditions: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if !q.includeHidden { conditions.append("s.hidden = 0") }
+            if !q.includeStale { conditions.append("s.stale = 0") }
+            if let k = q.kind {
+                conditions.append("s.kind = ?")
+                args.append(k.rawValue)
+            }
+            if let d = q.departement {
+                conditions.append("s.departement = ?")
+                args.append(d)
+            }
+            if let n = q.need {
+                conditions.append("EXISTS (SELECT 1 FROM json_each(s.needs) WHERE json_each.value = ?)")
+                args.append(n)
+            }
+            var from = "service s"
+            var order = "s.stale, s.name COLLATE NOCASE, s.id"
+            if let text = q.text, let pattern = Self.ftsPattern(text) {
+                from = "service_fts f JOIN service s ON s.rowid = f.rowid"
+                conditions.append("service_fts MATCH ?")
+                args.append(pattern)
+                order = "s.stale, f.rank, s.id"
+            }
+            let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) \(whereSQL)", arguments: StatementArguments(args)) ?? 0
+            let offset = max(0, (q.page - 1) * q.perPage)
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.listingColumns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+                arguments: StatementArguments(args + [q.perPage, offset]))
+            return ListingPage(totalItems: total, page: q.page, perPage: q.perPage, listings: rows.compactMap(Self.listing))
+        }
+    }
+
+    // MARK: Sources and runs
+
+    static func runRecord(_ row: Row) -> RunRecord {
+        RunRecord(
+            id: row["id"], sourceID: row["source_id"], startedAt: row["started_at"], endedAt: row["ended_at"],
+            status: RunRecord.Status(rawValue: row["status"]) ?? .failed, trigger: row["trigger"], httpStatus: row["http_status"],
+            etag: row["etag"], lastModified: row["last_modified"], records: row["records"], added: row["added"],
+            updated: row["updated"], unchanged: row["unchanged"], stale: row["stale"], removed: row["removed"],
+            rejected: row["rejected"], message: row["message"])
+    }
+
+    public func sources() throws -> [SourceState] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM source ORDER BY id").map { try Self.sourceState($0, db) }
+        }
+    }
+
+    public func source(id: String) throws -> SourceState? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM source WHERE id = ?", arguments: [id]).map { try Self.sourceState($0, db) }
+        }
+    }
+
+    static func sourceState(_ row: Row, _ db: Database) throws -> SourceState {
+        let id: String = row["id"]
+        let last = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE source_id = ? ORDER BY id DESC LIMIT 1", arguments: [id]).map(runRecord)
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT service_id) FROM source_record WHERE source_id = ?", arguments: [id]) ?? 0
+        return SourceState(
+            id: id, title: row["title"], url: row["url"], format: row["format"], etag: row["etag"],
+            lastModified: row["last_modified"], lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"],
+            lastError: row["last_error"], consecutiveFailures: row["consecutive_failures"], nextRunAt: row["next_run_at"],
+            leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], listings: count, lastRun: last)
+    }
+
+    public func runs(sourceID: String?, limit: Int) throws -> [RunRecord] {
+        try pool.read { db in
+            if let sourceID {
+                return try Row.fetchAll(db, sql: "SELECT * FROM run WHERE source_id = ? ORDER BY id DESC LIMIT ?", arguments: [sourceID, limit]).map(Self.runRecord)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.runRecord)
+        }
+    }
+
+    public func run(id: Int64) throws -> RunRecord? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.runRecord) }
+    }
+
+    public func issues(runID: Int64) throws -> [RunIssue] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run_issue WHERE run_id = ? ORDER BY rowid", arguments: [runID]).map {
+                RunIssue(item: $0["item"], field: $0["field"], reason: $0["reason"], severity: RunIssue.Severity(rawValue: $0["severity"]) ?? .warning)
+            }
+        }
+    }
+
+    public func changes(runID: Int64?, since: String?, limit: Int) throws -> [ChangeRecord] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let runID {
+                conditions.append("run_id = ?")
+                args.append(runID)
+            }
+            if let since {
+                conditions.append("at >= ?")
+                args.append(since)
+            }
+            let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM change \(whereSQL) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(args + [limit])).map {
+                ChangeRecord(
+                    id: $0["id"], at: $0["at"], runID: $0["run_id"], sourceID: $0["source_id"], actor: $0["actor"],
+                    serviceID: $0["service_id"], serviceName: $0["service_name"], action: $0["action"], field: $0["field"],
+                    before: $0["before"], after: $0["after"])
+            }
+        }
+    }
+
+    // MARK: Geography
+
+    public func geoCommunes() throws -> [Commune]? {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM geo_commune")
+            guard !rows.isEmpty else { return nil }
+            return rows.map {
+                Commune(insee: $0["insee"], name: $0["name"], postalCodes: ($0["postal_codes"] as String).split(separator: ",").map(String.init), centroid: GeoPoint(latitude: $0["latitude"], longitude: $0["longitude"]))
+            }
+        }
+    }
+
+    public func geoParents() throws -> [String: String] {
+        try pool.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT insee, parent FROM geo_commune WHERE parent IS NOT NULL").map { ($0["insee"], $0["parent"]) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    public func replaceGeoCommunes(_ communes: [Commune], parents: [String: String]) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM geo_commune")
+            let st = try db.cachedStatement(sql: "INSERT INTO geo_commune (insee, name, postal_codes, latitude, longitude, parent) VALUES (?, ?, ?, ?, ?, ?)")
+            for c in communes {
+                try st.execute(arguments: [c.insee, c.name, c.postalCodes.joined(separator: ","), c.centroid.latitude, c.centroid.longitude, parents[c.insee]])
+            }
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import GRDB
+
+/// Append-only, named migrations. Never edit a migration that has shipped:
+/// add a new one.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+
+        m.registerMigration("2026-11-23-hsds-core") { db in
+            // Open Referral HSDS 3.0 core tables, plus the fields this domain needs.
+            try db.execute(sql: """
+                CREATE TABLE organization (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    email TEXT,
+                    website TEXT
+                );
+                CREATE TABLE service (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT REFERENCES organization(id) ON DELETE SET NULL,
+                    name TEXT NOT NULL,
+                    alternate_name TEXT,
+                    description TEXT,
+                    url TEXT,
+                    email TEXT,
+                    status TEXT NOT NULL,
+                    fees_description TEXT,
+                    eligibility_description TEXT,
+                    application_process TEXT,
+                    -- Relais fields
+                    kind TEXT NOT NULL,
+                    needs TEXT NOT NULL DEFAULT '[]',
+                    audiences TEXT NOT NULL DEFAULT '[]',
+                    modalities TEXT NOT NULL DEFAULT '[]',
+                    opening_hours TEXT,
+                    schedule_text TEXT,
+                    postal_code TEXT,
+                    insee TEXT,
+                    departement TEXT,
+                    latitude REAL,
+                    longitude REAL,
+                    demo INTEGER NOT NULL DEFAULT 0,
+                    stale INTEGER NOT NULL DEFAULT 0,
+                    stale_since TEXT,
+                    pinned INTEGER NOT NULL DEFAULT 0,
+                    hidden INTEGER NOT NULL DEFAULT 0,
+                    last_verified TEXT,
+                    admin_verified_at TEXT,
+                    parent_id TEXT,
+                    content TEXT NOT NULL,
+                    provenance TEXT NOT NULL DEFAULT '{}',
+                    flags TEXT NOT NULL DEFAULT '[]',
+                    sources TEXT NOT NULL DEFAULT '[]',
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX service_departement ON service(departement, kind);
+                CREATE INDEX service_kind ON service(kind);
+                CREATE TABLE location (
+                    id TEXT PRIMARY KEY,
+                    organization_id TEXT REFERENCES organization(id) ON DELETE SET NULL,
+                    location_type TEXT NOT NULL,
+                    name TEXT,
+                    latitude REAL,
+                    longitude REAL,
+                    geo_precision TEXT
+                );
+                CREATE TABLE service_at_location (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES service(id) ON DELETE CASCADE,
+                    location_id TEXT NOT NULL REFERENCES location(id) ON DELETE CASCADE
+                );
+                CREATE INDEX sal_service ON service_at_location(service_id);
+                CREATE TABLE address (
+                    id TEXT PRIMARY KEY,
+                    location_id TEXT NOT NULL REFERENCES location(id) ON DELETE CASCADE,
+                    address_1 TEXT,
+                    address_2 TEXT,
+                    city TEXT,
+                    postal_code TEXT,
+                    insee TEXT,
+                    departement TEXT,
+                    region TEXT,
+                    country TEXT NOT NULL DEFAULT 'FR',
+                    address_type TEXT NOT NULL DEFAULT 'physical'
+                );
+                CREATE TABLE phone (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
+                    number TEXT NOT NULL,
+                    description TEXT,
+                    position INTEGER NOT NULL
+                );
+                CREATE INDEX phone_service ON phone(service_id);
+                CREATE TABLE contact (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
+                    name TEXT,
+                    email TEXT,
+                    phone TEXT
+                );
+                CREATE TABLE schedule (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
+                    freq TEXT,
+                    interval INTEGER,
+                    byday TEXT,
+                    bymonth TEXT,
+                    dtstart TEXT,
+                    until TEXT,
+                    count INTEGER,
+                    opens_at TEXT,
+                    closes_at TEXT,
+                    valid_from TEXT,
+                    valid_to TEXT,
+                    timezone_name TEXT NOT NULL DEFAULT 'Europe/Paris',
+                    opening_hours TEXT,
+                    closed INTEGER NOT NULL DEFAULT 0,
+                    description TEXT
+                );
+                CREATE INDEX schedule_service ON schedule(service_id);
+                -- Dated sessions (Prospect workshops, one-off talk groups, events).
+                CREATE TABLE session (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES service(id) ON DELETE CASCADE,
+                    title TEXT NOT NULL,
+                    first_start TEXT NOT NULL,
+                    first_start_epoch INTEGER NOT NULL,
+                    last_end_epoch INTEGER NOT NULL,
+                    cancelled INTEGER NOT NULL DEFAULT 0,
+                    latitude REAL,
+                    longitude REAL,
+                    departement TEXT,
+                    content TEXT NOT NULL
+                );
+                CREATE INDEX session_start ON session(first_start_epoch);
+                CREATE INDEX session_service ON session(service_id);
+                -- Keys under which a listing from another source may be the same resource.
+                CREATE TABLE service_key (
+                    key TEXT NOT NULL,
+                    service_id TEXT NOT NULL REFERENCES service(id) ON DELETE CASCADE
+                );
+                CREATE INDEX service_key_key ON service_key(key);
+                CREATE INDEX service_key_service ON service_key(service_id);
+                -- Full-text search: accents and case folded, prefix queries.
+                CREATE VIRTUAL TABLE service_fts USING fts5(
+                    name, organization, place, kind, body,
+                    tokenize = 'unicode61 remove_diacritics 2',
+                    prefix = '2 3'
+                );
+                """)
+        }
+
+        m.registerMigration("2026-11-23-sources-and-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE source (
+                    id TEXT PRIMARY KEY,
+                    title TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    manifest TEXT,
+                    etag TEXT,
+                    last_modified TEXT,
+                    last_run_id INTEGER,
+                    last_success_at TEXT,
+                    last_failure_at TEXT,
+                    last_error TEXT,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                    next_run_at TEXT,
+                    lease_owner TEXT,
+                    lease_expires_at TEXT
+                );
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source_id TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    status TEXT NOT NULL,
+                    trigger TEXT,
+                    http_status INTEGER,
+                    etag TEXT,
+                    last_modified TEXT,
+                    records INTEGER NOT NULL DEFAULT 0,
+                    added INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    unchanged INTEGER NOT NULL DEFAULT 0,
+                    stale INTEGER NOT NULL DEFAULT 0,
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    message TEXT
+                );
+                CREATE INDEX run_source ON run(source_id, id);
+                CREATE TABLE run_issue (
+                    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    item TEXT,
+                    field TEXT,
+                    reason TEXT NOT NULL,
+                    severity TEXT NOT NULL
+                );
+                CREATE INDEX run_issue_run ON run_issue(run_id);
+                -- What each source said of each listing, as last fetched.
+                CREATE TABLE source_record (
+                    source_id TEXT NOT NULL,
+                    record_key TEXT NOT NULL,
+                    service_id TEXT NOT NULL,
+                    priority INTEGER NOT NULL DEFAULT 0,
+                    demo INTEGER NOT NULL DEFAULT 0,
+                    draft TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    fetched_at TEXT NOT NULL,
+                    last_seen_run INTEGER,
+                    missing_runs INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (source_id, record_key)
+                );
+                CREATE INDEX source_record_service ON source_record(service_id);
+                -- Admin edits: they win over every source and survive re-imports.
+                CREATE TABLE curation (
+                    service_id TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (service_id, field)
+                );
+                -- What changed, per run or admin action, with before/after values.
+                CREATE TABLE change (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    run_id INTEGER,
+                    source_id TEXT,
+                    actor TEXT,
+                    service_id TEXT NOT NULL,
+                    service_name TEXT,
+                    action TEXT NOT NULL,
+                    field TEXT,
+                    before TEXT,
+                    after TEXT
+                );
+                CREATE INDEX change_run ON change(run_id);
+                CREATE INDEX change_at ON change(at);
+                CREATE INDEX change_service ON change(service_id);
+                -- Geographic reference data imported from La Poste (replaces the bundled gazetteer when present).
+                CREATE TABLE geo_commune (
+                    insee TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    postal_codes TEXT NOT NULL,
+                    latitude REAL NOT NULL,
+                    longitude REAL NOT NULL,
+                    parent TEXT
+                );
+                """)
+        }
+
+        m.registerMigration("2026-11-23-admin") { db in
+            try db.execute(sql: """
+                CREATE TABLE admin_user (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    password_hash TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE api_token (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id INTEGER NOT NULL REFERENCES admin_user(id) ON DELETE CASCADE,
+                    label TEXT,
+                    prefix TEXT NOT NULL,
+                    token_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    last_used_at TEXT
+                );
+                CREATE INDEX api_token_prefix ON api_token(prefix);
+                CREATE TABLE admin_session (
+                    id_hash TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES admin_user(id) ON DELETE CASCADE,
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE TABLE login_attempt (
+                    key TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX login_attempt_key ON login_attempt(key, at);
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT,
+                    detail TEXT
+                );
+                -- "Signaler une erreur": what a reader typed about a listing. Nothing about a patient.
+                CREATE TABLE report (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    service_id TEXT NOT NULL,
+                    field TEXT,
+                    message TEXT NOT NULL,
+                    suggested_value TEXT,
+                    contact_email TEXT,
+                    created_at TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'open',
+                    resolved_by TEXT,
+                    resolved_at TEXT
+                );
+                CREATE INDEX report_status ON report(status, id);
+                """)
+        }
+        return m
+    }
+}

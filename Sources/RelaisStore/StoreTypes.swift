@@ -1,0 +1,221 @@
+import Foundation
+import RelaisModel
+
+/// A source as the store knows it: what its manifest says that matters to merging.
+public struct SourceRegistration: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var url: String
+    public var format: String
+    /// Higher wins field conflicts (curated national entries: 100; imports: 0).
+    public var priority: Int
+    public var demo: Bool
+    /// A listing missing from this many further runs is removed.
+    public var staleAfterRuns: Int
+    /// The manifest text, for the admin pages.
+    public var manifest: String?
+
+    public init(id: String, title: String, url: String, format: String, priority: Int = 0, demo: Bool = false, staleAfterRuns: Int = 3, manifest: String? = nil) {
+        self.id = id
+        self.title = title
+        self.url = url
+        self.format = format
+        self.priority = priority
+        self.demo = demo
+        self.staleAfterRuns = staleAfterRuns
+        self.manifest = manifest
+    }
+}
+
+/// A row or item that was rejected or warned about during a run.
+public struct RunIssue: Codable, Sendable, Hashable {
+    public enum Severity: String, Codable, Sendable { case rejected, warning }
+    /// "ligne 24", "élément 3", "page 2 / élément 1".
+    public var item: String?
+    public var field: String?
+    public var reason: String
+    public var severity: Severity
+
+    public init(item: String?, field: String?, reason: String, severity: Severity) {
+        self.item = item
+        self.field = field
+        self.reason = reason
+        self.severity = severity
+    }
+}
+
+/// Everything one source run produced, handed to the store only once the whole
+/// payload (all pages) was fetched, parsed and validated.
+public struct ImportBatch: Sendable {
+    public var source: SourceRegistration
+    public var drafts: [ListingDraft]
+    public var issues: [RunIssue]
+    public var httpStatus: Int?
+    public var etag: String?
+    public var lastModified: String?
+    /// False for an empty payload: nothing is marked stale because of it.
+    public var markMissingAsStale: Bool
+
+    public init(source: SourceRegistration, drafts: [ListingDraft], issues: [RunIssue] = [], httpStatus: Int? = nil, etag: String? = nil, lastModified: String? = nil, markMissingAsStale: Bool = true) {
+        self.source = source
+        self.drafts = drafts
+        self.issues = issues
+        self.httpStatus = httpStatus
+        self.etag = etag
+        self.lastModified = lastModified
+        self.markMissingAsStale = markMissingAsStale
+    }
+}
+
+/// One run of one source: the ledger line.
+public struct RunRecord: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable {
+        case running
+        /// Applied.
+        case success
+        /// 304 or same payload: nothing to do.
+        case unchanged
+        /// Applied, but the payload held no record (nothing marked stale).
+        case empty
+        /// Fetch or parse failed: the store was left as it was.
+        case failed
+        /// Too many rows failed validation: the whole run was refused.
+        case refused
+        /// Interrupted (shutdown): nothing applied.
+        case interrupted
+    }
+
+    public var id: Int64
+    public var sourceID: String
+    public var startedAt: String
+    public var endedAt: String?
+    public var status: Status
+    public var trigger: String?
+    public var httpStatus: Int?
+    public var etag: String?
+    public var lastModified: String?
+    public var records: Int
+    public var added: Int
+    public var updated: Int
+    public var unchanged: Int
+    public var stale: Int
+    public var removed: Int
+    public var rejected: Int
+    public var message: String?
+
+    public init(
+        id: Int64, sourceID: String, startedAt: String, endedAt: String? = nil, status: Status, trigger: String? = nil,
+        httpStatus: Int? = nil, etag: String? = nil, lastModified: String? = nil, records: Int = 0, added: Int = 0,
+        updated: Int = 0, unchanged: Int = 0, stale: Int = 0, removed: Int = 0, rejected: Int = 0, message: String? = nil
+    ) {
+        self.id = id
+        self.sourceID = sourceID
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.status = status
+        self.trigger = trigger
+        self.httpStatus = httpStatus
+        self.etag = etag
+        self.lastModified = lastModified
+        self.records = records
+        self.added = added
+        self.updated = updated
+        self.unchanged = unchanged
+        self.stale = stale
+        self.removed = removed
+        self.rejected = rejected
+        self.message = message
+    }
+}
+
+/// A source with its scheduling state and last run.
+public struct SourceState: Codable, Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var url: String
+    public var format: String
+    public var etag: String?
+    public var lastModified: String?
+    public var lastSuccessAt: String?
+    public var lastFailureAt: String?
+    public var lastError: String?
+    public var consecutiveFailures: Int
+    public var nextRunAt: String?
+    public var leaseOwner: String?
+    public var leaseExpiresAt: String?
+    public var listings: Int
+    public var lastRun: RunRecord?
+}
+
+/// A search over listings.
+public struct SearchQuery: Sendable, Hashable {
+    public var text: String?
+    public var kind: Kind?
+    public var need: String?
+    public var departement: String?
+    public var includeStale: Bool
+    public var includeHidden: Bool
+    public var page: Int
+    public var perPage: Int
+
+    public init(text: String? = nil, kind: Kind? = nil, need: String? = nil, departement: String? = nil, includeStale: Bool = true, includeHidden: Bool = false, page: Int = 1, perPage: Int = 20) {
+        self.text = text
+        self.kind = kind
+        self.need = need
+        self.departement = departement
+        self.includeStale = includeStale
+        self.includeHidden = includeHidden
+        self.page = page
+        self.perPage = perPage
+    }
+}
+
+/// A page of results, in Open Referral's Page shape.
+public struct ListingPage: Sendable {
+    public var totalItems: Int
+    public var page: Int
+    public var perPage: Int
+    public var listings: [Listing]
+
+    public var totalPages: Int { perPage > 0 ? max(1, (totalItems + perPage - 1) / perPage) : 1 }
+}
+
+/// A change recorded by a run or an admin action.
+public struct ChangeRecord: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var at: String
+    public var runID: Int64?
+    public var sourceID: String?
+    public var actor: String?
+    public var serviceID: String
+    public var serviceName: String?
+    public var action: String
+    public var field: String?
+    public var before: String?
+    public var after: String?
+}
+
+/// The store: listings, sources, runs, changes. SQLite by default; the
+/// protocol lets a PostgreSQL backend serve several instances later.
+public protocol DirectoryStore: Sendable {
+    // Listings
+    func listing(id: String) throws -> Listing?
+    func search(_ query: SearchQuery) throws -> ListingPage
+    func listingCount() throws -> Int
+    func allListings(includeHidden: Bool) throws -> [Listing]
+
+    // Import runs
+    func beginRun(source: SourceRegistration, trigger: String, at: Date) throws -> Int64
+    func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord
+    func finishRun(_ runID: Int64, status: RunRecord.Status, message: String?, httpStatus: Int?, issues: [RunIssue], at: Date) throws -> RunRecord
+    func sources() throws -> [SourceState]
+    func source(id: String) throws -> SourceState?
+    func runs(sourceID: String?, limit: Int) throws -> [RunRecord]
+    func run(id: Int64) throws -> RunRecord?
+    func issues(runID: Int64) throws -> [RunIssue]
+    func changes(runID: Int64?, since: String?, limit: Int) throws -> [ChangeRecord]
+
+    // Geography
+    func geoCommunes() throws -> [Commune]?
+    func replaceGeoCommunes(_ communes: [Commune], parents: [String: String]) throws
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RelaisImport
+
+/// Options shared by every subcommand that touches the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "Fichier SQLite de l’annuaire.")
+    var db: String = "relais.sqlite"
+
+    @Option(name: .long, help: "Dossier contenant Directory/ et Importers/ (par défaut : trouvé depuis l’exécutable ou le dossier courant, ou $RELAIS_HOME).")
+    var home: String?
+
+    func open() throws -> RelaisContext {
+        LoggingSystem.bootstrapOnce()
+        return try RelaisContext.open(db: db, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
+    }
+}
+
+extension LoggingSystem {
+    nonisolated(unsafe) static var bootstrapped = false
+    /// Logs go to standard error, at the level of $RELAIS_LOG_LEVEL (default: warning for commands).
+    static func bootstrapOnce(level: Logger.Level = .warning) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        let env = ProcessInfo.processInfo.environment["RELAIS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = env ?? level
+            return h
+        }
+    }
+}
+
+/// Stops with a French message and a non-zero status.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func printErr(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
