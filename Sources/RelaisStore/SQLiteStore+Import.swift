@@ -222,7 +222,7 @@ extension SQLiteStore {
         let old = try Row.fetchOne(db, sql: "SELECT rowid, name, content, stale, pinned, hidden, admin_verified_at, created_at FROM service WHERE id = ?", arguments: [id])
         let curations = try Row.fetchAll(db, sql: "SELECT field, value, at FROM curation WHERE service_id = ?", arguments: [id])
         let pinned: Bool = old?["pinned"] ?? false
-        if records.isEmpty && !(pinned || !curations.isEmpty && old != nil && curations.contains { ($0["field"] as String) == "name" }) {
+        if records.isEmpty && !pinned {
             guard let old else { return .removed }
             try db.execute(sql: "DELETE FROM service_fts WHERE rowid = ?", arguments: [old["rowid"] as Int64])
             try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [id])

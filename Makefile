@@ -1,0 +1,46 @@
+# Relais — the two commands of the README, and a few more.
+#   make run    install what is missing, build, serve the embedded default on :8080
+#   make test   install what is missing, run every test (unit, integration, acceptance, browser)
+SHELL := /bin/bash
+PORT ?= 8080
+DB ?= relais.sqlite
+SHARED ?= ../shared
+# Acceptance stages of the issues that are resolved (../shared/acceptance/run).
+ACCEPTANCE_STAGES ?= foundation importers schedules
+
+.PHONY: run test unit acceptance browser bench build release bootstrap clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	swift build
+
+release: bootstrap
+	swift build -c release --product relais
+
+run: release
+	.build/release/relais serve --port $(PORT) --db $(DB)
+
+unit: bootstrap
+	swift build --build-tests
+	swift test --skip-build
+
+acceptance: release
+	@if [ -x $(SHARED)/acceptance/run ]; then \
+	  RELAIS_BIN=$$PWD/.build/release/relais $(SHARED)/acceptance/run $(ACCEPTANCE_STAGES); \
+	else echo "◇ acceptance skipped: $(SHARED)/acceptance is absent (CI always has it)"; fi
+
+browser: release
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then \
+	  scripts/browser-check.sh; \
+	else echo "◇ browser check skipped: chromium is not installed (apt-get install chromium)"; fi
+
+test: unit acceptance browser
+
+bench: bootstrap
+	swift build -c release --product relais-bench
+	.build/release/relais-bench
+
+clean:
+	rm -rf .build

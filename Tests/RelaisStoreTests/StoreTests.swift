@@ -1,0 +1,74 @@
+import Foundation
+import RelaisModel
+import RelaisStore
+import RelaisTestSupport
+import Testing
+
+/// The SQLite store on a real temporary file.
+@Suite struct StoreTests {
+    let store: SQLiteStore
+    let path: String
+
+    init() throws {
+        path = SharedData.temporaryDirectory("store").appendingPathComponent("relais.sqlite").path
+        store = try SQLiteStore(path: path)
+    }
+
+    func importBatch(_ drafts: [ListingDraft], source: String = "test") throws -> RunRecord {
+        let reg = SourceRegistration(id: source, title: source, url: "file:///x", format: "csv")
+        let id = try store.beginRun(source: reg, trigger: "test", at: Date())
+        return try store.applyRun(id, batch: ImportBatch(source: reg, drafts: drafts), at: Date())
+    }
+
+    func draft(_ key: String, _ name: String, kind: Kind = .gem, commune: String = "Dijon", description: String? = nil) -> ListingDraft {
+        ListingDraft(key: key, content: ListingContent(name: name, kind: kind, description: description, address: Address(postalCode: "21000", commune: commune, insee: "21231", departement: "21")))
+    }
+
+    @Test func fullTextSearchFoldsAccentsCaseAndPrefixes() throws {
+        _ = try importBatch([
+            draft("1", "GEM Entraide et Partage"),
+            draft("2", "Maison des usagers de l’hôpital Sainte-Anne", kind: .mdu_permanence, commune: "Paris"),
+            draft("3", "Groupe de parole des proches", kind: .groupe_parole, description: "Échanges entre familles"),
+        ])
+        func names(_ q: String) throws -> [String] { try store.search(SearchQuery(text: q)).listings.map(\.content.name) }
+        #expect(try names("entraide") == ["GEM Entraide et Partage"])
+        #expect(try names("ENTRAÎDE") == ["GEM Entraide et Partage"])
+        #expect(try names("Sainte Anne") == ["Maison des usagers de l’hôpital Sainte-Anne"])
+        #expect(try names("hopital") == ["Maison des usagers de l’hôpital Sainte-Anne"])
+        #expect(try names("entr") == ["GEM Entraide et Partage"])
+        #expect(try names("echanges familles") == ["Groupe de parole des proches"])
+        #expect(try names("groupe de parole") == ["Groupe de parole des proches"])
+        #expect(try names("introuvable").isEmpty)
+        // A query of symbols only is no query: every listing.
+        #expect(try store.search(SearchQuery(text: "\"*(")).totalItems == 3)
+    }
+
+    @Test func filtersAndPagesLikeHSDS() throws {
+        _ = try importBatch((1...25).map { draft("k\($0)", "GEM numéro \($0)") } + [draft("f", "Unafam 21", kind: .association_familles)])
+        let p1 = try store.search(SearchQuery(kind: .gem, page: 1, perPage: 10))
+        #expect(p1.totalItems == 25 && p1.totalPages == 3 && p1.listings.count == 10)
+        let p3 = try store.search(SearchQuery(kind: .gem, page: 3, perPage: 10))
+        #expect(p3.listings.count == 5)
+        #expect(try store.search(SearchQuery(departement: "21")).totalItems == 26)
+        #expect(try store.search(SearchQuery(departement: "75")).totalItems == 0)
+    }
+
+    @Test func migrationsAreNamedAndIdempotent() throws {
+        _ = try importBatch([draft("1", "GEM Un")])
+        // Reopening the same file runs no migration twice and keeps the data.
+        let again = try SQLiteStore(path: path)
+        #expect(try again.listingCount() == 1)
+    }
+
+    @Test func aFailedRunIsRecordedAndChangesNothing() throws {
+        _ = try importBatch([draft("1", "GEM Un")])
+        let reg = SourceRegistration(id: "test", title: "test", url: "file:///x", format: "csv")
+        let id = try store.beginRun(source: reg, trigger: "test", at: Date())
+        let run = try store.finishRun(id, status: .failed, message: "HTTP status 500", httpStatus: 500, issues: [], at: Date())
+        #expect(run.status == .failed && run.httpStatus == 500)
+        #expect(try store.listingCount() == 1)
+        let state = try #require(try store.source(id: "test"))
+        #expect(state.consecutiveFailures == 1 && state.lastError == "HTTP status 500")
+        #expect(state.lastRun?.id == id)
+    }
+}

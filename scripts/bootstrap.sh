@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine of this kind lacks to build Relais:
+# Debian's libcurl (OpenSSL flavour), libxml2, zlib and SQLite headers.
+set -euo pipefail
+need=()
+[ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ] || need+=(libcurl4-openssl-dev)
+[ -f /usr/include/libxml2/libxml/HTMLparser.h ] || need+=(libxml2-dev)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH (expected /opt/swift/usr/bin)"; exit 1; }

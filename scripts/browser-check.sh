@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+echo "◇ browser check: not written yet"
