@@ -255,7 +255,9 @@ public enum AddressText {
             parts.commune = commune.isEmpty ? nil : commune
             let before = text[..<m.lowerBound].trimmingCharacters(in: CharacterSet(charactersIn: " ,;-–"))
             let pieces = before.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if let streetIndex = pieces.lastIndex(where: { $0.first?.isNumber == true || isStreet($0) }) {
+            // The street: a piece with a street word ("12 rue Lecocq"), else one that starts with a number.
+            if let streetIndex = pieces.lastIndex(where: { isStreet($0) || isStreet(String($0.drop { $0.isNumber || $0 == " " || $0 == "," }).replacingOccurrences(of: "bis ", with: "").replacingOccurrences(of: "ter ", with: "")) })
+                ?? pieces.lastIndex(where: { $0.first?.isNumber == true }) {
                 parts.street = pieces[streetIndex]
                 let others = pieces.enumerated().filter { $0.offset != streetIndex }.map(\.element)
                 parts.complement = others.isEmpty ? nil : others.joined(separator: ", ")

@@ -120,9 +120,14 @@ import Testing
         let r = try await fetcher().fetch(url)
         #expect(r.status == 200)
         #expect(String(decoding: r.body, as: UTF8.self).hasPrefix("Nom;Commune"))
-        let lm = try #require(r.lastModified)
-        let again = try await fetcher().fetch(FetchRequest(url: url, lastModified: lm))
+        #expect(r.lastModified != nil)
+        let etag = try #require(r.etag)
+        let again = try await fetcher().fetch(FetchRequest(url: url, etag: etag))
         #expect(again.notModified)
+        // A rewrite within the same second is still seen.
+        try Data("Nom;Commune\nGEM Autre;Dijon\n".utf8).write(to: dir.appendingPathComponent("list.csv"))
+        let changed = try await fetcher().fetch(FetchRequest(url: url, etag: etag))
+        #expect(changed.status == 200)
 
         let missing = await #expect(throws: FetchError.self) { try await fetcher().fetch(dir.appendingPathComponent("nope.csv").absoluteString) }
         #expect(missing?.reason == .fileNotFound)

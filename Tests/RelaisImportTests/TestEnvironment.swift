@@ -38,6 +38,8 @@ struct TestEnvironment {
 
     /// A stable picture of the store, to check that a failed run changed nothing.
     func snapshot() throws -> String {
-        try all().map { "\($0.id)|\($0.stale)|\(String(decoding: try JSONEncoder().encode($0.content), as: UTF8.self))" }.sorted().joined(separator: "\n")
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try all().map { "\($0.id)|\($0.stale)|\(String(decoding: try e.encode($0.content), as: UTF8.self))" }.sorted().joined(separator: "\n")
     }
 }

@@ -35,7 +35,8 @@ import Testing
         #expect(try names("ENTRAÎDE") == ["GEM Entraide et Partage"])
         #expect(try names("Sainte Anne") == ["Maison des usagers de l’hôpital Sainte-Anne"])
         #expect(try names("hopital") == ["Maison des usagers de l’hôpital Sainte-Anne"])
-        #expect(try names("entr") == ["GEM Entraide et Partage"])
+        #expect(try names("entrai") == ["GEM Entraide et Partage"])
+        #expect(try names("entr").count == 2)  // "Entraide" and "entre"
         #expect(try names("echanges familles") == ["Groupe de parole des proches"])
         #expect(try names("groupe de parole") == ["Groupe de parole des proches"])
         #expect(try names("introuvable").isEmpty)
