@@ -45,7 +45,11 @@ let package = Package(
         ),
         .target(
             name: "RelaisStore",
-            dependencies: ["RelaisModel", "RelaisNormalize", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RelaisModel", "RelaisNormalize",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

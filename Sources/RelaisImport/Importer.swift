@@ -87,6 +87,14 @@ public struct Importer: Sendable {
             }
         }
 
+        let timing = environment["RELAIS_TIMING"] != nil
+        var mark = Date()
+        func lap(_ what: String) {
+            guard timing else { return }
+            print(String(format: "  %@ %.3f s", what, Date().timeIntervalSince(mark)))
+            mark = Date()
+        }
+        lap("fetch")
         let read: ReadResult
         do { read = try reader.read(payload, ctx) } catch {
             return finish(.failed, "\(error)", http: payload.httpStatus)
@@ -94,8 +102,8 @@ public struct Importer: Sendable {
         progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
         var drafts: [ListingDraft] = []
         var issues = read.issues
-        for record in read.records {
-            switch normalizer.normalize(record) {
+        for outcome in await Self.normalizeAll(read.records, with: normalizer) {
+            switch outcome {
             case .listing(let draft, let warnings):
                 drafts.append(draft)
                 issues += warnings
@@ -103,6 +111,7 @@ public struct Importer: Sendable {
                 issues.append(issue)
             }
         }
+        lap("read+normalise")
         Self.linkAntennas(&drafts)
         let rejected = issues.filter { $0.severity == .rejected }.count
         let total = drafts.count + rejected
@@ -116,11 +125,34 @@ public struct Importer: Sendable {
             lastModified: payload.lastModified, markMissingAsStale: !drafts.isEmpty)
         do {
             let run = try store.applyRun(runID, batch: batch, at: clock())
+            lap("store")
             progress?("\(manifest.id) : \(run.added) ajoutées, \(run.updated) mises à jour, \(run.unchanged) inchangées, \(run.stale) obsolètes, \(run.rejected) rejetées")
             logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
             return run
         } catch {
             return finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: issues)
+        }
+    }
+
+    /// Normalises records on every core, keeping their order.
+    static func normalizeAll(_ records: [RawRecord], with normalizer: RecordNormalizer) async -> [RecordNormalizer.Outcome] {
+        let workers = records.count < 2000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if workers == 1 {
+            let memo = RecordNormalizer.Memo()
+            return records.map { normalizer.normalize($0, memo: memo) }
+        }
+        let chunk = (records.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [RecordNormalizer.Outcome]).self) { group in
+            for w in 0..<workers {
+                let slice = Array(records[min(records.count, w * chunk)..<min(records.count, (w + 1) * chunk)])
+                group.addTask {
+                    let memo = RecordNormalizer.Memo()
+                    return (w, slice.map { normalizer.normalize($0, memo: memo) })
+                }
+            }
+            var parts: [(Int, [RecordNormalizer.Outcome])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
     }
 

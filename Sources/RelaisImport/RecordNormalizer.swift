@@ -18,9 +18,18 @@ public struct RecordNormalizer: Sendable {
         self.defaultKind = defaultKind
     }
 
-    public enum Outcome {
+    public enum Outcome: Sendable {
         case listing(ListingDraft, warnings: [RunIssue])
         case rejected(RunIssue)
+    }
+
+    /// What was already understood in this run: the same schedule text or the
+    /// same postal code and commune are read once. One per worker, not shared.
+    public final class Memo {
+        var readings: [String: ScheduleReading] = [:]
+        var osm: [String: Schedule?] = [:]
+        var places: [String: AddressResolution] = [:]
+        public init() {}
     }
 
     /// The first kind whose keyword appears in `text` (folded, whole words).
@@ -28,7 +37,7 @@ public struct RecordNormalizer: Sendable {
         guard let text, !text.isEmpty else { return nil }
         let folded = " " + Text.fold(text) + " "
         for def in data.taxonomy.kinds {
-            for k in def.keywords where folded.contains(" " + k + " ") { return def.kind }
+            for k in def.keywords where Text.has(folded, " " + k + " ") { return def.kind }
         }
         return nil
     }
@@ -38,13 +47,25 @@ public struct RecordNormalizer: Sendable {
         guard let text else { return [] }
         let f = " " + Text.fold(text) + " "
         var out: [Audience] = []
-        if [" proches ", " proche ", " familles ", " famille ", " parents ", " entourage ", " aidants familiaux ", " proches aidants ", " fratries ", " conjoints "].contains(where: f.contains) { out.append(.proche) }
-        if [" personnes concernees ", " usagers ", " patients ", " personne concernee ", " adultes ", " jeunes ", " personnes en souffrance ", " personnes vivant "].contains(where: f.contains) { out.append(.personne) }
-        if [" professionnels ", " soignants "].contains(where: f.contains) { out.append(.professionnel) }
+        if [" proches ", " proche ", " familles ", " famille ", " parents ", " entourage ", " aidants familiaux ", " proches aidants ", " fratries ", " conjoints "].contains(where: { Text.has(f, $0) }) { out.append(.proche) }
+        if [" personnes concernees ", " usagers ", " patients ", " personne concernee ", " adultes ", " jeunes ", " personnes en souffrance ", " personnes vivant "].contains(where: { Text.has(f, $0) }) { out.append(.personne) }
+        if [" professionnels ", " soignants "].contains(where: { Text.has(f, $0) }) { out.append(.professionnel) }
         return out
     }
 
-    public func normalize(_ r: RawRecord) -> Outcome {
+    public func normalize(_ r: RawRecord, memo: Memo = Memo()) -> Outcome {
+        func read(_ text: String) -> ScheduleReading {
+            if let hit = memo.readings[text] { return hit }
+            let reading = FrenchSchedule.read(text)
+            memo.readings[text] = reading
+            return reading
+        }
+        func osm(_ text: String) -> Schedule? {
+            if let hit = memo.osm[text] { return hit }
+            let parsed = try? OpeningHours.parse(text)
+            memo.osm[text] = .some(parsed)
+            return parsed
+        }
         var flags = r.flags
         var warnings: [RunIssue] = []
         func warn(_ field: String?, _ reason: String) { warnings.append(RunIssue(item: r.item, field: field, reason: reason, severity: .warning)) }
@@ -88,7 +109,9 @@ public struct RecordNormalizer: Sendable {
         var precision: GeoPrecision?
         let g = data.gazetteer
         if postal != nil || commune != nil || street != nil {
-            let res = g.resolve(postalCode: postal, commune: commune)
+            let placeKey = (postal ?? "") + "|" + (commune ?? "")
+            let res = memo.places[placeKey] ?? g.resolve(postalCode: postal, commune: commune)
+            memo.places[placeKey] = res
             for f in res.flags { flags.append(f); warn(f.field, f.message) }
             var insee = res.commune?.insee
             if let given = r.insee.flatMap({ Text.clean($0) }) { insee = given }
@@ -161,24 +184,24 @@ public struct RecordNormalizer: Sendable {
         // Schedule: structured, then OSM, then French text.
         var schedule = r.schedule ?? Schedule()
         var scheduleText: String?
-        if schedule.isEmpty, let osm = r.openingHours.flatMap({ Text.clean($0) }) {
-            if let s = try? OpeningHours.parse(osm) {
+        if schedule.isEmpty, let osmText = r.openingHours.flatMap({ Text.clean($0) }) {
+            if let s = osm(osmText) {
                 schedule = s
             } else {
-                scheduleText = osm
-                let reading = FrenchSchedule.read(osm)
+                scheduleText = osmText
+                let reading = read(osmText)
                 if let s = reading.schedule {
                     schedule = s
-                    flags.append(Flag("derived_schedule", field: "schedule", "Horaires hors syntaxe OSM, interprétés depuis le texte « \(osm) » : à vérifier."))
+                    flags.append(Flag("derived_schedule", field: "schedule", "Horaires hors syntaxe OSM, interprétés depuis le texte « \(osmText) » : à vérifier."))
                 } else {
-                    flags.append(Flag("invalid_opening_hours", field: "schedule", "Horaires illisibles (ni OSM ni texte compris) : « \(osm) » conservé tel quel."))
+                    flags.append(Flag("invalid_opening_hours", field: "schedule", "Horaires illisibles (ni OSM ni texte compris) : « \(osmText) » conservé tel quel."))
                 }
-                warn("opening_hours", "invalid OSM opening_hours: \(osm)")
+                warn("opening_hours", "invalid OSM opening_hours: \(osmText)")
             }
         }
         if schedule.isEmpty, let text = r.hoursText.flatMap({ Text.clean($0) }) {
             scheduleText = text
-            let reading = FrenchSchedule.read(text)
+            let reading = read(text)
             if let s = reading.schedule { schedule = s }
             flags += reading.flags.filter { f in !flags.contains(f) }
         } else if let text = r.hoursText.flatMap({ Text.clean($0) }), scheduleText == nil {

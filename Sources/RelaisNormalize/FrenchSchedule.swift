@@ -57,8 +57,15 @@ public enum FrenchSchedule {
             case "\u{A0}", "\u{202F}", "\n", "\r", "\t": s.append(" ")
             case "«", "»", "\"": s.append(" ")
             default:
-                let folded = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter { !(0x300...0x36F).contains($0.value) }
-                s.unicodeScalars.append(contentsOf: folded)
+                if (0xC0...0x17F).contains(scalar.value) {
+                    let base = Text.latinFold[Int(scalar.value - 0xC0)]
+                    // Keep case: lower-casing follows.
+                    s += scalar.properties.isUppercase ? base.uppercased() : base
+                } else if scalar.value >= 0x300 && scalar.value <= 0x36F {
+                    continue
+                } else {
+                    s.unicodeScalars.append(scalar)
+                }
             }
         }
         return Array(s.lowercased())
@@ -182,18 +189,21 @@ public enum FrenchSchedule {
     }
 
     public static func read(_ raw: String) -> ScheduleReading {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Text.squeeze(raw)
         var flags: [Flag] = []
         if trimmed.isEmpty {
             return ScheduleReading(schedule: nil, reason: "Aucun horaire indiqué.", flags: [], daysWithoutHours: [], wasOSM: false)
         }
-        if let s = try? OpeningHours.parse(trimmed) {
+        // OSM syntax starts with a day, a month, a year or a time, in ASCII.
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }), let s = try? OpeningHours.parse(trimmed) {
             return ScheduleReading(schedule: s, reason: nil, flags: [], daysWithoutHours: [], wasOSM: true)
         }
         let tokens = tokenize(trimmed)
         let words = Set(tokens.compactMap { if case .word(let w) = $0 { return w } else { return nil } })
         let text = " " + String(prepare(trimmed)).replacingOccurrences(of: "-", with: " ") + " "
-        func has(_ phrase: String) -> Bool { text.contains(" " + phrase + " ") || text.contains(" " + phrase + ",") || text.contains(" " + phrase + ".") }
+        func has(_ phrase: String) -> Bool {
+            Text.has(text, " " + phrase + " ") || Text.has(text, " " + phrase + ",") || Text.has(text, " " + phrase + ".")
+        }
 
         if has("sur rendez vous") || has("sur rdv") || has("uniquement sur rendez vous") {
             flags.append(Flag("by_appointment", field: "schedule", "Sur rendez-vous."))

@@ -53,17 +53,26 @@ public struct Gazetteer: Sendable {
     private let byPostal: [String: [Int]]
     private let byName: [String: [Int]]
     private let parents: [String: String]
+    /// Folded name of each commune (same order as `communes`).
+    private let nameKeys: [String]
+    private let keyByInsee: [String: String]
 
     public init(communes: [Commune], parents: [String: String] = [:], departements: [Departement]) {
         self.communes = communes
         self.parents = parents
         self.departements = Dictionary(departements.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         var byInsee: [String: Int] = [:], byPostal: [String: [Int]] = [:], byName: [String: [Int]] = [:]
+        var keys: [String] = []
+        keys.reserveCapacity(communes.count)
         for (i, c) in communes.enumerated() {
             byInsee[c.insee] = i
             for pc in c.postalCodes { byPostal[pc, default: []].append(i) }
-            byName[Gazetteer.nameKey(c.name), default: []].append(i)
+            let key = Gazetteer.nameKey(c.name)
+            keys.append(key)
+            byName[key, default: []].append(i)
         }
+        self.nameKeys = keys
+        self.keyByInsee = Dictionary(zip(communes.map(\.insee), keys), uniquingKeysWith: { a, _ in a })
         self.byInsee = byInsee
         self.byPostal = byPostal
         self.byName = byName
@@ -166,9 +175,9 @@ public struct Gazetteer: Sendable {
             let named = communes(named: name)
             if let postal {
                 // A commune of that postal code with that name (or an arrondissement of it).
-                if let hit = candidates.first(where: { Gazetteer.nameKey($0.name) == key && parents[$0.insee] == nil })
+                if let hit = candidates.first(where: { keyByInsee[$0.insee] == key && parents[$0.insee] == nil })
                     ?? candidates.first(where: { c in parents[c.insee] != nil && named.contains(where: { n in n.insee == parents[c.insee] }) })
-                    ?? candidates.first(where: { Gazetteer.nameKey($0.name) == key })
+                    ?? candidates.first(where: { keyByInsee[$0.insee] == key })
                 {
                     let exact = candidates.first { parents[$0.insee] == hit.insee } ?? hit
                     return AddressResolution(postalCode: postal, commune: exact, departement: departementCode(insee: exact.insee), flags: flags)

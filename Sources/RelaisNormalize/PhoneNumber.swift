@@ -17,32 +17,48 @@ public enum PhoneNumber {
     /// One number in any usual French writing → `+33…` (or an overseas code), or nil.
     /// Short national numbers (15, 112, 3114) are returned as written.
     public static func e164(_ raw: String) -> String? {
-        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        // "+33 (0)5 36 …": the trunk zero in brackets is dropped.
-        s = s.replacingOccurrences(of: "(0)", with: "")
-        let plus = s.hasPrefix("+") || s.hasPrefix("00")
-        var digits = s.filter { $0.isASCII && $0.isNumber }
-        if s.hasPrefix("00") { digits.removeFirst(2) }
+        // Digits only, remembering a leading "+" or "00" and dropping a "(0)" trunk zero.
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        var plus = false
+        var seenDigit = false
+        let b = Array(raw.utf8)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x28, i + 2 < b.count, b[i + 1] == 0x30, b[i + 2] == 0x29 { i += 3; continue }
+            if c >= 0x30 && c <= 0x39 {
+                digits.append(c)
+                seenDigit = true
+            } else if c == 0x2B && !seenDigit {
+                plus = true
+            }
+            i += 1
+        }
+        if !plus, digits.count > 2, digits[0] == 0x30, digits[1] == 0x30 {
+            plus = true
+            digits.removeFirst(2)
+        }
+        let d = String(decoding: digits, as: UTF8.self)
         if plus {
-            if digits.hasPrefix("33") {
-                let rest = digits.dropFirst(2)
+            if d.hasPrefix("33") {
+                let rest = d.dropFirst(2)
                 guard rest.count == 9, rest.first != "0" else { return nil }
-                // +33 6 39 … for a Mayotte/Réunion mobile is still +33: keep it as written.
                 return "+33" + rest
             }
-            if ["262", "590", "594", "596", "508", "269"].contains(where: { digits.hasPrefix($0) }) {
-                guard digits.count == 12 else { return nil }
-                return "+" + digits
+            if ["262", "590", "594", "596", "508", "269"].contains(where: { d.hasPrefix($0) }) {
+                guard d.count == 12 else { return nil }
+                return "+" + d
             }
-            guard (8...15).contains(digits.count) else { return nil }
-            return "+" + digits
+            guard (8...15).contains(d.count) else { return nil }
+            return "+" + d
         }
-        if [2, 3, 4].contains(digits.count), !digits.hasPrefix("0") { return digits }  // 15, 112, 3114
-        guard digits.count == 10, digits.hasPrefix("0"), digits.dropFirst().first != "0" else { return nil }
-        for (national, country) in overseas where digits.hasPrefix(national) {
-            return "+" + country + digits.dropFirst()
+        if [2, 3, 4].contains(d.count), !d.hasPrefix("0") { return d }  // 15, 112, 3114
+        guard d.count == 10, digits[0] == 0x30, digits[1] != 0x30 else { return nil }
+        for (national, country) in overseas where d.hasPrefix(national) {
+            return "+" + country + d.dropFirst()
         }
-        return "+33" + digits.dropFirst()
+        return "+33" + d.dropFirst()
     }
 
     /// Every phone number found in a field ("03 80 … et 06 …", "04 … / 06 …").
@@ -66,35 +82,38 @@ public enum PhoneNumber {
 
     /// Runs of digits, spaces, dots, dashes and a leading `+`, long enough to be a phone number.
     static func candidates(in text: String) -> [String] {
-        let t = text.replacingOccurrences(of: "\u{A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
-            .replacingOccurrences(of: "(0)", with: "")
         var out: [String] = []
-        var current = ""
+        var current: [UInt8] = []
         var digitCount = 0
         func flush() {
-            let trimmed = current.trimmingCharacters(in: CharacterSet(charactersIn: " .-/"))
-            if digitCount >= 8 || (trimmed.hasPrefix("+") && digitCount >= 6) { out.append(trimmed) }
-            current = ""
+            while let l = current.last, l == 0x20 || l == 0x2E || l == 0x2D || l == 0x2F { current.removeLast() }
+            if digitCount >= 8 || (current.first == 0x2B && digitCount >= 6) { out.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
             digitCount = 0
         }
-        let chars = Array(t)
+        let b = Array(text.utf8)
         var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c.isASCII && c.isNumber {
+        while i < b.count {
+            let c = b[i]
+            // "(0)" after +33 is a trunk zero to drop; U+00A0 and U+202F are spaces.
+            if c == 0x28, i + 2 < b.count, b[i + 1] == 0x30, b[i + 2] == 0x29 { i += 3; continue }
+            var sep = c == 0x20 || c == 0x2E || c == 0x2D
+            var width = 1
+            if c == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 { sep = true; width = 2 }
+            if c == 0xE2, i + 2 < b.count, b[i + 1] == 0x80, b[i + 2] == 0xAF { sep = true; width = 3 }
+            if c >= 0x30 && c <= 0x39 {
                 // A new number starts after a separator when the current one is complete (10 digits).
-                if digitCount >= 10 && (current.last == " " || current.last == ".") && !current.hasPrefix("+") { flush() }
+                if digitCount >= 10, let l = current.last, l == 0x20 || l == 0x2E, current.first != 0x2B { flush() }
                 current.append(c)
                 digitCount += 1
-            } else if c == "+" && digitCount == 0 {
-                current = "+"
-            } else if (c == " " || c == "." || c == "-") && !current.isEmpty {
-                // Time-like "14h": not part of a number. A separator is kept only between digits.
-                current.append(c)
+            } else if c == 0x2B && digitCount == 0 {
+                current = [0x2B]
+            } else if sep && !current.isEmpty {
+                current.append(width == 1 ? c : 0x20)
             } else {
                 flush()
             }
-            i += 1
+            i += width
         }
         flush()
         return out
@@ -104,41 +123,49 @@ public enum PhoneNumber {
 /// E-mail addresses: de-obfuscation and validation.
 public enum EmailAddress {
     /// `gem.x [at] orange [dot] fr`, `x(at)y.fr`, `x arobase y point fr` → `gem.x@orange.fr`.
+    static let obfuscations: [(NSRegularExpression, String)] = [
+        (#"\s*[\[\(\{]\s*(at|arobase|chez)\s*[\]\)\}]\s*"#, "@"),
+        (#"\s*[\[\(\{]\s*(dot|point)\s*[\]\)\}]\s*"#, "."),
+        (#"\s+(arobase)\s+"#, "@"),
+    ].map { (try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), $0.1) }
+
+    static let token = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9.\-]+|[A-Za-z0-9._%+'\-]+\.[A-Za-z]{2,}"#)
+
     public static func deobfuscate(_ raw: String) -> String {
+        guard raw.utf8.contains(where: { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "{") }) || Text.has(raw, "arobase") || Text.has(raw, "AROBASE") else {
+            return raw
+        }
         var s = raw
-        let patterns: [(String, String)] = [
-            (#"\s*[\[\(\{]\s*(at|arobase|chez)\s*[\]\)\}]\s*"#, "@"),
-            (#"\s*[\[\(\{]\s*(dot|point)\s*[\]\)\}]\s*"#, "."),
-            (#"\s+(arobase)\s+"#, "@"),
-        ]
-        for (p, r) in patterns {
-            s = s.replacingOccurrences(of: p, with: r, options: [.regularExpression, .caseInsensitive])
+        for (re, r) in obfuscations {
+            s = re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: (s as NSString).length), withTemplate: r)
         }
         return s
     }
 
     /// A validated, lower-cased address, or nil.
     public static func normalize(_ raw: String) -> String? {
-        let s = deobfuscate(raw).trimmingCharacters(in: .whitespacesAndNewlines)
-            .trimmingCharacters(in: CharacterSet(charactersIn: "<>.,;:()[]\"'"))
-            .replacingOccurrences(of: "mailto:", with: "", options: .caseInsensitive)
-            .lowercased()
-        guard isValid(s) else { return nil }
-        return s
+        var b = Array(deobfuscate(raw).utf8)
+        // Trim spaces and punctuation around it, and a "mailto:" prefix.
+        let strip: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x3C, 0x3E, 0x2E, 0x2C, 0x3B, 0x3A, 0x28, 0x29, 0x5B, 0x5D, 0x22, 0x27]
+        while let f = b.first, strip.contains(f) { b.removeFirst() }
+        while let l = b.last, strip.contains(l) { b.removeLast() }
+        for i in b.indices where b[i] >= 0x41 && b[i] <= 0x5A { b[i] += 32 }
+        if b.starts(with: Array("mailto:".utf8)) { b.removeFirst(7) }
+        let s = String(decoding: b, as: UTF8.self)
+        return isValid(s) ? s : nil
     }
 
     public static func isValid(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
-        let local = parts[0], domain = parts[1]
-        let localOK = local.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._%+-'".contains($0)) }
-            && !local.hasPrefix(".") && !local.hasSuffix(".") && !local.contains("..")
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, let tld = labels.last, tld.count >= 2, tld.allSatisfy({ $0.isLetter }) else { return false }
-        let domainOK = labels.allSatisfy { l in
-            !l.isEmpty && !l.hasPrefix("-") && !l.hasSuffix("-") && l.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        }
-        return localOK && domainOK
+        let b = Array(s.utf8)
+        guard let at = b.firstIndex(of: 0x40), b.lastIndex(of: 0x40) == at, at > 0, at <= 64 else { return false }
+        let local = b[..<at], domain = b[(at + 1)...]
+        func alnum(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) }
+        let localOK = local.allSatisfy { alnum($0) || [0x2E, 0x5F, 0x25, 0x2B, 0x2D, 0x27].contains($0) }
+            && local.first != 0x2E && local.last != 0x2E && !zip(local, local.dropFirst()).contains { $0 == 0x2E && $1 == 0x2E }
+        guard localOK else { return false }
+        let labels = domain.split(separator: 0x2E, omittingEmptySubsequences: false)
+        guard labels.count >= 2, let tld = labels.last, tld.count >= 2, tld.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) }) else { return false }
+        return labels.allSatisfy { l in !l.isEmpty && l.first != 0x2D && l.last != 0x2D && l.allSatisfy { alnum($0) || $0 == 0x2D } }
     }
 
     /// Every address in a text. Fragments that look like an address but are not
@@ -148,9 +175,23 @@ public enum EmailAddress {
     /// recovered when a known mail domain ends the local part.
     public static func extract(_ text: String) -> (emails: [String], invalid: [String]) {
         let s = deobfuscate(text)
+        // Fast path: plain words, some with "@".
+        if !s.utf8.contains(where: { $0 == 0x5B || $0 == 0x28 || $0 == 0x7B }) && s.utf8.contains(0x40) && s.utf8.count < 200 {
+            var emails: [String] = [], invalid: [String] = []
+            for word in s.split(whereSeparator: { " ,;\t\n\r<>()\"'".contains($0) }) where word.contains("@") {
+                if let e = normalize(String(word)) {
+                    if !emails.contains(e) { emails.append(e) }
+                } else {
+                    var w = Substring(word)
+                    while let l = w.last, l == "." || l == ":" { w = w.dropLast() }
+                    invalid.append(String(w))
+                }
+            }
+            return (emails, invalid)
+        }
         var emails: [String] = []
         var invalid: [String] = []
-        let token = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9.\-]+|[A-Za-z0-9._%+'\-]+\.[A-Za-z]{2,}"#)
+        guard s.utf8.contains(UInt8(ascii: ".")) || s.utf8.contains(UInt8(ascii: "@")) else { return ([], []) }
         let ns = s as NSString
         for m in token.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
             let cand = ns.substring(with: m.range)

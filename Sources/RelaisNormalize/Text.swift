@@ -5,29 +5,49 @@ public enum Text {
     /// Lower-case, accents removed, ligatures opened, apostrophes and dashes
     /// turned to spaces, runs of spaces collapsed: `"Sainte-Anne L’Été"` → `"sainte anne l ete"`.
     public static func fold(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
         var lastSpace = true
+        @inline(__always) func put(_ b: UInt8) {
+            if b == 0x20 {
+                if !lastSpace { out.append(0x20); lastSpace = true }
+            } else {
+                out.append(b)
+                lastSpace = false
+            }
+        }
+        var slow = false
         for scalar in s.unicodeScalars {
-            if let mapped = foldScalar(scalar) {
-                for c in mapped.unicodeScalars {
-                    if c == " " {
-                        if !lastSpace { out.unicodeScalars.append(" "); lastSpace = true }
-                    } else {
-                        out.unicodeScalars.append(c)
-                        lastSpace = false
-                    }
+            let v = scalar.value
+            switch v {
+            case 0x30...0x39, 0x61...0x7A: put(UInt8(v))
+            case 0x41...0x5A: put(UInt8(v + 32))
+            case 0xC0...0x17F: for b in latinFoldBytes[Int(v - 0xC0)] { put(b) }
+            case 0x300...0x36F: continue
+            case 0..<0x80, 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(0x20)
+            default:
+                slow = true
+                if let mapped = foldScalar(scalar) {
+                    for b in mapped.utf8 { put(b) }
                 }
             }
         }
-        if out.hasSuffix(" ") { out.removeLast() }
-        return out
+        _ = slow
+        if out.last == 0x20 { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    static let latinFoldBytes: [[UInt8]] = latinFold.map { Array($0.utf8) }
+
+    /// Lower-case base letters of U+00C0…U+017F (Latin-1 Supplement and Latin Extended-A).
+    static let latinFold: [String] = ["a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", " ", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", " ", "ss", "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", " ", "n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", " ", "y", "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d", "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g", "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i", "i", "i", " ", " ", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", " ", " ", "l", "l", "n", "n", "n", "n", "n", "n", " ", " ", " ", "o", "o", "o", "o", "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s", "s", "s", "t", "t", "t", "t", " ", " ", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", " "]
 
     private static func foldScalar(_ c: Unicode.Scalar) -> String? {
         switch c.value {
         case 0x30...0x39, 0x61...0x7A: return String(c)
         case 0x41...0x5A: return String(Unicode.Scalar(c.value + 32)!)
+        case 0xC0...0x17F: return latinFold[Int(c.value - 0xC0)]
+        case 0x2019, 0x2018, 0x2013, 0x2014, 0xA0, 0x202F: return " "
         default: break
         }
         switch c {
@@ -48,17 +68,30 @@ public enum Text {
 
     /// Collapses white space (including no-break spaces) and trims.
     public static func squeeze(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
-        for ch in s {
-            if ch.isWhitespace || ch == "\u{A0}" || ch == "\u{202F}" {
+        var changed = false
+        let bytes = Array(s.utf8)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            var space = b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C
+            var width = 1
+            // U+00A0 (C2 A0), U+202F (E2 80 AF), U+2028/2029 (E2 80 A8/A9)
+            if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 { space = true; width = 2 }
+            if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, [0xAF, 0xA8, 0xA9, 0x89, 0x8A].contains(bytes[i + 2]) { space = true; width = 3 }
+            if space {
+                if b != 0x20 || width > 1 || pendingSpace || out.isEmpty { changed = true }
                 pendingSpace = !out.isEmpty
             } else {
-                if pendingSpace { out.append(" "); pendingSpace = false }
-                out.append(ch)
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(contentsOf: bytes[i..<(i + width)])
             }
+            i += width
         }
-        return out
+        if pendingSpace { changed = true }
+        return changed ? String(decoding: out, as: UTF8.self) : s
     }
 
     /// A clean display string or nil when nothing is left.
@@ -70,7 +103,31 @@ public enum Text {
 
     /// Whether the text holds something that looks like an HTML tag.
     public static func containsMarkup(_ s: String) -> Bool {
-        s.range(of: #"<\s*/?\s*[a-zA-Z][^>]*>"#, options: .regularExpression) != nil
+        guard s.utf8.contains(UInt8(ascii: "<")) else { return false }
+        return s.range(of: #"<\s*/?\s*[a-zA-Z][^>]*>"#, options: .regularExpression) != nil
+    }
+
+    /// Substring test on UTF-8 bytes (without Foundation's NSString bridge).
+    public static func has(_ haystack: String, _ needle: String) -> Bool {
+        var h = haystack, n = needle
+        return h.withUTF8 { hb in
+            n.withUTF8 { nb in
+                let hc = hb.count, nc = nb.count
+                guard nc > 0 else { return true }
+                guard hc >= nc else { return false }
+                let first = nb[0]
+                var i = 0
+                while i <= hc - nc {
+                    if hb[i] == first {
+                        var j = 1
+                        while j < nc && hb[i + j] == nb[j] { j += 1 }
+                        if j == nc { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     /// Normalises a listing name: spacing, stray quotes around it, and names
@@ -78,10 +135,15 @@ public enum Text {
     /// as its owners write it).
     public static func name(_ s: String) -> String {
         var t = squeeze(s)
-        while let f = t.first, let l = t.last, (f == "\"" && l == "\"") && t.count > 2 && t.dropFirst().dropLast().contains("\"") == false {
+        // Quotes around the whole name ("\"GEM X\"") go; quotes inside stay.
+        while t.utf8.count > 2, t.utf8.first == 0x22, t.utf8.last == 0x22, !t.utf8.dropFirst().dropLast().contains(0x22) {
             t = String(t.dropFirst().dropLast())
         }
-        return t.trimmingCharacters(in: CharacterSet(charactersIn: " -–—,;:"))
+        // Separators left at either end ("GEM X -").
+        let trim: Set<Character> = [" ", "-", "–", "—", ",", ";", ":"]
+        while let f = t.first, trim.contains(f) { t.removeFirst() }
+        while let l = t.last, trim.contains(l) { t.removeLast() }
+        return t
     }
 
     /// A short stable hash (FNV-1a 64, hex) for identities.

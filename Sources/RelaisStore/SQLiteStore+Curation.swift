@@ -79,9 +79,10 @@ extension SQLiteStore {
     /// too, so that a source still listing it would add it again as new.
     public func remove(serviceID: String, author: String, at: Date) throws {
         try pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT rowid, name FROM service WHERE id = ?", arguments: [serviceID]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT rowid, name, content FROM service WHERE id = ?", arguments: [serviceID]) else {
                 throw CurationError(description: "fiche « \(serviceID) » introuvable")
             }
+            try Self.deleteKeys(db, serviceID, content: row["content"])
             try db.execute(sql: "DELETE FROM service_fts WHERE rowid = ?", arguments: [row["rowid"] as Int64])
             try db.execute(sql: "DELETE FROM source_record WHERE service_id = ?", arguments: [serviceID])
             try db.execute(sql: "DELETE FROM curation WHERE service_id = ?", arguments: [serviceID])

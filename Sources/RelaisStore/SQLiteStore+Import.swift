@@ -78,7 +78,11 @@ extension SQLiteStore {
     /// and removed only after `staleAfterRuns` further runs. If anything
     /// throws, nothing of the run is applied.
     public func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord {
-        try pool.write { db in
+        // A large run touches many pages: give the writer a cache that holds them.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+        }
+        return try pool.write { db in
             let now = Self.iso(at)
             let source = batch.source
             try Self.upsertSource(db, source)
@@ -94,9 +98,10 @@ extension SQLiteStore {
                 if affected[id] == nil || why == "added" { affected[id] = why }
             }
             var seen = Set<String>()
-            let insertRecord = try db.cachedStatement(sql: """
-                INSERT INTO source_record (source_id, record_key, service_id, priority, demo, draft, hash, fetched_at, last_seen_run, missing_runs)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+            let statements = WriteStatements(db)
+            let insertRecord = try statements(51, """
+                INSERT INTO source_record (source_id, record_key, service_id, priority, demo, draft, hash, fetched_at, first_seen_run, last_seen_run, missing_runs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                 """)
             let updateRecord = try db.cachedStatement(sql: """
                 UPDATE source_record SET draft = ?, hash = ?, fetched_at = ?, last_seen_run = ?, missing_runs = 0, priority = ?, demo = ?
@@ -104,10 +109,12 @@ extension SQLiteStore {
                 """)
             let seenRecord = try db.cachedStatement(sql: "UPDATE source_record SET fetched_at = ?, last_seen_run = ?, missing_runs = 0 WHERE source_id = ? AND record_key = ?")
 
+            var fresh: [String: FreshRecord] = [:]
+            let twins = try TwinIndex(db, excludingSource: source.id)
             for draft in batch.drafts {
                 // The same record twice in one payload (an exact duplicate row) is one listing.
                 guard seen.insert(draft.key).inserted else { continue }
-                let draftJSON = Self.json(draft.content)
+                let draftJSON = draft.content.jsonString
                 let hash = Text.hash(draftJSON)
                 if let old = existing[draft.key] {
                     if old.hash == hash {
@@ -120,14 +127,19 @@ extension SQLiteStore {
                     continue
                 }
                 let serviceID: String
-                if let twin = try Self.findTwin(db, of: draft.content, excludingSource: source.id) {
+                if let twin = twins.find(draft.content) {
                     serviceID = twin
                     touch(twin, "merged")
+                    fresh[twin] = nil
                 } else {
                     serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
                     touch(serviceID, "added")
+                    fresh[serviceID] = FreshRecord(content: draft.content, json: draftJSON, sourceID: source.id, recordKey: draft.key, demo: source.demo)
                 }
-                try insertRecord.execute(arguments: [source.id, draft.key, serviceID, source.priority, source.demo, draftJSON, hash, now, runID])
+                // A record that makes a new listing on its own stores no copy of its draft: the
+                // listing's content is that draft (materialised before anything else changes it).
+                let storedDraft: String? = fresh[serviceID] != nil ? nil : draftJSON
+                try insertRecord.text(source.id).text(draft.key).text(serviceID).int(source.priority).bool(source.demo).text(storedDraft).text(hash).text(now).int64(runID).int64(runID).run()
                 existing[draft.key] = ExistingRecord(serviceID: serviceID, hash: hash, missingRuns: 0)
             }
 
@@ -148,7 +160,7 @@ extension SQLiteStore {
             }
 
             for id in affectedOrder {
-                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now)
+                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh[id], statements: statements)
                 switch (affected[id]!, outcome) {
                 case (_, .removed): counts.removed += 1
                 case (_, .becameStale): counts.stale += 1
@@ -177,53 +189,85 @@ extension SQLiteStore {
                     consecutive_failures = 0 WHERE id = ?
                     """,
                 arguments: [batch.etag, batch.lastModified, runID, now, source.id])
-            // Everything this source still lists is verified today.
-            try db.execute(
+            // Everything this source still lists is verified today (new and changed listings already are).
+            if counts.unchanged > 0 || counts.stale > 0 { try db.execute(
                 sql: """
                     UPDATE service SET last_verified = ? WHERE id IN (SELECT service_id FROM source_record WHERE source_id = ? AND missing_runs = 0)
                       AND (last_verified IS NULL OR last_verified < ?)
                     """,
-                arguments: [String(now.prefix(10)), source.id, String(now.prefix(10))])
+                arguments: [String(now.prefix(10)), source.id, String(now.prefix(10))]) }
             return Self.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [runID])!)
         }
     }
 
-    /// A listing of another source that is the same resource: same name in
+    /// The listings of other sources, by identity key, read once per run: a
+    /// record may join one of them when it is the same resource — same name in
     /// the same commune, or the same phone, e-mail or web page with the same kind.
-    static func findTwin(_ db: Database, of content: ListingContent, excludingSource sourceID: String) throws -> String? {
-        let keys = ListingMerger.identityKeys(content)
-        guard !keys.isEmpty else { return nil }
-        let lookup = try db.cachedStatement(sql: """
-            SELECT k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
-            WHERE k.key = ? AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = ?)
-            """)
-        var scores: [String: Int] = [:]
-        for key in keys {
-            for row in try Row.fetchAll(lookup, arguments: [key, sourceID]) {
-                let id: String = row["service_id"]
-                let kind: String = row["kind"]
-                if key.hasPrefix("name:") {
-                    scores[id, default: 0] += 10
-                } else if kind == content.kind.rawValue {
-                    scores[id, default: 0] += 3
+    struct TwinIndex {
+        var byKey: [String: [(id: String, kind: String)]] = [:]
+
+        init(_ db: Database, excludingSource sourceID: String) throws {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT k.key, k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
+                WHERE NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = ?)
+                """, arguments: [sourceID])
+            for row in rows { byKey[row["key"], default: []].append((row["service_id"], row["kind"])) }
+        }
+
+        func find(_ content: ListingContent) -> String? {
+            guard !byKey.isEmpty else { return nil }
+            var scores: [String: Int] = [:]
+            for key in ListingMerger.identityKeys(content) {
+                for hit in byKey[key] ?? [] {
+                    if key.hasPrefix("name:") {
+                        scores[hit.id, default: 0] += 10
+                    } else if hit.kind == content.kind.rawValue {
+                        scores[hit.id, default: 0] += 3
+                    }
                 }
             }
+            return scores.filter { $0.value >= 3 }.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
-        let best = scores.filter { $0.value >= 3 }.max { ($0.value, $1.key) < ($1.value, $0.key) }
-        return best?.key
     }
 
     enum Outcome { case written, unchanged, becameStale, removed }
 
+    /// A listing a run has just created from a single record: nothing to read back.
+    struct FreshRecord {
+        var content: ListingContent
+        var json: String
+        var sourceID: String
+        var recordKey: String
+        var demo: Bool
+    }
+
     /// Rebuilds a listing from what every source says of it and its curated edits.
     @discardableResult
-    static func recompute(_ db: Database, serviceID id: String, runID: Int64?, sourceID: String?, actor: String?, now: String) throws -> Outcome {
-        let records = try Row.fetchAll(db, sql: "SELECT source_id, record_key, priority, demo, draft, fetched_at, missing_runs FROM source_record WHERE service_id = ?", arguments: [id])
-        let old = try Row.fetchOne(db, sql: "SELECT rowid, name, content, stale, pinned, hidden, admin_verified_at, created_at FROM service WHERE id = ?", arguments: [id])
-        let curations = try Row.fetchAll(db, sql: "SELECT field, value, at FROM curation WHERE service_id = ?", arguments: [id])
+    static func recompute(_ db: Database, serviceID id: String, runID: Int64?, sourceID: String?, actor: String?, now: String,
+                          fresh: FreshRecord? = nil, statements: WriteStatements? = nil) throws -> Outcome {
+        let sql = statements ?? WriteStatements(db)
+        if let fresh {
+            var parentID: String?
+            if let pk = fresh.content.parentKey {
+                parentID = try String.fetchOne(db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?"), arguments: [fresh.sourceID, pk])
+            }
+            try writeService(db, id: id, content: fresh.content, contentJSON: fresh.json, provenance: ["*": FieldOrigin(source: fresh.sourceID, at: now)],
+                             demo: fresh.demo, stale: false, sources: [fresh.sourceID], lastVerified: String(now.prefix(10)), parentID: parentID,
+                             existingRowID: nil, createdAt: now, now: now, statements: sql)
+            // No change row: a listing's addition is its first source record's run (see `changes`).
+            return .written
+        }
+        let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT rowid, name, content, stale, pinned, hidden, admin_verified_at, created_at FROM service WHERE id = ?"), arguments: [id])
+        // Drafts left implicit by the listing that their record created are written out first.
+        if let content = old?["content"] as String? {
+            try db.cachedStatement(sql: "UPDATE source_record SET draft = ? WHERE service_id = ? AND draft IS NULL").execute(arguments: [content, id])
+        }
+        let records = try Row.fetchAll(db.cachedStatement(sql: "SELECT source_id, record_key, priority, demo, draft, fetched_at, missing_runs FROM source_record WHERE service_id = ?"), arguments: [id])
+        let curations = try Row.fetchAll(db.cachedStatement(sql: "SELECT field, value, at FROM curation WHERE service_id = ?"), arguments: [id])
         let pinned: Bool = old?["pinned"] ?? false
         if records.isEmpty && !pinned {
             guard let old else { return .removed }
+            try deleteKeys(db, id, content: old["content"])
             try db.execute(sql: "DELETE FROM service_fts WHERE rowid = ?", arguments: [old["rowid"] as Int64])
             try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [id])
             try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: old["name"], action: "removed", field: nil, before: nil, after: nil)
@@ -242,8 +286,10 @@ extension SQLiteStore {
         }
         var content: ListingContent
         var provenance: [String: FieldOrigin]
+        var knownJSON: String?
         if basis.count == 1, curated.isEmpty, let only = basis.first, let draft = decode(ListingContent.self, only["draft"]) {
             content = draft
+            knownJSON = only["draft"]
             provenance = ["*": FieldOrigin(source: only["source_id"], at: only["fetched_at"])]
         } else if basis.isEmpty, let oldContent = old.flatMap({ decode(ListingContent.self, $0["content"]) }) {
             // Kept by an admin after its sources dropped it: only curation moves it.
@@ -264,22 +310,19 @@ extension SQLiteStore {
         let lastVerified = [lastSeen, adminVerified].compactMap { $0 }.max()
         var parentID: String?
         if let pk = content.parentKey, let first = records.first {
-            parentID = try String.fetchOne(db, sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?", arguments: [first["source_id"] as String, pk])
+            parentID = try String.fetchOne(db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?"), arguments: [first["source_id"] as String, pk])
         }
-        let contentJSON = json(content)
+        let contentJSON = knownJSON ?? content.jsonString
         let oldContent: String? = old?["content"]
         let wasStale: Bool = old?["stale"] ?? false
         if let oldContent, oldContent == contentJSON, wasStale == stale {
-            try db.execute(sql: "UPDATE service SET sources = ?, demo = ?, last_verified = ?, parent_id = ? WHERE id = ?", arguments: [json(sources), demo, lastVerified, parentID, id])
+            try db.execute(sql: "UPDATE service SET sources = ?, demo = ?, last_verified = ?, parent_id = ? WHERE id = ?", arguments: [JSONText.strings(sources), demo, lastVerified, parentID, id])
             return .unchanged
         }
-        try writeService(db, id: id, content: content, contentJSON: contentJSON, provenance: provenance, demo: demo, stale: stale,
-                         sources: sources, lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now)
-        // Change log: added, stale, restored, or field by field.
-        if old == nil {
-            try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "added", field: nil, before: nil, after: nil)
-            return .written
-        }
+        try writeService(db, id: id, content: content, contentJSON: contentJSON, provenance: provenance, demo: demo, stale: stale, previous: oldContent.flatMap { decode(ListingContent.self, $0) },
+                         sources: sources, lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now, statements: sql)
+        // Change log: stale, restored, or field by field (additions are read from the source records).
+        if old == nil { return .written }
         if stale && !wasStale {
             try db.execute(sql: "UPDATE service SET stale_since = ? WHERE id = ?", arguments: [now, id])
             try logChange(db, at: now, runID: runID, sourceID: sourceID, actor: actor, serviceID: id, name: content.name, action: "stale", field: nil, before: nil, after: nil)
@@ -303,10 +346,19 @@ extension SQLiteStore {
         return .written
     }
 
-    static func logChange(_ db: Database, at: String, runID: Int64?, sourceID: String?, actor: String?, serviceID: String, name: String?, action: String, field: String?, before: String?, after: String?) throws {
-        try db.cachedStatement(sql: """
+    /// Removes a listing's identity keys (found from its content: the key table has no index by listing).
+    static func deleteKeys(_ db: Database, _ id: String, content: String?) throws {
+        guard let content, let c = decode(ListingContent.self, content) else { return }
+        for key in Set(ListingMerger.identityKeys(c)) {
+            try db.execute(sql: "DELETE FROM service_key WHERE key = ? AND service_id = ?", arguments: [key, id])
+        }
+    }
+
+    static func logChange(_ db: Database, at: String, runID: Int64?, sourceID: String?, actor: String?, serviceID: String, name: String?, action: String, field: String?, before: String?, after: String?, statements: WriteStatements? = nil) throws {
+        let st = try (statements ?? WriteStatements(db))(50, """
             INSERT INTO change (at, run_id, source_id, actor, service_id, service_name, action, field, before, after)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [at, runID, sourceID, actor, serviceID, name, action, field, before, after])
+            """)
+        try st.text(at).int64(runID).text(sourceID).text(actor).text(serviceID).text(name).text(action).text(field).text(before).text(after).run()
     }
 }

@@ -4,73 +4,67 @@ import RelaisModel
 import RelaisNormalize
 
 extension SQLiteStore {
-    /// Writes a listing's row and its HSDS rows (organization, location,
-    /// address, service_at_location, phones, schedules, contact), its sessions,
-    /// identity keys and full-text entry.
+    /// Writes a listing's row (HSDS `service`, with the merged content from which the
+    /// `location`, `address`, `service_at_location`, `phone` and `contact` views
+    /// read), its `schedule` rows, its sessions, its identity keys and its
+    /// full-text entry.
     static func writeService(
         _ db: Database, id: String, content c: ListingContent, contentJSON: String, provenance: [String: FieldOrigin], demo: Bool,
-        stale: Bool, sources: [String], lastVerified: String?, parentID: String?, existingRowID: Int64?, createdAt: String, now: String
+        stale: Bool, previous: ListingContent? = nil, sources: [String], lastVerified: String?, parentID: String?, existingRowID: Int64?,
+        createdAt: String, now: String, statements: WriteStatements? = nil
     ) throws {
+        let sql = statements ?? WriteStatements(db)
         var orgID: String?
         if let org = c.organization {
             let oid = "o" + String(Text.hash(Text.fold(org)).prefix(11))
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO organization (id, name) VALUES (?, ?)").execute(arguments: [oid, org])
+            let st = try sql(1, "INSERT OR IGNORE INTO organization (id, name) VALUES (?, ?)")
+            try st.text(oid).text(org).run()
             orgID = oid
         }
-        let needs = json(c.needs), audiences = json(c.audiences.map(\.rawValue)), modalities = json(c.modalities.map(\.rawValue))
-        let osm = OpeningHours.format(c.schedule)
         let a = c.address
-        let values: StatementArguments = [
-            orgID, c.name, c.alternateName, c.description, c.website, c.emails.first, c.status.hsdsValue, c.fees, c.eligibility,
-            c.registration, c.kind.rawValue, needs, audiences, modalities, osm, c.scheduleText, a?.postalCode, a?.insee,
-            a?.departement, c.point?.latitude, c.point?.longitude, demo, stale, lastVerified, parentID, contentJSON, json(provenance),
-            json(c.flags), json(sources), now,
-        ]
+        func bindCommon(_ st: RawStatement) {
+            st.text(orgID).text(c.name).text(c.alternateName).text(c.description).text(c.website).text(c.emails.first)
+                .text(c.status.hsdsValue).text(c.fees).text(c.eligibility).text(c.registration).text(c.kind.rawValue)
+                .text(JSONText.strings(c.needs)).text(JSONText.strings(c.audiences.map(\.rawValue))).text(JSONText.strings(c.modalities.map(\.rawValue)))
+                .text(OpeningHours.format(c.schedule)).text(c.scheduleText).text(a?.postalCode).text(a?.insee).text(a?.departement)
+                .double(c.point?.latitude).double(c.point?.longitude).bool(demo).bool(stale).text(lastVerified).text(parentID)
+                .text(contentJSON).text(JSONText.provenance(provenance)).text(JSONText.flags(c.flags)).text(JSONText.strings(sources)).text(now)
+        }
         let rowID: Int64
         if let existingRowID {
-            try db.cachedStatement(sql: """
+            let st = try sql(2, """
                 UPDATE service SET organization_id = ?, name = ?, alternate_name = ?, description = ?, url = ?, email = ?, status = ?,
                 fees_description = ?, eligibility_description = ?, application_process = ?, kind = ?, needs = ?, audiences = ?,
                 modalities = ?, opening_hours = ?, schedule_text = ?, postal_code = ?, insee = ?, departement = ?, latitude = ?,
                 longitude = ?, demo = ?, stale = ?, last_verified = ?, parent_id = ?, content = ?, provenance = ?, flags = ?,
                 sources = ?, updated_at = ? WHERE id = ?
-                """).execute(arguments: values + [id])
+                """)
+            bindCommon(st)
+            try st.text(id).run()
             rowID = existingRowID
-            for table in ["phone", "schedule", "contact", "session", "service_key"] {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE service_id = ?").execute(arguments: [id])
+            for (i, table) in ["schedule", "session"].enumerated() {
+                let del = try sql(30 + i, "DELETE FROM \(table) WHERE service_id = ?")
+                try del.text(id).run()
             }
-            try db.cachedStatement(sql: "DELETE FROM location WHERE id IN (SELECT location_id FROM service_at_location WHERE service_id = ?)").execute(arguments: [id])
-            try db.cachedStatement(sql: "DELETE FROM service_fts WHERE rowid = ?").execute(arguments: [rowID])
+            let keys = try sql(3, "DELETE FROM service_key WHERE key = ? AND service_id = ?")
+            for key in Set(ListingMerger.identityKeys(previous ?? c)) { try keys.text(key).text(id).run() }
+            let fts = try sql(4, "DELETE FROM service_fts WHERE rowid = ?")
+            try fts.int64(rowID).run()
         } else {
-            try db.cachedStatement(sql: """
+            let st = try sql(5, """
                 INSERT INTO service (organization_id, name, alternate_name, description, url, email, status, fees_description,
                 eligibility_description, application_process, kind, needs, audiences, modalities, opening_hours, schedule_text,
                 postal_code, insee, departement, latitude, longitude, demo, stale, last_verified, parent_id, content, provenance,
                 flags, sources, updated_at, id, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: values + [id, createdAt])
+                """)
+            bindCommon(st)
+            try st.text(id).text(createdAt).run()
             rowID = db.lastInsertedRowID
         }
 
-        // Location and address (a virtual location for phone and online resources).
-        let locID = "l" + id.dropFirst()
-        let virtual = c.kind.isRemote && (a?.street == nil)
-        try db.cachedStatement(sql: "INSERT INTO location (id, organization_id, location_type, name, latitude, longitude, geo_precision) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [locID, orgID, virtual ? "virtual" : "physical", c.placeName ?? c.name, virtual ? nil : c.point?.latitude, virtual ? nil : c.point?.longitude, c.pointPrecision?.rawValue])
-        try db.cachedStatement(sql: "INSERT INTO service_at_location (id, service_id, location_id) VALUES (?, ?, ?)").execute(arguments: ["a" + id.dropFirst(), id, locID])
-        if let a, !a.isEmpty {
-            try db.cachedStatement(sql: """
-                INSERT INTO address (id, location_id, address_1, address_2, city, postal_code, insee, departement, region, country)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: ["d" + id.dropFirst(), locID, a.street, a.complement, a.commune, a.postalCode, a.insee, a.departement, a.region, a.country])
-        }
-        let phoneSt = try db.cachedStatement(sql: "INSERT INTO phone (id, service_id, number, description, position) VALUES (?, ?, ?, ?, ?)")
-        for (i, p) in c.phones.enumerated() { try phoneSt.execute(arguments: ["\(id)-p\(i)", id, p.number, p.note, i]) }
-        if c.emails.count > 1 || c.registration != nil {
-            try db.cachedStatement(sql: "INSERT INTO contact (id, service_id, name, email, phone) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: ["\(id)-c", id, c.registration, c.emails.dropFirst().first ?? c.emails.first, c.phones.first?.number])
-        }
-        let schedSt = try db.cachedStatement(sql: """
+        // HSDS schedule rows: one per rule and span, with the zone name.
+        let sched = try sql(6, """
             INSERT INTO schedule (id, service_id, freq, interval, byday, bymonth, dtstart, until, count, opens_at, closes_at, valid_from, valid_to, opening_hours, closed, description)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -78,34 +72,34 @@ extension SQLiteStore {
         for rule in c.schedule.rules {
             let spans = rule.times.isEmpty ? [TimeSpan?.none] : rule.times.map { Optional($0) }
             for span in spans {
-                try schedSt.execute(arguments: [
-                    "\(id)-s\(n)", id, rule.days.isEmpty ? nil : (rule.isMonthly ? "MONTHLY" : "WEEKLY"), rule.interval,
-                    rule.days.isEmpty ? nil : OpeningHours.icalByDay(rule.days), rule.months.isEmpty ? nil : rule.months.map(String.init).joined(separator: ","),
-                    rule.anchor?.description, rule.validUntil?.description, rule.count, span.map { TimeSpan.hhmm($0.open) },
-                    span?.close.map { TimeSpan.hhmm($0 % 1440) }, rule.validFrom?.description, rule.validUntil?.description,
-                    OpeningHours.format(rule), rule.off, c.scheduleText,
-                ])
+                try sched.text("\(id)-s\(n)").text(id).text(rule.days.isEmpty ? nil : (rule.isMonthly ? "MONTHLY" : "WEEKLY")).int(rule.interval)
+                    .text(rule.days.isEmpty ? nil : OpeningHours.icalByDay(rule.days))
+                    .text(rule.months.isEmpty ? nil : rule.months.map(String.init).joined(separator: ","))
+                    .text(rule.anchor?.description).text(rule.validUntil?.description).int(rule.count).text(span.map { TimeSpan.hhmm($0.open) })
+                    .text(span?.close.map { TimeSpan.hhmm($0 % 1440) }).text(rule.validFrom?.description).text(rule.validUntil?.description)
+                    .text(OpeningHours.format(rule)).bool(rule.off).text(c.scheduleText).run()
                 n += 1
             }
         }
-        let sessSt = try db.cachedStatement(sql: """
-            INSERT INTO session (id, service_id, title, first_start, first_start_epoch, last_end_epoch, cancelled, latitude, longitude, departement, content)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (i, s) in c.sessions.enumerated() {
-            guard let first = s.first, let last = s.last else { continue }
-            let end = last.end ?? LocalDateTime(date: last.start.date, minutes: last.allDay ? 1439 : last.start.minutes)
-            let p = s.point ?? (s.online && !s.onsite ? nil : c.point)
-            try sessSt.execute(arguments: [
-                "\(id)-e\(i)", id, s.title, ParisTime.iso(first.start), ParisTime.epoch(of: first.start), ParisTime.epoch(of: end), s.cancelled,
-                p?.latitude, p?.longitude, s.place?.departement ?? a?.departement, json(s),
-            ])
+        if !c.sessions.isEmpty {
+            let sess = try sql(7, """
+                INSERT INTO session (id, service_id, title, first_start, first_start_epoch, last_end_epoch, cancelled, latitude, longitude, departement, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (i, s) in c.sessions.enumerated() {
+                guard let first = s.first, let last = s.last else { continue }
+                let end = last.end ?? LocalDateTime(date: last.start.date, minutes: last.allDay ? 1439 : last.start.minutes)
+                let p = s.point ?? (s.online && !s.onsite ? nil : c.point)
+                try sess.text("\(id)-e\(i)").text(id).text(s.title).text(ParisTime.iso(first.start)).int(ParisTime.epoch(of: first.start))
+                    .int(ParisTime.epoch(of: end)).bool(s.cancelled).double(p?.latitude).double(p?.longitude)
+                    .text(s.place?.departement ?? a?.departement).text(s.jsonString).run()
+            }
         }
-        let keySt = try db.cachedStatement(sql: "INSERT INTO service_key (key, service_id) VALUES (?, ?)")
-        for key in Set(ListingMerger.identityKeys(c)) { try keySt.execute(arguments: [key, id]) }
+        let keys = try sql(8, "INSERT INTO service_key (key, service_id) VALUES (?, ?)")
+        for key in Set(ListingMerger.identityKeys(c)) { try keys.text(key).text(id).run() }
         let place = [a?.commune, a?.postalCode, a?.departement, c.placeName].compactMap { $0 }.joined(separator: " ")
         let body = [c.description, c.alternateName, c.audienceNote, c.sponsor, c.manager, c.sessions.map(\.title).joined(separator: " ")].compactMap { $0 }.joined(separator: " ")
-        try db.cachedStatement(sql: "INSERT INTO service_fts (rowid, name, organization, place, kind, body) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [rowID, c.name, c.organization, place, c.kind.rawValue.replacingOccurrences(of: "_", with: " "), body])
+        let fts = try sql(9, "INSERT INTO service_fts (rowid, name, organization, place, kind, body) VALUES (?, ?, ?, ?, ?, ?)")
+        try fts.int64(rowID).text(c.name).text(c.organization).text(place).text(c.kind.rawValue.replacingOccurrences(of: "_", with: " ")).text(body).run()
     }
 }

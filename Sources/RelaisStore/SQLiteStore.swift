@@ -177,6 +177,8 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    /// Changes, newest first: the change log, plus the listings each run added
+    /// (read from the run that first saw a listing's oldest source record).
     public func changes(runID: Int64?, since: String?, limit: Int) throws -> [ChangeRecord] {
         try pool.read { db in
             var conditions: [String] = []
@@ -190,7 +192,18 @@ public final class SQLiteStore: DirectoryStore {
                 args.append(since)
             }
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: "SELECT * FROM change \(whereSQL) ORDER BY id DESC LIMIT ?", arguments: StatementArguments(args + [limit])).map {
+            let sql = """
+                SELECT * FROM (
+                    SELECT id, at, run_id, source_id, actor, service_id, service_name, action, field, before, after FROM change
+                    UNION ALL
+                    SELECT 0 AS id, r.ended_at AS at, sr.first_seen_run AS run_id, sr.source_id, NULL AS actor, sr.service_id,
+                           s.name AS service_name, 'added' AS action, NULL AS field, NULL AS before, NULL AS after
+                    FROM source_record sr JOIN service s ON s.id = sr.service_id JOIN run r ON r.id = sr.first_seen_run
+                    WHERE NOT EXISTS (SELECT 1 FROM source_record o WHERE o.service_id = sr.service_id AND o.first_seen_run < sr.first_seen_run)
+                      \(runID != nil ? "AND sr.first_seen_run = \(runID!)" : "")
+                ) \(whereSQL) ORDER BY at DESC, id DESC LIMIT ?
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + [limit])).map {
                 ChangeRecord(
                     id: $0["id"], at: $0["at"], runID: $0["run_id"], sourceID: $0["source_id"], actor: $0["actor"],
                     serviceID: $0["service_id"], serviceName: $0["service_name"], action: $0["action"], field: $0["field"],

@@ -56,50 +56,35 @@ enum Schema {
                     updated_at TEXT NOT NULL
                 );
                 CREATE INDEX service_departement ON service(departement, kind);
-                CREATE INDEX service_kind ON service(kind);
-                CREATE TABLE location (
-                    id TEXT PRIMARY KEY,
-                    organization_id TEXT REFERENCES organization(id) ON DELETE SET NULL,
-                    location_type TEXT NOT NULL,
-                    name TEXT,
-                    latitude REAL,
-                    longitude REAL,
-                    geo_precision TEXT
-                );
-                CREATE TABLE service_at_location (
-                    id TEXT PRIMARY KEY,
-                    service_id TEXT NOT NULL REFERENCES service(id) ON DELETE CASCADE,
-                    location_id TEXT NOT NULL REFERENCES location(id) ON DELETE CASCADE
-                );
-                CREATE INDEX sal_service ON service_at_location(service_id);
-                CREATE TABLE address (
-                    id TEXT PRIMARY KEY,
-                    location_id TEXT NOT NULL REFERENCES location(id) ON DELETE CASCADE,
-                    address_1 TEXT,
-                    address_2 TEXT,
-                    city TEXT,
-                    postal_code TEXT,
-                    insee TEXT,
-                    departement TEXT,
-                    region TEXT,
-                    country TEXT NOT NULL DEFAULT 'FR',
-                    address_type TEXT NOT NULL DEFAULT 'physical'
-                );
-                CREATE TABLE phone (
-                    id TEXT PRIMARY KEY,
-                    service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
-                    number TEXT NOT NULL,
-                    description TEXT,
-                    position INTEGER NOT NULL
-                );
-                CREATE INDEX phone_service ON phone(service_id);
-                CREATE TABLE contact (
-                    id TEXT PRIMARY KEY,
-                    service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
-                    name TEXT,
-                    email TEXT,
-                    phone TEXT
-                );
+                -- HSDS location, address, service_at_location, phone and contact: views of
+                -- each listing's merged content, so they can never disagree with it.
+                CREATE VIEW location AS
+                    SELECT 'l' || substr(s.id, 2) AS id, s.organization_id,
+                           CASE WHEN s.kind IN ('ligne_ecoute', 'ressource_en_ligne') AND json_extract(s.content, '$.address.street') IS NULL
+                                THEN 'virtual' ELSE 'physical' END AS location_type,
+                           COALESCE(json_extract(s.content, '$.placeName'), s.name) AS name,
+                           s.latitude, s.longitude, json_extract(s.content, '$.pointPrecision') AS geo_precision
+                    FROM service s;
+                CREATE VIEW service_at_location AS
+                    SELECT 'a' || substr(id, 2) AS id, id AS service_id, 'l' || substr(id, 2) AS location_id FROM service;
+                CREATE VIEW address AS
+                    SELECT 'd' || substr(s.id, 2) AS id, 'l' || substr(s.id, 2) AS location_id,
+                           json_extract(s.content, '$.address.street') AS address_1,
+                           json_extract(s.content, '$.address.complement') AS address_2,
+                           json_extract(s.content, '$.address.commune') AS city,
+                           s.postal_code, s.insee, s.departement,
+                           json_extract(s.content, '$.address.region') AS region,
+                           'FR' AS country, 'physical' AS address_type
+                    FROM service s WHERE json_extract(s.content, '$.address') IS NOT NULL;
+                CREATE VIEW phone AS
+                    SELECT s.id || '-p' || p.key AS id, s.id AS service_id,
+                           json_extract(p.value, '$.number') AS number, json_extract(p.value, '$.note') AS description,
+                           p.key AS position
+                    FROM service s, json_each(s.content, '$.phones') p;
+                CREATE VIEW contact AS
+                    SELECT s.id || '-c' AS id, s.id AS service_id, json_extract(s.content, '$.registration') AS name, s.email,
+                           (SELECT json_extract(value, '$.number') FROM json_each(s.content, '$.phones') LIMIT 1) AS phone
+                    FROM service s WHERE s.email IS NOT NULL OR json_extract(s.content, '$.registration') IS NOT NULL;
                 CREATE TABLE schedule (
                     id TEXT PRIMARY KEY,
                     service_id TEXT REFERENCES service(id) ON DELETE CASCADE,
@@ -139,10 +124,9 @@ enum Schema {
                 -- Keys under which a listing from another source may be the same resource.
                 CREATE TABLE service_key (
                     key TEXT NOT NULL,
-                    service_id TEXT NOT NULL REFERENCES service(id) ON DELETE CASCADE
-                );
-                CREATE INDEX service_key_key ON service_key(key);
-                CREATE INDEX service_key_service ON service_key(service_id);
+                    service_id TEXT NOT NULL,
+                    PRIMARY KEY (key, service_id)
+                ) WITHOUT ROWID;
                 -- Full-text search: accents and case folded, prefix queries.
                 CREATE VIRTUAL TABLE service_fts USING fts5(
                     name, organization, place, kind, body,
@@ -206,9 +190,10 @@ enum Schema {
                     service_id TEXT NOT NULL,
                     priority INTEGER NOT NULL DEFAULT 0,
                     demo INTEGER NOT NULL DEFAULT 0,
-                    draft TEXT NOT NULL,
+                    draft TEXT, -- NULL: the same as the content of the listing this record alone created
                     hash TEXT NOT NULL,
                     fetched_at TEXT NOT NULL,
+                    first_seen_run INTEGER,
                     last_seen_run INTEGER,
                     missing_runs INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (source_id, record_key)
@@ -238,7 +223,6 @@ enum Schema {
                     after TEXT
                 );
                 CREATE INDEX change_run ON change(run_id);
-                CREATE INDEX change_at ON change(at);
                 CREATE INDEX change_service ON change(service_id);
                 -- Geographic reference data imported from La Poste (replaces the bundled gazetteer when present).
                 CREATE TABLE geo_commune (

@@ -1,1 +1,102 @@
-print("bench")
+import Foundation
+import RelaisImport
+import RelaisModel
+import RelaisNormalize
+import RelaisStore
+
+// Benchmarks (not timed tests: this machine is shared and noisy).
+//   relais-bench import [ROWS]      import a generated CSV of ROWS listings (default 50,000) into a new SQLite file
+//   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
+// Figures go to the README.
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+let args = CommandLine.arguments.dropFirst()
+let mode = args.first ?? "all"
+let home = try RelaisHome.locate()
+let data = try DirectoryData.load(from: home)
+
+/// Communes with a centroid, spread over every département, for realistic addresses.
+func sampleCommunes(_ n: Int) -> [Commune] {
+    let all = data.gazetteer.communes.filter { !$0.postalCodes.isEmpty && data.gazetteer.parent(of: $0.insee) == nil }
+    var rng = SystemRandomNumberGenerator()
+    _ = rng
+    let step = max(1, all.count / n)
+    return stride(from: 0, to: all.count, by: step).map { all[$0] }
+}
+
+func benchImport(rows: Int) async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let communes = sampleCommunes(3000)
+    let hours = ["du lundi au vendredi de 14h à 18h", "Mardi et jeudi 14h-17h", "le 1er et 3e mardi du mois de 18h à 20h", "Mo-Fr 10:00-17:00", "", "sur rendez-vous"]
+    var csv = "Nom;Adresse;Code postal;Commune;Téléphone;Courriel;Horaires;Public accueilli\n"
+    for i in 0..<rows {
+        let c = communes[i % communes.count]
+        csv += "GEM Banc d’essai \(i);\(i % 90 + 1) rue de la République;\(c.postalCodes[0]);\(c.name);03 53 01 \(String(format: "%02d %02d", (i / 100) % 100, i % 100));gem\(i)@example.org;\(hours[i % hours.count]);Adultes\n"
+    }
+    let file = dir.appendingPathComponent("bench.csv")
+    try Data(csv.utf8).write(to: file)
+    let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
+    let importer = Importer(store: store, data: data)
+    let m = Manifest(id: "bench", title: "bench", url: file.absoluteString, format: .csv, kind: .gem)
+    let t0 = now()
+    let run = await importer.run(m)
+    let t1 = now()
+    print(String(format: "import %d CSV rows: %.2f s (%.0f rows/s) — status %@, added %d, rejected %d", rows, t1 - t0, Double(rows) / (t1 - t0), run.status.rawValue, run.added, run.rejected))
+    // Re-import of the same payload: the no-op path.
+    var m2 = m
+    m2.options["encoding"] = "utf-8"
+    let t2 = now()
+    let again = await importer.run(m2)
+    print(String(format: "re-import, same payload: %.2f s — status %@", now() - t2, again.status.rawValue))
+}
+
+func benchNormalize(rows: Int) async throws {
+    let communes = sampleCommunes(3000)
+    let hours = ["du lundi au vendredi de 14h à 18h", "Mardi et jeudi 14h-17h", "le 1er et 3e mardi du mois de 18h à 20h", "Mo-Fr 10:00-17:00", "", "sur rendez-vous"]
+    var records: [RawRecord] = []
+    for i in 0..<rows {
+        let c = communes[i % communes.count]
+        var r = RawRecord(item: "ligne \(i + 2)")
+        r.name = "GEM Banc d’essai \(i)"
+        r.street = "\(i % 90 + 1) rue de la République"
+        r.postalCode = c.postalCodes[0]
+        r.commune = c.name
+        r.phones = ["03 53 01 \(String(format: "%02d %02d", (i / 100) % 100, i % 100))"]
+        r.emails = ["gem\(i)@example.org"]
+        r.hoursText = hours[i % hours.count]
+        r.audienceText = "Adultes"
+        records.append(r)
+    }
+    let normalizer = RecordNormalizer(data: data, defaultKind: .gem)
+    let memo = RecordNormalizer.Memo()
+    let t0 = now()
+    var n = 0
+    for r in records { if case .listing = normalizer.normalize(r, memo: memo) { n += 1 } }
+    let t1 = now()
+    print(String(format: "normalise %d records, one core: %.2f s (%.1f µs/record)", n, t1 - t0, (t1 - t0) * 1e6 / Double(rows)))
+}
+
+switch mode {
+case "raw":
+    try benchRawInsert()
+case "normalize":
+    try await benchNormalize(rows: Int(args.dropFirst().first ?? "") ?? 50_000)
+case "import":
+    try await benchImport(rows: Int(args.dropFirst().first ?? "") ?? 50_000)
+case "referral":
+    try await benchReferral(listings: Int(args.dropFirst().first ?? "") ?? 100_000)
+default:
+    try await benchImport(rows: 50_000)
+    try await benchReferral(listings: 100_000)
+}
+
+// Raw SQLite insert speed through GRDB's connection, for comparison with other clients.
+func benchRawInsert() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString).sqlite").path
+    let store = try SQLiteStore(path: path)
+    let t = try store.rawInsertBenchmark(rows: 50_000)
+    print(String(format: "raw insert 50k rows × 3 statements: %.2f s", t))
+}
