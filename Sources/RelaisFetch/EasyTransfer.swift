@@ -109,6 +109,11 @@ enum EasyTransfer {
                 if let lm = request.lastModified { lines.append("If-Modified-Since: \(lm)") }
                 for line in lines { headerList = curl_slist_append(headerList, line) }
                 if headerList != nil { relais_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
+                if request.method != "GET" { relais_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+                if let body = request.body {
+                    relais_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+                    relais_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, String(decoding: body, as: UTF8.self))
+                }
             }
             return curl_easy_perform(handle)
         }
@@ -137,7 +142,7 @@ enum EasyTransfer {
             let unchanged = request.etag == etag
             return .success(FetchResponse(url: finalURL, status: unchanged ? 304 : 200, headers: headers, body: unchanged ? [] : sink.body, attempts: 1))
         }
-        if status >= 400 {
+        if status >= 400 && !request.acceptErrorStatus {
             return .failure(FetchError(.httpStatus(status), url: url))
         }
         return .success(FetchResponse(url: finalURL, status: status, headers: headers, body: status == 304 ? [] : sink.body, attempts: 1))

@@ -8,12 +8,20 @@ public struct FetchRequest: Sendable {
     public var lastModified: String?
     /// Extra request headers (name, value).
     public var headers: [(String, String)]
+    /// Return 4xx and 5xx answers as responses instead of errors (and do not retry them).
+    public var acceptErrorStatus: Bool
+    public var method: String
+    public var body: [UInt8]?
 
-    public init(url: String, etag: String? = nil, lastModified: String? = nil, headers: [(String, String)] = []) {
+    public init(url: String, etag: String? = nil, lastModified: String? = nil, headers: [(String, String)] = [], acceptErrorStatus: Bool = false,
+                method: String = "GET", body: [UInt8]? = nil) {
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
         self.headers = headers
+        self.acceptErrorStatus = acceptErrorStatus
+        self.method = method
+        self.body = body
     }
 }
 

@@ -36,6 +36,7 @@ extension SQLiteStore {
                 try db.execute(sql: "DELETE FROM curation WHERE service_id = ? AND field = ?", arguments: [serviceID, field])
             }
             try Self.recompute(db, serviceID: serviceID, runID: nil, sourceID: nil, actor: author, now: now)
+            try Self.bumpVersion(db)
         }
     }
 
@@ -72,6 +73,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE service SET pinned = 1 WHERE id = ?", arguments: [serviceID])
             try Self.logChange(db, at: now, runID: nil, sourceID: nil, actor: author, serviceID: serviceID, name: nil, action: "kept", field: nil, before: nil, after: nil)
             try Self.recompute(db, serviceID: serviceID, runID: nil, sourceID: nil, actor: author, now: now)
+            try Self.bumpVersion(db)
         }
     }
 
@@ -88,6 +90,7 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM curation WHERE service_id = ?", arguments: [serviceID])
             try db.execute(sql: "DELETE FROM service WHERE id = ?", arguments: [serviceID])
             try Self.logChange(db, at: Self.iso(at), runID: nil, sourceID: nil, actor: author, serviceID: serviceID, name: row["name"], action: "removed", field: nil, before: nil, after: nil)
+            try Self.bumpVersion(db)
         }
     }
 
@@ -106,6 +109,7 @@ extension SQLiteStore {
             guard db.changesCount > 0 else { throw CurationError(description: "fiche « \(id) » introuvable") }
             let name = try String.fetchOne(db, sql: "SELECT name FROM service WHERE id = ?", arguments: [id])
             try Self.logChange(db, at: Self.iso(at), runID: nil, sourceID: nil, actor: author, serviceID: id, name: name, action: action, field: nil, before: nil, after: nil)
+            try Self.bumpVersion(db)
         }
     }
 }

@@ -171,6 +171,7 @@ extension SQLiteStore {
             }
 
             try Self.insertIssues(db, runID, batch.issues)
+            if counts.added + counts.updated + counts.stale + counts.removed > 0 || !affectedOrder.isEmpty { try Self.bumpVersion(db) }
             let status: RunRecord.Status = batch.drafts.isEmpty ? .empty : .success
             let rejected = batch.issues.filter { $0.severity == .rejected }.count
             try db.execute(

@@ -212,6 +212,57 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    // MARK: Versions and the referral index
+
+    /// Grows whenever listings change: caches built from the store compare it.
+    public func dataVersion() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0 }
+    }
+
+    static func bumpVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+    }
+
+    /// What the referral index needs of every listed listing, read without
+    /// decoding whole listings: schedules and sessions only where there are some.
+    public struct IndexRow: Sendable {
+        public var id: String
+        public var name: String
+        public var kind: String
+        public var status: String
+        public var needs: String
+        public var audiences: String
+        public var modalities: String
+        public var latitude: Double?
+        public var longitude: Double?
+        public var stale: Bool
+        public var demo: Bool
+        public var lastVerified: String?
+        public var schedule: String?
+        public var sessions: String?
+        public var byAppointment: Bool
+    }
+
+    public func indexRows() throws -> [IndexRow] {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, name, kind, status, needs, audiences, modalities, latitude, longitude, stale, demo, last_verified,
+                       CASE WHEN json_array_length(content, '$.schedule.rules') > 0 THEN json_extract(content, '$.schedule') END AS schedule,
+                       CASE WHEN json_array_length(content, '$.sessions') > 0 THEN json_extract(content, '$.sessions') END AS sessions,
+                       instr(flags, 'by_appointment') > 0 AS by_appointment
+                FROM service WHERE hidden = 0 AND status IN ('active', 'temporarily closed')
+                """)
+            var out: [IndexRow] = []
+            while let r = try rows.next() {
+                out.append(IndexRow(
+                    id: r["id"], name: r["name"], kind: r["kind"], status: r["status"], needs: r["needs"], audiences: r["audiences"],
+                    modalities: r["modalities"], latitude: r["latitude"], longitude: r["longitude"], stale: r["stale"], demo: r["demo"],
+                    lastVerified: r["last_verified"], schedule: r["schedule"], sessions: r["sessions"], byAppointment: r["by_appointment"]))
+            }
+            return out
+        }
+    }
+
     // MARK: Geography
 
     public func geoCommunes() throws -> [Commune]? {

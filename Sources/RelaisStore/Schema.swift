@@ -290,6 +290,12 @@ enum Schema {
                 CREATE INDEX report_status ON report(status, id);
                 """)
         }
+        m.registerMigration("2026-11-23-meta") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('data_version', 1);
+                """)
+        }
         return m
     }
 }

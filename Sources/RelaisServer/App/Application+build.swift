@@ -40,6 +40,7 @@ public enum RelaisServer {
             JSONResponse(["status": "ok", "listings": "\(try state.store.listingCount())"])
         }
         ServicesController(state: state).add(to: router)
+        ReferralController(state: state).add(to: router)
         Pages(state: state).add(to: router)
         return router
     }

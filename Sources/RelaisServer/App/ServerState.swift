@@ -9,6 +9,7 @@ public final class ServerState: Sendable {
     public let context: RelaisContext
     public let clock: @Sendable () -> Date
     public let logger: Logger
+    public let indexCache: IndexCache
 
     public var store: SQLiteStore { context.store }
     public var data: DirectoryData { context.data }
@@ -18,5 +19,6 @@ public final class ServerState: Sendable {
         self.context = context
         self.clock = clock
         self.logger = logger
+        self.indexCache = IndexCache(store: context.store, taxonomy: context.data.taxonomy, logger: logger)
     }
 }

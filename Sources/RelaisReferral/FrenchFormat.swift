@@ -1,0 +1,53 @@
+import RelaisModel
+
+/// Dates and hours as French readers write them: "jeudi 26 novembre 2026, 18 h – 20 h".
+public enum FrenchFormat {
+    public static let weekdays = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    public static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+
+    /// "jeudi 26 novembre 2026" (1er for the first day of a month).
+    public static func date(_ d: LocalDate, weekday: Bool = true) -> String {
+        let day = d.day == 1 ? "1er" : "\(d.day)"
+        return (weekday ? weekdays[d.weekday - 1] + " " : "") + "\(day) \(months[d.month - 1]) \(d.year)"
+    }
+
+    /// "18 h", "17 h 30", "midi".
+    public static func time(_ minutes: Int) -> String {
+        let m = minutes % 1440
+        let h = m / 60, mm = m % 60
+        return mm == 0 ? "\(h) h" : "\(h) h \(mm < 10 ? "0\(mm)" : "\(mm)")"
+    }
+
+    /// "jeudi 26 novembre 2026, 18 h – 20 h" / "samedi 6 février 2027 (toute la journée)".
+    public static func occurrence(_ o: Occurrence) -> String {
+        if o.allDay { return date(o.start.date) + " (toute la journée)" }
+        var s = date(o.start.date) + ", " + time(o.start.minutes)
+        if let e = o.end {
+            s += e.date == o.start.date ? " – " + time(e.minutes) : " – " + date(e.date, weekday: false) + ", " + time(e.minutes)
+        }
+        return s
+    }
+
+    /// "3,2 km", "800 m".
+    public static func distance(_ km: Double) -> String {
+        if km < 1 { return "\(Int((km * 1000 / 100).rounded() * 100)) m" }
+        if km < 10 { return String(format1(km)) + " km" }
+        return "\(Int(km.rounded())) km"
+    }
+
+    static func format1(_ v: Double) -> String {
+        let t = (v * 10).rounded() / 10
+        let i = Int(t)
+        let dec = Int(((t - Double(i)) * 10).rounded())
+        return dec == 0 ? "\(i)" : "\(i),\(dec)"
+    }
+
+    /// "Rompre l’isolement et Soutien aux proches", "A, B et C".
+    public static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: return ""
+        case 1: return items[0]
+        default: return items.dropLast().joined(separator: ", ") + " et " + items.last!
+        }
+    }
+}

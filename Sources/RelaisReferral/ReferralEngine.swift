@@ -1,0 +1,326 @@
+import RelaisModel
+import RelaisNormalize
+
+/// A question to the engine: needs, audience, place and practical
+/// constraints. There is no field for a name, a birth date, a diagnosis or a
+/// treatment, and there never will be.
+public struct ReferralQuestion: Sendable {
+    public var needs: [String]
+    public var audience: Audience
+    public var origin: GeoPoint?
+    public var originLabel: String?
+    public var radiusKm: Double
+    public var modality: Modality?
+    /// When the question is asked (Paris wall-clock time).
+    public var now: LocalDateTime
+    /// Open or in session within this many days of `now`.
+    public var withinDays: Int?
+    public var limit: Int
+    /// Crisis asked for (need `crise`) or signalled by the free text.
+    public var crisis: Bool
+
+    public init(needs: [String], audience: Audience, origin: GeoPoint?, originLabel: String? = nil, radiusKm: Double = 30,
+                modality: Modality? = nil, now: LocalDateTime, withinDays: Int? = nil, limit: Int = 10, crisis: Bool = false) {
+        self.needs = needs
+        self.audience = audience
+        self.origin = origin
+        self.originLabel = originLabel
+        self.radiusKm = radiusKm
+        self.modality = modality
+        self.now = now
+        self.withinDays = withinDays
+        self.limit = limit
+        self.crisis = crisis
+    }
+}
+
+/// One suggestion, with the reasons a person can read.
+public struct Suggestion: Sendable {
+    public var id: String
+    public var name: String
+    public var kind: Kind
+    public var distanceKm: Double?
+    public var reasons: [String]
+    public var nextOpening: Occurrence?
+    /// What the next opening is: "session", "permanence", "ouverture".
+    public var nextOpeningLabel: String?
+    public var score: Double
+    public var stale: Bool
+    public var closed: Bool
+    public var demo: Bool
+    public var needsServed: [String]
+}
+
+public struct ReferralAnswer: Sendable {
+    public var disclaimer: String
+    /// Emergency help, shown before anything else, when the question signals a crisis.
+    public var emergency: [EmergencyLine]?
+    public var suggestions: [Suggestion]
+}
+
+/// Suggests peer resources by need, audience and place, and explains each
+/// suggestion. Deterministic: the same question on the same data always gives
+/// the same order.
+///
+/// ## Score
+/// For every listing that serves at least one asked need, within the radius
+/// (phone and online resources: anywhere), open in the window when one is asked:
+///
+///     score = 50 × need fit        (share of the asked needs it serves, +0.05 when it declares one itself)
+///           + 20 × audience fit    (1 when it welcomes the audience asked for; 0.3 otherwise)
+///           + 20 × nearness        (e^(−d / (radius/2)); phone and online resources: 0.5, whatever the distance)
+///           + 10 × availability    (next opening within the window or the next 14 days: 1; later: 0.5; unknown: 0.3)
+///           − 30 if temporarily closed, − 5 if not verified for a year, − 100 if stale (vanished from its sources: last)
+///
+/// Then a diversity pass picks, one by one, the best listing after a penalty of
+/// 12 points per listing of the same kind already picked, so that a question
+/// about families does not get five GEMs before its first family association.
+/// At most two phone or online resources are suggested unless the question
+/// asks for that modality. Ties break on distance, then id.
+public struct ReferralEngine: Sendable {
+    public let index: ReferralIndex
+    public let emergencyLines: [EmergencyLine]
+
+    public static let disclaimer = "Relais propose une orientation vers des ressources d’entraide et de pair-aidance, à contacter librement. Ce n’est pas une prescription médicale et cela ne remplace pas les soins ni l’avis d’un professionnel de santé."
+
+    public init(index: ReferralIndex, emergencyLines: [EmergencyLine]) {
+        self.index = index
+        self.emergencyLines = emergencyLines
+    }
+
+    /// Words in a free-text situation that call for emergency help first.
+    static let crisisMarkers = [
+        "suicid", "me tuer", "se tuer", "me suicider", "mourir", "en finir", "plus envie de vivre", "envie de mourir", "idees noires",
+        "mettre fin a", "tentative", "passage a l acte", "danger", "urgence", "crise", "automutil", "scarif", "se faire du mal",
+        "me faire du mal", "violence", "delire", "agite", "menace", "overdose", "surdose", "plus la force",
+    ]
+
+    /// Whether a free text signals suicide risk or acute distress. The text is
+    /// used for this check only: callers drop it afterwards.
+    public static func signalsCrisis(_ text: String) -> Bool {
+        let f = " " + Text.fold(text) + " "
+        return crisisMarkers.contains { Text.has(f, $0) }
+    }
+
+    struct Candidate {
+        var index: Int32
+        var distance: Double?
+        var needFit: Double
+        var audienceFit: Double
+        var nearness: Double
+        var base: Double
+        var next: Occurrence?
+        var nextLabel: String?
+        var availability: Double
+        var score: Double
+    }
+
+    public func answer(_ q: ReferralQuestion) -> ReferralAnswer {
+        let taxonomy = index.taxonomy
+        let asked = q.needs.filter { $0 != Taxonomy.crisisNeed }
+        let crisis = q.crisis || q.needs.contains(Taxonomy.crisisNeed)
+        let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var askMask: UInt32 = 0
+        for n in asked { if let i = needIndex[n] { askMask |= 1 << UInt32(i) } }
+        // A crisis question with no other need: listening lines, after the emergency numbers.
+        let listeningOnly = asked.isEmpty && crisis
+        let audienceBit = q.audience == .proche ? ReferralIndex.bit(.proche) : ReferralIndex.bit(.personne)
+        let modalityBit = q.modality.map(ReferralIndex.bit)
+
+        var pool: [Int32] = index.remote
+        if let origin = q.origin { pool += index.near(origin, radiusKm: q.radiusKm) }
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(256)
+        let askedCount = Double(max(1, asked.count))
+        for i in pool {
+            let e = index.entries[Int(i)]
+            if listeningOnly {
+                guard e.kind == .ligne_ecoute else { continue }
+            } else {
+                guard e.needsMask & askMask != 0 else { continue }
+            }
+            if let m = modalityBit, e.modalities & m == 0 { continue }
+            var distance: Double?
+            var nearness = 0.5
+            if !e.remote, let origin = q.origin {
+                let d = origin.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude)))
+                guard d <= q.radiusKm else { continue }
+                distance = d
+                nearness = exp(-d / max(1, q.radiusKm / 2))
+            } else if !e.remote {
+                continue
+            }
+            let served = Double((e.needsMask & askMask).nonzeroBitCount)
+            var needFit = listeningOnly ? 1 : served / askedCount
+            if e.declaredMask & askMask != 0 { needFit += 0.05 }
+            let audienceFit = e.audiences & audienceBit != 0 ? 1.0 : 0.3
+            var base = 50 * needFit + 20 * audienceFit + 20 * nearness
+            if e.status == .temporarily_closed { base -= 30 }
+            if let v = e.verifiedDay, Int(v) < q.now.date.dayNumber - 365 { base -= 5 }
+            if e.stale { base -= 100 }
+            candidates.append(Candidate(index: i, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base))
+        }
+
+        // Availability, best first, until there are enough.
+        candidates.sort { a, b in
+            if a.base != b.base { return a.base > b.base }
+            if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
+            return index.entries[Int(a.index)].id < index.entries[Int(b.index)].id
+        }
+        let horizon = q.withinDays ?? 14
+        var ranked: [Candidate] = []
+        let wanted = max(q.limit * 4, 40)
+        for var c in candidates {
+            if ranked.count >= wanted && c.base + 10 < (ranked.map(\.score).min() ?? 0) { break }
+            let e = index.entries[Int(c.index)]
+            let (next, label, known) = nextOpening(e, after: q.now)
+            if e.status == .temporarily_closed {
+                c.next = nil
+                c.availability = 0
+            } else if let next {
+                let days = next.start.date.dayNumber - q.now.date.dayNumber
+                if let w = q.withinDays, days > w { continue }
+                c.next = next
+                c.nextLabel = label
+                c.availability = days <= horizon ? 1 : 0.5
+            } else if known {
+                // A schedule or sessions, but nothing ahead: not suggested.
+                continue
+            } else {
+                c.availability = 0.3
+            }
+            c.score = c.base + 10 * c.availability
+            ranked.append(c)
+        }
+
+        // Diversity: a penalty per listing of the same kind already picked.
+        var picked: [Candidate] = []
+        var kindCount: [Kind: Int] = [:]
+        var remoteCount = 0
+        let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
+        var rest = ranked
+        while picked.count < q.limit, !rest.isEmpty {
+            var bestIndex = -1
+            var bestValue = -Double.infinity
+            for (k, c) in rest.enumerated() {
+                let e = index.entries[Int(c.index)]
+                if e.remote && remoteCount >= remoteCap { continue }
+                let v = c.score - 12 * Double(kindCount[e.kind, default: 0])
+                if bestIndex < 0 || v > bestValue || (v == bestValue && better(c, than: rest[bestIndex])) {
+                    bestIndex = k
+                    bestValue = v
+                }
+            }
+            guard bestIndex >= 0 else { break }
+            let c = rest.remove(at: bestIndex)
+            let e = index.entries[Int(c.index)]
+            kindCount[e.kind, default: 0] += 1
+            if e.remote { remoteCount += 1 }
+            picked.append(c)
+        }
+
+        let suggestions = picked.map { c -> Suggestion in
+            let e = index.entries[Int(c.index)]
+            let served = taxonomy.needs.enumerated().filter { e.needsMask & (1 << UInt32($0.offset)) != 0 && askMask & (1 << UInt32($0.offset)) != 0 }.map(\.element)
+            return Suggestion(
+                id: e.id, name: e.name, kind: e.kind, distanceKm: c.distance.map { ($0 * 10).rounded() / 10 },
+                reasons: reasons(e, c, served: served, q), nextOpening: c.next, nextOpeningLabel: c.nextLabel,
+                score: (c.score * 100).rounded() / 100, stale: e.stale, closed: e.status == .temporarily_closed, demo: e.demo,
+                needsServed: served.map(\.id))
+        }
+        return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions)
+    }
+
+    func better(_ a: Candidate, than b: Candidate) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
+        return index.entries[Int(a.index)].id < index.entries[Int(b.index)].id
+    }
+
+    /// The next opening from schedules and dated sessions, what it is, and
+    /// whether the listing has any schedule information at all.
+    func nextOpening(_ e: IndexEntry, after now: LocalDateTime) -> (Occurrence?, String?, Bool) {
+        var best: Occurrence?
+        var label: String?
+        var known = false
+        if let s = e.schedule {
+            known = true
+            if let o = ScheduleEvaluator(s).next(after: now, horizonDays: 400) {
+                best = o
+                label = [.mdu_permanence, .association_familles, .association_usagers].contains(e.kind) ? "permanence" : (e.kind == .groupe_parole ? "séance" : "ouverture")
+            }
+        }
+        for session in e.sessions {
+            known = true
+            for o in session.occurrences where (o.end ?? LocalDateTime(date: o.start.date, minutes: 1439)) > now {
+                if best == nil || o.start < best!.start {
+                    best = o
+                    label = "session"
+                }
+                break
+            }
+        }
+        return (best, label, known)
+    }
+
+    func reasons(_ e: IndexEntry, _ c: Candidate, served: [NeedDefinition], _ q: ReferralQuestion) -> [String] {
+        let taxonomy = index.taxonomy
+        var out: [String] = []
+        if !served.isEmpty {
+            let labels = served.map { "« \($0.label) »" }
+            out.append((served.count > 1 ? "Répond à vos besoins " : "Répond à votre besoin ") + FrenchFormat.list(labels) + ".")
+        } else if e.kind == .ligne_ecoute {
+            out.append("\(taxonomy.label(of: e.kind)), en complément de l’aide d’urgence.")
+        }
+        if e.audiences & ReferralIndex.bit(.proche) != 0 && q.audience == .proche {
+            out.append("Accueille les proches et les familles.")
+        } else if e.audiences & ReferralIndex.bit(.personne) != 0 && q.audience != .proche {
+            out.append("Accueille les personnes concernées.")
+        } else if q.audience == .proche {
+            out.append("S’adresse surtout aux personnes concernées : à proposer à votre proche.")
+        }
+        if let d = c.distance {
+            out.append(d < 1 ? "À moins d’un kilomètre\(q.originLabel.map { " de \($0)" } ?? "")." : "À \(FrenchFormat.distance(d))\(q.originLabel.map { " de \($0)" } ?? "").")
+        } else if e.remote {
+            out.append(e.modalities & ReferralIndex.bit(.telephone) != 0 ? "Joignable par téléphone, sans se déplacer." : "Accessible en ligne, sans se déplacer.")
+        }
+        if e.status == .temporarily_closed {
+            out.append("Temporairement fermé : à recontacter plus tard.")
+        } else if let n = c.next {
+            let what: String
+            switch c.nextLabel {
+            case "session": what = "Prochaine session"
+            case "permanence": what = "Prochaine permanence"
+            case "séance": what = "Prochaine séance"
+            default: what = "Prochaine ouverture"
+            }
+            if n.start <= q.now, let end = n.end, end > q.now {
+                out.append("Ouvert en ce moment, jusqu’à \(FrenchFormat.time(end.minutes)).")
+            } else {
+                out.append("\(what) : \(FrenchFormat.occurrence(n)).")
+            }
+        } else if e.byAppointment {
+            out.append("Sur rendez-vous : appeler avant de venir.")
+        } else {
+            out.append("Horaires non précisés : appeler avant de venir.")
+        }
+        if e.stale {
+            out.append("À vérifier : cette fiche n’apparaît plus dans sa source.")
+        } else if let v = e.verifiedDay {
+            out.append("Informations vérifiées le \(FrenchFormat.date(LocalDate(dayNumber: Int(v)), weekday: false)).")
+        }
+        if e.demo { out.append("Données de démonstration.") }
+        return out
+    }
+}
+
+extension String {
+    var lowercasedFirst: String {
+        guard let f = first else { return self }
+        // Keep acronyms ("GEM", "APAF") as they are.
+        if count > 1, self[index(after: startIndex)].isUppercase { return self }
+        return f.lowercased() + dropFirst()
+    }
+}
+
+import Foundation

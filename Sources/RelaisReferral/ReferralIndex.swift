@@ -1,0 +1,134 @@
+import RelaisModel
+import RelaisNormalize
+
+/// What the engine needs of one listing, compact: the directory can hold a
+/// hundred thousand of them in memory.
+public struct IndexEntry: Sendable {
+    public var id: String
+    public var name: String
+    public var kind: Kind
+    /// Bits of the taxonomy's needs this listing serves (declared or by kind).
+    var needsMask: UInt32
+    /// Bits of the needs it declares itself.
+    var declaredMask: UInt32
+    var audiences: UInt8
+    var modalities: UInt8
+    var latitude: Float
+    var longitude: Float
+    /// No place to go to: a phone line or an online resource.
+    public var remote: Bool
+    public var status: ServiceStatus
+    public var stale: Bool
+    public var demo: Bool
+    /// `lastVerified` as a day number (days since 1970), or nil.
+    var verifiedDay: Int32?
+    var schedule: Schedule?
+    var sessions: [Session]
+    var byAppointment: Bool
+
+    public var point: GeoPoint? { remote ? nil : GeoPoint(latitude: Double(latitude), longitude: Double(longitude)) }
+}
+
+/// The directory in memory, by need and by place, built from the store and
+/// rebuilt when it changes. Pure: the server hands it the listings.
+public final class ReferralIndex: Sendable {
+    public let taxonomy: Taxonomy
+    public let entries: [IndexEntry]
+    /// Cells of 0.25° × 0.25° → entry indices.
+    let grid: [Int64: [Int32]]
+    /// Entries reached from anywhere.
+    let remote: [Int32]
+    static let cell = 0.25
+
+    public struct Input: Sendable {
+        public var id: String
+        public var content: ListingContent
+        public var stale: Bool
+        public var demo: Bool
+        public var lastVerified: String?
+
+        public init(id: String, content: ListingContent, stale: Bool, demo: Bool, lastVerified: String?) {
+            self.id = id
+            self.content = content
+            self.stale = stale
+            self.demo = demo
+            self.lastVerified = lastVerified
+        }
+    }
+
+    public init(taxonomy: Taxonomy, listings: [Input]) {
+        self.taxonomy = taxonomy
+        var entries: [IndexEntry] = []
+        entries.reserveCapacity(listings.count)
+        var grid: [Int64: [Int32]] = [:]
+        var remote: [Int32] = []
+        let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for l in listings where l.content.status.isListed {
+            let c = l.content
+            var mask: UInt32 = 0, declared: UInt32 = 0
+            for n in taxonomy.needs(of: c) { if let i = needIndex[n] { mask |= 1 << UInt32(i) } }
+            for n in c.needs { if let i = needIndex[n] { declared |= 1 << UInt32(i) } }
+            var aud: UInt8 = 0
+            for a in c.audiences { aud |= Self.bit(a) }
+            var mod: UInt8 = 0
+            for m in c.modalities { mod |= Self.bit(m) }
+            let isRemote = c.kind.isRemote || c.point == nil
+            let entry = IndexEntry(
+                id: l.id, name: c.name, kind: c.kind, needsMask: mask, declaredMask: declared, audiences: aud, modalities: mod,
+                latitude: Float(c.point?.latitude ?? 0), longitude: Float(c.point?.longitude ?? 0), remote: isRemote, status: c.status,
+                stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
+                schedule: c.schedule.isEmpty ? nil : c.schedule, sessions: c.sessions.filter { !$0.cancelled },
+                byAppointment: c.flags.contains { $0.code == "by_appointment" })
+            let index = Int32(entries.count)
+            entries.append(entry)
+            if isRemote {
+                remote.append(index)
+            } else {
+                grid[Self.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
+            }
+        }
+        self.entries = entries
+        self.grid = grid
+        self.remote = remote
+    }
+
+    static func bit(_ a: Audience) -> UInt8 {
+        switch a {
+        case .personne: return 1
+        case .proche: return 2
+        case .professionnel: return 4
+        }
+    }
+
+    static func bit(_ m: Modality) -> UInt8 {
+        switch m {
+        case .sur_place: return 1
+        case .telephone: return 2
+        case .en_ligne: return 4
+        }
+    }
+
+    static func cellKey(_ lat: Double, _ lon: Double) -> Int64 {
+        let y = Int64((lat / cell).rounded(.down)), x = Int64((lon / cell).rounded(.down))
+        return y << 32 | (x & 0xFFFF_FFFF)
+    }
+
+    /// Entries in the cells that cover a circle (a superset: distances are checked by the caller).
+    func near(_ p: GeoPoint, radiusKm: Double) -> [Int32] {
+        let dLat = radiusKm / 111.0
+        let dLon = radiusKm / max(10, 111.0 * cos(p.latitude * .pi / 180))
+        let y0 = Int64(((p.latitude - dLat) / Self.cell).rounded(.down)), y1 = Int64(((p.latitude + dLat) / Self.cell).rounded(.down))
+        let x0 = Int64(((p.longitude - dLon) / Self.cell).rounded(.down)), x1 = Int64(((p.longitude + dLon) / Self.cell).rounded(.down))
+        var out: [Int32] = []
+        for y in y0...y1 {
+            for x in x0...x1 {
+                if let ids = grid[y << 32 | (x & 0xFFFF_FFFF)] { out += ids }
+            }
+        }
+        return out
+    }
+
+    public var count: Int { entries.count }
+}
+
+import Foundation

@@ -1,0 +1,103 @@
+import Foundation
+import RelaisModel
+import RelaisNormalize
+import RelaisReferral
+import RelaisStore
+
+/// The referral answer as JSON: the disclaimer, then the emergency block, then
+/// the question as understood, then the suggestions (in that order in the text).
+public enum ReferralJSON {
+    struct Emergency: Codable {
+        var title: String
+        var lines: [EmergencyLine]
+    }
+
+    struct Place: Codable {
+        var label: String
+        var latitude: Double
+        var longitude: Double
+        var departement: String?
+    }
+
+    struct Question: Codable {
+        var needs: [String]
+        var audience: String
+        var near: Place?
+        var radius_km: Double
+        var modalite: String?
+        var date: String
+        var within_days: Int?
+        var limit: Int
+    }
+
+    public struct Contact: Codable, Sendable {
+        var phones: [String]
+        var email: String?
+        var website: String?
+        var address: String?
+        var postal_code: String?
+        var commune: String?
+        var registration: String?
+    }
+
+    public struct Item: Codable, Sendable {
+        var id: String
+        var name: String
+        var kind: String
+        var kind_label: String
+        var distance_km: Double?
+        var reasons: [String]
+        var next_opening: String?
+        var next_opening_end: String?
+        var next_opening_label: String?
+        var next_opening_text: String?
+        var needs: [String]
+        var contact: Contact
+        var source: String?
+        var sources: [String]
+        var last_verified: String?
+        var demo: Bool?
+        var demo_label: String?
+        var stale: Bool?
+        var closed: Bool?
+        var score: Double
+        var url: String
+    }
+
+    static func encode<T: Encodable>(_ v: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(v)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    public static func items(_ answer: ReferralAnswer, listings: [String: Listing], taxonomy: Taxonomy) -> [Item] {
+        answer.suggestions.map { s in
+            let l = listings[s.id]
+            let c = l?.content
+            return Item(
+                id: s.id, name: s.name, kind: s.kind.rawValue, kind_label: taxonomy.label(of: s.kind), distance_km: s.distanceKm, reasons: s.reasons,
+                next_opening: s.nextOpening.map { $0.allDay ? $0.start.date.description : ParisTime.iso($0.start) },
+                next_opening_end: s.nextOpening?.end.map(ParisTime.iso), next_opening_label: s.nextOpeningLabel,
+                next_opening_text: s.nextOpening.map(FrenchFormat.occurrence), needs: s.needsServed,
+                contact: Contact(
+                    phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,
+                    address: c?.address.map(\.singleLine).flatMap { $0.isEmpty ? nil : $0 }, postal_code: c?.address?.postalCode,
+                    commune: c?.address?.commune, registration: c?.registration),
+                source: l?.sources.first, sources: l?.sources ?? [], last_verified: l?.lastVerified, demo: s.demo ? true : nil,
+                demo_label: s.demo ? "données de démonstration" : nil, stale: s.stale ? true : nil, closed: s.closed ? true : nil,
+                score: s.score, url: "/ressources/\(s.id)")
+        }
+    }
+
+    /// The whole answer, keys in reading order.
+    public static func render(_ request: ReferralRequest, _ answer: ReferralAnswer, listings: [String: Listing], taxonomy: Taxonomy) -> String {
+        let q = request.question
+        let question = Question(
+            needs: q.needs, audience: q.audience.rawValue,
+            near: request.place.map { Place(label: $0.label, latitude: $0.point.latitude, longitude: $0.point.longitude, departement: $0.departement) },
+            radius_km: q.radiusKm, modalite: q.modality?.rawValue, date: request.date.description, within_days: q.withinDays, limit: q.limit)
+        let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
+        let list = items(answer, listings: listings, taxonomy: taxonomy)
+        return "{\"disclaimer\":\(encode(answer.disclaimer)),\"emergency\":\(emergency.map(encode) ?? "null"),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))}"
+    }
+}

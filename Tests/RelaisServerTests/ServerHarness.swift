@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import RelaisFetch
+import RelaisImport
+import RelaisServer
+import RelaisStore
+import RelaisTestSupport
+
+/// Captures log lines in memory, to check what the server writes.
+final class MemoryLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
+
+struct MemoryLogHandler: LogHandler {
+    let log: MemoryLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        log.append("\(level) \(message) \(metadata ?? [:])")
+    }
+}
+
+/// A Relais server on 127.0.0.1 over a fresh store holding the demonstration
+/// directory (and, with ../shared, the public fixtures).
+struct ServerHarness {
+    static let referenceDate = Date(timeIntervalSince1970: 1_795_431_600)  // 2026-11-23T12:00:00+01:00
+
+    let state: ServerState
+    let log: MemoryLog
+    let fetcher = Fetcher(configuration: .init(timeouts: .init(connect: 2, total: 20), retry: .init(maxAttempts: 1)))
+
+    static func make(fixtures: Bool = false) async throws -> ServerHarness {
+        let dir = SharedData.temporaryDirectory("server")
+        let clock: @Sendable () -> Date = { referenceDate }
+        let ctx = try RelaisContext.open(db: dir.appendingPathComponent("relais.sqlite").path, home: RelaisHome(root: SharedData.projectRoot), clock: clock)
+        _ = try await ctx.importBundled()
+        if fixtures, SharedData.available {
+            let f = SharedData.url("fixtures")
+            for (id, file, format, kind) in [("unafam", "unafam-delegation.html", SourceFormat.html, nil as RelaisModelKind?), ("agenda", "agenda.ics", .ics, .groupe_parole), ("gems", "gem-annuaire.csv", .csv, .gem)] {
+                _ = await ctx.importer.run(Manifest(id: id, title: id, url: f.appendingPathComponent(file).absoluteString, format: format, kind: kind))
+            }
+        }
+        let log = MemoryLog()
+        let logger = Logger(label: "relais-test") { _ in MemoryLogHandler(log: log) }
+        return ServerHarness(state: ServerState(context: ctx, clock: clock, logger: logger), log: log)
+    }
+
+    func with<T>(_ body: (TestHTTPServer) async throws -> T) async throws -> T {
+        try await TestHTTPServer.with(RelaisServer.router(state: state), body)
+    }
+
+    func get(_ server: TestHTTPServer, _ path: String) async throws -> (Int, String, [String: String]) {
+        let r = try await fetcher.fetch(FetchRequest(url: "\(server.baseURL)\(path)", acceptErrorStatus: true))
+        return (r.status, String(decoding: r.body, as: UTF8.self), r.headers)
+    }
+
+    func json(_ server: TestHTTPServer, _ path: String) async throws -> (Int, [String: Any]) {
+        let (status, body, _) = try await get(server, path)
+        return (status, (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:])
+    }
+}
+
+typealias RelaisModelKind = RelaisModel.Kind
+import RelaisModel
