@@ -70,7 +70,7 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
         ((day - 1) / 7 + 1, -((daysInMonth - day) / 7 + 1))
     }
 
-    public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     public var description: String {
         String(format4(year)) + "-" + pad2(month) + "-" + pad2(day)
@@ -94,7 +94,7 @@ public struct LocalDateTime: Codable, Sendable, Hashable, Comparable, CustomStri
     }
 
     public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
-        (a.date.dayNumber, a.minutes) < (b.date.dayNumber, b.minutes)
+        a.date != b.date ? a.date < b.date : a.minutes < b.minutes
     }
 
     /// `2026-11-26T18:00:00` (no offset; see ``ParisTime`` for one).

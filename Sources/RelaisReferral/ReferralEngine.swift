@@ -119,46 +119,52 @@ public struct ReferralEngine: Sendable {
         let taxonomy = index.taxonomy
         let asked = q.needs.filter { $0 != Taxonomy.crisisNeed }
         let crisis = q.crisis || q.needs.contains(Taxonomy.crisisNeed)
-        let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         var askMask: UInt32 = 0
-        for n in asked { if let i = needIndex[n] { askMask |= 1 << UInt32(i) } }
+        for n in asked { if let i = index.needIndex[n] { askMask |= 1 << UInt32(i) } }
         // A crisis question with no other need: listening lines, after the emergency numbers.
         let listeningOnly = asked.isEmpty && crisis
+        let listeningKind = UInt8(Kind.allCases.firstIndex(of: .ligne_ecoute)!)
         let audienceBit = q.audience == .proche ? ReferralIndex.bit(.proche) : ReferralIndex.bit(.personne)
         let modalityBit = q.modality.map(ReferralIndex.bit)
+        let nowDay = q.now.date.dayNumber
 
-        var pool: [Int32] = index.remote
-        if let origin = q.origin { pool += index.near(origin, radiusKm: q.radiusKm) }
+        let nearby: [Int32] = q.origin.map { index.near($0, radiusKm: q.radiusKm) } ?? []
         var candidates: [Candidate] = []
-        candidates.reserveCapacity(256)
+        candidates.reserveCapacity(512)
         let askedCount = Double(max(1, asked.count))
-        for i in pool {
-            let e = index.entries[Int(i)]
+        // Equirectangular distance is within 0.1 % of the great circle at these ranges; the exact one is kept for display.
+        let lat0 = q.origin?.latitude ?? 0, lon0 = q.origin?.longitude ?? 0
+        let cosLat = cos(lat0 * .pi / 180)
+        let halfRadius = max(1, q.radiusKm / 2)
+        for pool in [index.remote, nearby] {
+        for i32 in pool {
+            let i = Int(i32)
+            let mask = index.needsMasks[i]
             if listeningOnly {
-                guard e.kind == .ligne_ecoute else { continue }
+                guard index.kindIndices[i] == listeningKind else { continue }
             } else {
-                guard e.needsMask & askMask != 0 else { continue }
+                guard mask & askMask != 0 else { continue }
             }
-            if let m = modalityBit, e.modalities & m == 0 { continue }
+            if let m = modalityBit, index.modalityBits[i] & m == 0 { continue }
             var distance: Double?
             var nearness = 0.5
-            if !e.remote, let origin = q.origin {
-                let d = origin.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude)))
+            if !index.remotes[i] {
+                guard q.origin != nil else { continue }
+                let dy = (Double(index.latitudes[i]) - lat0) * 111.195
+                let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
+                let d = (dx * dx + dy * dy).squareRoot()
                 guard d <= q.radiusKm else { continue }
                 distance = d
-                nearness = exp(-d / max(1, q.radiusKm / 2))
-            } else if !e.remote {
-                continue
+                nearness = exp(-d / halfRadius)
             }
-            let served = Double((e.needsMask & askMask).nonzeroBitCount)
+            let served = Double((mask & askMask).nonzeroBitCount)
             var needFit = listeningOnly ? 1 : served / askedCount
-            if e.declaredMask & askMask != 0 { needFit += 0.05 }
-            let audienceFit = e.audiences & audienceBit != 0 ? 1.0 : 0.3
-            var base = 50 * needFit + 20 * audienceFit + 20 * nearness
-            if e.status == .temporarily_closed { base -= 30 }
-            if let v = e.verifiedDay, Int(v) < q.now.date.dayNumber - 365 { base -= 5 }
-            if e.stale { base -= 100 }
-            candidates.append(Candidate(index: i, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base))
+            if index.declaredMasks[i] & askMask != 0 { needFit += 0.05 }
+            let audienceFit = index.audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
+            var base = 50 * needFit + 20 * audienceFit + 20 * nearness + Double(index.penalties[i])
+            if Int(index.verifiedDays[i]) < nowDay - 365 { base -= 5 }
+            candidates.append(Candidate(index: i32, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base))
+        }
         }
 
         // Availability, best first, until there are enough.
@@ -170,10 +176,16 @@ public struct ReferralEngine: Sendable {
         let horizon = q.withinDays ?? 14
         var ranked: [Candidate] = []
         let wanted = max(q.limit * 4, 40)
+        var floor = -Double.infinity
         for var c in candidates {
-            if ranked.count >= wanted && c.base + 10 < (ranked.map(\.score).min() ?? 0) { break }
+            // Candidates come by decreasing base score: once enough are ranked, one that
+            // cannot reach the lowest of them even with full availability ends the search.
+            if ranked.count >= wanted {
+                if floor == -.infinity { floor = ranked.map(\.score).min() ?? 0 }
+                if c.base + 10 < floor { break }
+            }
             let e = index.entries[Int(c.index)]
-            let (next, label, known) = nextOpening(e, after: q.now)
+            let (next, label, known) = nextOpening(e, after: q.now, horizonDays: q.withinDays.map { $0 + 1 } ?? 120)
             if e.status == .temporarily_closed {
                 c.next = nil
                 c.availability = 0
@@ -184,8 +196,10 @@ public struct ReferralEngine: Sendable {
                 c.nextLabel = label
                 c.availability = days <= horizon ? 1 : 0.5
             } else if known {
-                // A schedule or sessions, but nothing ahead: not suggested.
-                continue
+                // A schedule or sessions, but nothing in the window (or nothing ahead at all): not suggested
+                // when a window is asked; otherwise ranked as open later.
+                if q.withinDays != nil || !e.hasFuture(after: q.now) { continue }
+                c.availability = 0.5
             } else {
                 c.availability = 0.3
             }
@@ -195,7 +209,7 @@ public struct ReferralEngine: Sendable {
 
         // Diversity: a penalty per listing of the same kind already picked.
         var picked: [Candidate] = []
-        var kindCount: [Kind: Int] = [:]
+        var kindCount = [Int](repeating: 0, count: Kind.allCases.count)
         var remoteCount = 0
         let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
         var rest = ranked
@@ -203,9 +217,9 @@ public struct ReferralEngine: Sendable {
             var bestIndex = -1
             var bestValue = -Double.infinity
             for (k, c) in rest.enumerated() {
-                let e = index.entries[Int(c.index)]
-                if e.remote && remoteCount >= remoteCap { continue }
-                let v = c.score - 12 * Double(kindCount[e.kind, default: 0])
+                let i = Int(c.index)
+                if index.remotes[i] && remoteCount >= remoteCap { continue }
+                let v = c.score - 12 * Double(kindCount[Int(index.kindIndices[i])])
                 if bestIndex < 0 || v > bestValue || (v == bestValue && better(c, than: rest[bestIndex])) {
                     bestIndex = k
                     bestValue = v
@@ -213,17 +227,17 @@ public struct ReferralEngine: Sendable {
             }
             guard bestIndex >= 0 else { break }
             let c = rest.remove(at: bestIndex)
-            let e = index.entries[Int(c.index)]
-            kindCount[e.kind, default: 0] += 1
-            if e.remote { remoteCount += 1 }
+            kindCount[Int(index.kindIndices[Int(c.index)])] += 1
+            if index.remotes[Int(c.index)] { remoteCount += 1 }
             picked.append(c)
         }
 
         let suggestions = picked.map { c -> Suggestion in
             let e = index.entries[Int(c.index)]
             let served = taxonomy.needs.enumerated().filter { e.needsMask & (1 << UInt32($0.offset)) != 0 && askMask & (1 << UInt32($0.offset)) != 0 }.map(\.element)
+            let exact = c.distance.flatMap { _ in q.origin.map { $0.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude))) } }
             return Suggestion(
-                id: e.id, name: e.name, kind: e.kind, distanceKm: c.distance.map { ($0 * 10).rounded() / 10 },
+                id: e.id, name: e.name, kind: e.kind, distanceKm: exact.map { ($0 * 10).rounded() / 10 },
                 reasons: reasons(e, c, served: served, q), nextOpening: c.next, nextOpeningLabel: c.nextLabel,
                 score: (c.score * 100).rounded() / 100, stale: e.stale, closed: e.status == .temporarily_closed, demo: e.demo,
                 needsServed: served.map(\.id))
@@ -239,13 +253,13 @@ public struct ReferralEngine: Sendable {
 
     /// The next opening from schedules and dated sessions, what it is, and
     /// whether the listing has any schedule information at all.
-    func nextOpening(_ e: IndexEntry, after now: LocalDateTime) -> (Occurrence?, String?, Bool) {
+    func nextOpening(_ e: IndexEntry, after now: LocalDateTime, horizonDays: Int) -> (Occurrence?, String?, Bool) {
         var best: Occurrence?
         var label: String?
         var known = false
         if let s = e.schedule {
             known = true
-            if let o = ScheduleEvaluator(s).next(after: now, horizonDays: 400) {
+            if let o = ScheduleEvaluator(s).next(after: now, horizonDays: horizonDays) {
                 best = o
                 label = [.mdu_permanence, .association_familles, .association_usagers].contains(e.kind) ? "permanence" : (e.kind == .groupe_parole ? "séance" : "ouverture")
             }

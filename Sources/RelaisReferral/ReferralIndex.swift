@@ -27,6 +27,14 @@ public struct IndexEntry: Sendable {
     var byAppointment: Bool
 
     public var point: GeoPoint? { remote ? nil : GeoPoint(latitude: Double(latitude), longitude: Double(longitude)) }
+
+    /// Whether anything lies ahead: a recurring schedule that has not ended, or a session to come.
+    func hasFuture(after now: LocalDateTime) -> Bool {
+        if let s = schedule, s.rules.contains(where: { !$0.off && ($0.validUntil.map { $0 >= now.date } ?? true) && ($0.dates.isEmpty || $0.dates.contains { $0 >= now.date }) }) {
+            return true
+        }
+        return sessions.contains { $0.occurrences.contains { ($0.end ?? $0.start) > now } }
+    }
 }
 
 /// The directory in memory, by need and by place, built from the store and
@@ -34,6 +42,19 @@ public struct IndexEntry: Sendable {
 public final class ReferralIndex: Sendable {
     public let taxonomy: Taxonomy
     public let entries: [IndexEntry]
+    // Hot fields, one array each, read without touching the entries' strings and arrays.
+    let needsMasks: [UInt32]
+    let declaredMasks: [UInt32]
+    let audienceBits: [UInt8]
+    let modalityBits: [UInt8]
+    let latitudes: [Float]
+    let longitudes: [Float]
+    let remotes: [Bool]
+    let kindIndices: [UInt8]
+    /// Score penalty: temporarily closed −30, stale −100.
+    let penalties: [Float]
+    let verifiedDays: [Int32]
+    let needIndex: [String: Int]
     /// Cells of 0.25° × 0.25° → entry indices.
     let grid: [Int64: [Int32]]
     /// Entries reached from anywhere.
@@ -63,6 +84,8 @@ public final class ReferralIndex: Sendable {
         var grid: [Int64: [Int32]] = [:]
         var remote: [Int32] = []
         let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Many listings share a schedule ("Mo-Fr 14:00-18:00"): keep one copy of each.
+        var schedules: [Schedule: Schedule] = [:]
         for l in listings where l.content.status.isListed {
             let c = l.content
             var mask: UInt32 = 0, declared: UInt32 = 0
@@ -77,7 +100,8 @@ public final class ReferralIndex: Sendable {
                 id: l.id, name: c.name, kind: c.kind, needsMask: mask, declaredMask: declared, audiences: aud, modalities: mod,
                 latitude: Float(c.point?.latitude ?? 0), longitude: Float(c.point?.longitude ?? 0), remote: isRemote, status: c.status,
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
-                schedule: c.schedule.isEmpty ? nil : c.schedule, sessions: c.sessions.filter { !$0.cancelled },
+                schedule: c.schedule.isEmpty ? nil : { if let shared = schedules[c.schedule] { return shared }; schedules[c.schedule] = c.schedule; return c.schedule }(),
+                sessions: c.sessions.filter { !$0.cancelled },
                 byAppointment: c.flags.contains { $0.code == "by_appointment" })
             let index = Int32(entries.count)
             entries.append(entry)
@@ -90,6 +114,17 @@ public final class ReferralIndex: Sendable {
         self.entries = entries
         self.grid = grid
         self.remote = remote
+        self.needIndex = needIndex
+        needsMasks = entries.map(\.needsMask)
+        declaredMasks = entries.map(\.declaredMask)
+        audienceBits = entries.map(\.audiences)
+        modalityBits = entries.map(\.modalities)
+        latitudes = entries.map(\.latitude)
+        longitudes = entries.map(\.longitude)
+        remotes = entries.map(\.remote)
+        kindIndices = entries.map { UInt8(Kind.allCases.firstIndex(of: $0.kind)!) }
+        penalties = entries.map { Float(($0.status == .temporarily_closed ? -30 : 0) + ($0.stale ? -100 : 0)) }
+        verifiedDays = entries.map { $0.verifiedDay ?? Int32.max }
     }
 
     static func bit(_ a: Audience) -> UInt8 {

@@ -78,10 +78,10 @@ extension SQLiteStore {
     /// and removed only after `staleAfterRuns` further runs. If anything
     /// throws, nothing of the run is applied.
     public func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord {
-        // A large run touches many pages: give the writer a cache that holds them.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA cache_size = -131072")
-        }
+        // A large run touches many pages: give the writer a cache that holds them, for this run only.
+        let large = batch.drafts.count > 5000
+        if large { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072") } }
+        defer { if large { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") } } }
         return try pool.write { db in
             let now = Self.iso(at)
             let source = batch.source
@@ -127,7 +127,7 @@ extension SQLiteStore {
                     continue
                 }
                 let serviceID: String
-                if let twin = twins.find(draft.content) {
+                if let twin = try twins.find(draft.content) {
                     serviceID = twin
                     touch(twin, "merged")
                     fresh[twin] = nil
@@ -201,29 +201,34 @@ extension SQLiteStore {
         }
     }
 
-    /// The listings of other sources, by identity key, read once per run: a
-    /// record may join one of them when it is the same resource — same name in
-    /// the same commune, or the same phone, e-mail or web page with the same kind.
+    /// Finds, among the listings of other sources, the same resource as a new
+    /// record: same name in the same commune, or the same phone, e-mail or web
+    /// page with the same kind. Looks keys up one by one (the key table is keyed
+    /// by key), so a small run on a large directory reads little.
     struct TwinIndex {
-        var byKey: [String: [(id: String, kind: String)]] = [:]
+        let statement: Statement
+        let sourceID: String
+        let empty: Bool
 
         init(_ db: Database, excludingSource sourceID: String) throws {
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT k.key, k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
-                WHERE NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = ?)
-                """, arguments: [sourceID])
-            for row in rows { byKey[row["key"], default: []].append((row["service_id"], row["kind"])) }
+            self.sourceID = sourceID
+            statement = try db.cachedStatement(sql: """
+                SELECT k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
+                WHERE k.key = ? AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = ?)
+                """)
+            empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM source_record WHERE source_id != ? LIMIT 1)", arguments: [sourceID]) == 0
         }
 
-        func find(_ content: ListingContent) -> String? {
-            guard !byKey.isEmpty else { return nil }
+        func find(_ content: ListingContent) throws -> String? {
+            guard !empty else { return nil }
             var scores: [String: Int] = [:]
             for key in ListingMerger.identityKeys(content) {
-                for hit in byKey[key] ?? [] {
+                for row in try Row.fetchAll(statement, arguments: [key, sourceID]) {
+                    let id: String = row["service_id"]
                     if key.hasPrefix("name:") {
-                        scores[hit.id, default: 0] += 10
-                    } else if hit.kind == content.kind.rawValue {
-                        scores[hit.id, default: 0] += 3
+                        scores[id, default: 0] += 10
+                    } else if (row["kind"] as String) == content.kind.rawValue {
+                        scores[id, default: 0] += 3
                     }
                 }
             }

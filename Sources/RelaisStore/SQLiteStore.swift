@@ -243,7 +243,8 @@ public final class SQLiteStore: DirectoryStore {
         public var byAppointment: Bool
     }
 
-    public func indexRows() throws -> [IndexRow] {
+    /// Streams the rows the referral index needs, one at a time.
+    public func forEachIndexRow(_ body: (IndexRow) throws -> Void) throws {
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, name, kind, status, needs, audiences, modalities, latitude, longitude, stale, demo, last_verified,
@@ -252,14 +253,12 @@ public final class SQLiteStore: DirectoryStore {
                        instr(flags, 'by_appointment') > 0 AS by_appointment
                 FROM service WHERE hidden = 0 AND status IN ('active', 'temporarily closed')
                 """)
-            var out: [IndexRow] = []
             while let r = try rows.next() {
-                out.append(IndexRow(
+                try body(IndexRow(
                     id: r["id"], name: r["name"], kind: r["kind"], status: r["status"], needs: r["needs"], audiences: r["audiences"],
                     modalities: r["modalities"], latitude: r["latitude"], longitude: r["longitude"], stale: r["stale"], demo: r["demo"],
                     lastVerified: r["last_verified"], schedule: r["schedule"], sessions: r["sessions"], byAppointment: r["by_appointment"]))
             }
-            return out
         }
     }
 

@@ -79,7 +79,26 @@ func benchNormalize(rows: Int) async throws {
     print(String(format: "normalise %d records, one core: %.2f s (%.1f µs/record)", n, t1 - t0, (t1 - t0) * 1e6 / Double(rows)))
 }
 
+/// Writes a national-scale directory into a SQLite file, through the CSV importer.
+func makeDatabase(path: String, rows: Int) async throws {
+    let listings = syntheticListings(rows)
+    var csv = "Identifiant;Nom;Type;Adresse;Code postal;Commune;Téléphone;Horaires;Latitude;Longitude\n"
+    for (i, l) in listings.enumerated() {
+        let c = l.content
+        let commune = c.point.flatMap { p in data.gazetteer.communes.first { abs($0.centroid.latitude - p.latitude) < 0.02 && abs($0.centroid.longitude - p.longitude) < 0.02 } }
+        csv += "\(l.id);\(c.name);\(c.kind.rawValue);\(i % 90 + 1) rue de la Paix;\(commune?.postalCodes.first ?? "");\(commune?.name ?? "");04 65 71 \(String(format: "%02d %02d", (i / 100) % 100, i % 100));\"\(OpeningHours.format(c.schedule) ?? "")\";\(c.point?.latitude ?? 0);\(c.point?.longitude ?? 0)\n"
+    }
+    let file = URL(fileURLWithPath: path + ".csv")
+    try Data(csv.utf8).write(to: file)
+    let store = try SQLiteStore(path: path)
+    let importer = Importer(store: store, data: data)
+    let run = await importer.run(Manifest(id: "synthetic", title: "Annuaire synthétique", url: file.absoluteString, format: .csv, options: ["max_rejected_share": "1"]))
+    print("wrote \(run.added) listings to \(path) (\(run.status.rawValue))")
+}
+
 switch mode {
+case "make-db":
+    try await makeDatabase(path: String(args.dropFirst().first ?? "synthetic.sqlite"), rows: Int(args.dropFirst(2).first ?? "") ?? 100_000)
 case "raw":
     try benchRawInsert()
 case "normalize":

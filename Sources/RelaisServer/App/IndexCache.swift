@@ -51,21 +51,39 @@ public actor IndexCache {
     }
 
     static func build(store: SQLiteStore, taxonomy: Taxonomy) throws -> ReferralIndex {
-        let rows = try store.indexRows()
         let decoder = JSONDecoder()
-        func strings(_ s: String) -> [String] { (try? decoder.decode([String].self, from: Data(s.utf8))) ?? [] }
-        let inputs: [ReferralIndex.Input] = rows.compactMap { r in
-            guard let kind = Kind(rawValue: r.kind), let status = ServiceStatus(hsds: r.status) else { return nil }
+        var strings: [String: [String]] = [:]  // the same few JSON arrays repeat: decode each once
+        func decodeStrings(_ s: String) -> [String] {
+            if let hit = strings[s] { return hit }
+            let v = (try? decoder.decode([String].self, from: Data(s.utf8))) ?? []
+            strings[s] = v
+            return v
+        }
+        var inputs: [ReferralIndex.Input] = []
+        try store.forEachIndexRow { r in
+            guard let kind = Kind(rawValue: r.kind), let status = ServiceStatus(hsds: r.status) else { return }
             var c = ListingContent(name: r.name, kind: kind, status: status)
-            c.needs = strings(r.needs)
-            c.audiences = strings(r.audiences).compactMap(Audience.init(rawValue:))
-            c.modalities = strings(r.modalities).compactMap(Modality.init(rawValue:))
+            c.needs = decodeStrings(r.needs)
+            c.audiences = decodeStrings(r.audiences).compactMap(Audience.init(rawValue:))
+            c.modalities = decodeStrings(r.modalities).compactMap(Modality.init(rawValue:))
             if let lat = r.latitude, let lon = r.longitude, !kind.isRemote { c.point = GeoPoint(latitude: lat, longitude: lon) }
             if let s = r.schedule, let schedule = try? decoder.decode(Schedule.self, from: Data(s.utf8)) { c.schedule = schedule }
             if let s = r.sessions, let sessions = try? decoder.decode([Session].self, from: Data(s.utf8)) { c.sessions = sessions }
             if r.byAppointment { c.flags = [Flag("by_appointment", "Sur rendez-vous.")] }
-            return ReferralIndex.Input(id: r.id, content: c, stale: r.stale, demo: r.demo, lastVerified: r.lastVerified)
+            inputs.append(ReferralIndex.Input(id: r.id, content: c, stale: r.stale, demo: r.demo, lastVerified: r.lastVerified))
         }
-        return ReferralIndex(taxonomy: taxonomy, listings: inputs)
+        let index = ReferralIndex(taxonomy: taxonomy, listings: inputs)
+        inputs = []
+        // Give the memory of the build back to the system.
+        #if os(Linux)
+        _ = relais_malloc_trim(0)
+        #endif
+        return index
     }
 }
+
+#if os(Linux)
+/// glibc's `malloc_trim`: returns freed heap pages to the system.
+@_silgen_name("malloc_trim")
+func relais_malloc_trim(_ pad: Int) -> Int32
+#endif
