@@ -247,7 +247,9 @@ public struct Gazetteer: Sendable {
         if compact.count <= 5, let pc = PostalCode.normalize(compact), let p = centroid(postalCode: pc) {
             let cs = communes(postalCode: pc)
             let main = cs.first { c in parents[c.insee] != nil } ?? cs.first!
-            return .point(p, label: "\(pc) \(main.name)", departement: departementCode(insee: main.insee))
+            // "75011 Paris" rather than "75011 Paris 11e Arrondissement".
+            let name = parents[main.insee].flatMap { commune(insee: $0)?.name } ?? main.name
+            return .point(p, label: "\(pc) \(name)", departement: departementCode(insee: main.insee))
         }
         if compact.count == 5, let c = commune(insee: compact.uppercased()) {
             return .point(c.centroid, label: c.name, departement: departementCode(insee: c.insee))

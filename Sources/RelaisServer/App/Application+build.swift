@@ -41,7 +41,14 @@ public enum RelaisServer {
         }
         ServicesController(state: state).add(to: router)
         ReferralController(state: state).add(to: router)
-        Pages(state: state).add(to: router)
+        let pages = Pages(state: state)
+        pages.add(to: router)
+        // Unknown addresses: a French page, or a JSON error under /api/.
+        router.get("/api/**") { request, _ -> Response in throw APIError(.notFound, "Adresse inconnue : \(request.uri.path)") }
+        router.get("**") { request, _ -> Response in
+            if request.uri.path.hasPrefix("/api/") { throw APIError(.notFound, "Adresse inconnue : \(request.uri.path)") }
+            throw pages.error(.notFound, "Page introuvable", "Cette adresse ne correspond à aucune page de Relais.")
+        }
         return router
     }
 

@@ -54,17 +54,33 @@ struct Pages {
             headers[.eTag] = Templates.cssETag
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Templates.css)))
         }
+        addWebPages(to: router)
     }
 
     func error(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> PageError {
         PageError(status: status, title: title, message: message, library: library)
     }
 
-    func render(_ template: String, _ model: [String: Any]) throws -> HTML {
-        guard let html = library.render(model, withTemplate: template) else {
+    /// Adds `has_<key>` for every list of a model, nested ones included: templates test
+    /// `{{#has_sessions}}` to show a heading only when there is something under it.
+    static func withPresence(_ value: Any) -> Any {
+        if let d = value as? [String: Any] {
+            var out: [String: Any] = [:]
+            for (k, v) in d {
+                out[k] = withPresence(v)
+                if let a = v as? [Any] { out["has_" + k] = !a.isEmpty }
+            }
+            return out
+        }
+        if let a = value as? [Any] { return a.map(withPresence) }
+        return value
+    }
+
+    func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok) throws -> HTML {
+        guard let html = library.render(Self.withPresence(model), withTemplate: template) else {
             throw error(.internalServerError, "Erreur", "La page n’a pas pu être affichée.")
         }
-        return HTML(body: html)
+        return HTML(body: html, status: status)
     }
 
     func listingSummary(_ l: Listing) -> [String: Any] {
@@ -72,7 +88,7 @@ struct Pages {
         return [
             "id": l.id, "name": c.name, "kind": state.taxonomy.label(of: c.kind),
             "place": c.address.map { [$0.postalCode, $0.commune].compactMap { $0 }.joined(separator: " ") } ?? "",
-            "phone": c.phones.first.map { ["number": $0.number, "display": PhoneDisplay.french($0.number)] } as Any,
+            "phone": tv(c.phones.first.map { ["number": $0.number, "display": PhoneDisplay.french($0.number)] }),
             "demo": l.demo, "stale": l.stale,
         ]
     }

@@ -42,6 +42,9 @@ extension Templates {
         .pager { display: flex; gap: 1rem; margin: 1rem 0; }
         .error { color: #7a1010; font-weight: 600; }
         .pick { float: right; font-weight: 400; }
+        .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+        .contact { list-style: none; padding: 0; margin: .4rem 0; }
+        .orientation .row > div { flex: 1 1 10rem; }
         @media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } .pick { float: none; display: block; } h1 { font-size: 1.35rem; } }
         @media print {
           @page { size: A4; margin: 14mm; }
@@ -52,8 +55,4 @@ extension Templates {
           .disclaimer { border: 1px solid #999; }
         }
         """
-}
-
-enum WebTemplates {
-    static var all: [(String, String)] { [] }
 }

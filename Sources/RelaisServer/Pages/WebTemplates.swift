@@ -1,0 +1,249 @@
+/// Templates of the public pages. `{{ }}` escapes HTML: a listing named
+/// `<img src=x onerror=alert(1)>` shows as text.
+enum WebTemplates {
+    static var all: [(String, String)] {
+        [("orientation", orientation), ("suggestion", suggestion), ("resource", resource), ("sheet", sheet), ("families", families),
+         ("browse", browse), ("reported", reported), ("emergencyBlock", emergencyBlock), ("contact", contact)]
+    }
+
+    static let emergencyBlock = """
+        {{#emergency}}
+        <section class="emergency" role="alert" aria-labelledby="urgence">
+          <h2 id="urgence">{{title}}</h2>
+          <ul>
+          {{#lines}}<li><a href="tel:{{number}}"><strong>{{number}}</strong></a> — {{when}}</li>{{/lines}}
+          </ul>
+          <p>Les ressources ci-dessous viennent en complément, jamais à la place de l’aide d’urgence.</p>
+        </section>
+        {{/emergency}}
+        """
+
+    static let contact = """
+        <ul class="contact">
+          {{#phones}}<li>Téléphone : <a href="tel:{{number}}">{{display}}</a>{{#note}} ({{note}}){{/note}}</li>{{/phones}}
+          {{#email}}<li>Courriel : <a href="mailto:{{email}}">{{email}}</a></li>{{/email}}
+          {{#website}}<li>Site : <a href="{{website}}" rel="noopener noreferrer">{{website}}</a></li>{{/website}}
+          {{#address}}<li>Adresse : {{address}}{{#map}} — <a href="{{map}}" rel="noopener noreferrer">voir sur OpenStreetMap</a>{{/map}}</li>{{/address}}
+        </ul>
+        """
+
+    static let suggestion = """
+        <li class="sheet-item">
+          {{#pickable}}<label class="pick noprint"><input type="checkbox" name="ids" value="{{id}}" checked> Mettre sur la fiche</label>{{/pickable}}
+          <h3><a href="/ressources/{{id}}">{{name}}</a></h3>
+          <p class="meta"><span class="kind">{{kind_label}}</span>{{#distance}} · {{distance}}{{/distance}}{{#remote}} · à distance{{/remote}}
+          {{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}{{#closed}} <span class="badge closed">temporairement fermé</span>{{/closed}}</p>
+          {{#next}}<p><strong>{{next_label}} : {{next}}</strong></p>{{/next}}
+          <ul class="reasons">{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>
+          {{>contact}}
+        </li>
+        """
+
+    static let orientation = """
+        {{<layout}}{{$body}}
+        <h1>{{heading}}</h1>
+        <p class="disclaimer">{{disclaimer}}</p>
+        <form class="orientation noprint" action="/orientation" method="get">
+          <fieldset>
+            <legend>Pour qui ?</legend>
+            <div class="checks">
+            {{#audiences}}<label><input type="radio" name="audience" value="{{id}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/audiences}}
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>Quels besoins ?</legend>
+            <div class="checks">
+            {{#needs}}<label><input type="checkbox" name="needs" value="{{id}}"{{#checked}} checked{{/checked}}> {{label}}</label>{{/needs}}
+            </div>
+          </fieldset>
+          <label for="near">Où ? (code postal ou commune)</label>
+          <input id="near" name="near" type="text" value="{{near}}" autocomplete="postal-code" required>
+          {{#has_choices}}
+          <div class="error" role="alert"><p>Plusieurs communes portent ce nom : choisissez.</p>
+          <ul>{{#choices}}<li><a href="{{href}}">{{label}}</a></li>{{/choices}}</ul></div>
+          {{/has_choices}}
+          <div class="row">
+            <div><label for="radius_km">Distance</label>
+            <select id="radius_km" name="radius_km">{{#radii}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/radii}}</select></div>
+            <div><label for="modalite">Comment ?</label>
+            <select id="modalite" name="modalite">{{#modalities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/modalities}}</select></div>
+            <div><label for="within_days">Quand ?</label>
+            <select id="within_days" name="within_days">{{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select></div>
+          </div>
+          <p><button type="submit">Trouver des ressources</button></p>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{>emergencyBlock}}
+        {{#searched}}
+        <section aria-live="polite" aria-labelledby="resultats">
+        <h2 id="resultats">{{count}} ressource(s) près de {{place}}</h2>
+        {{^count}}<p>Aucune ressource ne correspond : élargissez la distance, ajoutez un besoin ou retirez une contrainte.</p>{{/count}}
+        <form action="/fiche" method="get">
+          {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
+          <ol class="results">
+          {{#suggestions}}{{>suggestion}}{{/suggestions}}
+          </ol>
+          {{#count}}<p class="noprint"><button type="submit">Préparer la fiche d’orientation à imprimer</button></p>{{/count}}
+        </form>
+        </section>
+        {{/searched}}
+        {{/body}}{{/layout}}
+        """
+
+    static let resource = """
+        {{<layout}}{{$body}}
+        <article>
+        <h1>{{name}}</h1>
+        <p class="meta"><span class="kind">{{kind_label}}</span>{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier : n’apparaît plus dans sa source</span>{{/stale}}{{#closed}} <span class="badge closed">temporairement fermé</span>{{/closed}}{{#inactive}} <span class="badge closed">inactif</span>{{/inactive}}</p>
+        {{#alternate_name}}<p>{{alternate_name}}</p>{{/alternate_name}}
+        {{#description}}<p>{{description}}</p>{{/description}}
+        <dl class="facts">
+          {{#organization}}<dt>Organisme</dt><dd>{{organization}}</dd>{{/organization}}
+          {{#parent}}<dt>Antenne de</dt><dd><a href="/ressources/{{id}}">{{name}}</a></dd>{{/parent}}
+          {{#sponsor}}<dt>Parrain</dt><dd>{{sponsor}}</dd>{{/sponsor}}
+          {{#manager}}<dt>Gestionnaire</dt><dd>{{manager}}</dd>{{/manager}}
+          <dt>Pour</dt><dd>{{audiences}}{{#audience_note}} — {{audience_note}}{{/audience_note}}</dd>
+          <dt>Besoins</dt><dd>{{needs}}</dd>
+          <dt>Accès</dt><dd>{{modalities}}</dd>
+          {{#fees}}<dt>Participation</dt><dd>{{fees}}</dd>{{/fees}}
+          {{#eligibility}}<dt>Conditions</dt><dd>{{eligibility}}</dd>{{/eligibility}}
+          {{#registration}}<dt>Inscription</dt><dd>{{registration}}</dd>{{/registration}}
+        </dl>
+        <h2>Horaires</h2>
+        {{#has_schedule}}<ul>{{#schedule}}<li>{{.}}</li>{{/schedule}}</ul>{{/has_schedule}}
+        {{^has_schedule}}<p>Horaires non précisés{{#schedule_text}} (la source indique : « {{schedule_text}} »){{/schedule_text}} : appeler avant de venir.</p>{{/has_schedule}}
+        {{#has_schedule}}{{#schedule_text}}<p class="meta">Texte de la source : « {{schedule_text}} »</p>{{/schedule_text}}{{/has_schedule}}
+        {{#has_next}}<h3>Prochaines dates</h3><ul>{{#next}}<li>{{.}}</li>{{/next}}</ul>{{/has_next}}
+        {{#has_sessions}}
+        <h2>Sessions</h2>
+        <ul>{{#sessions}}<li><strong>{{title}}</strong> : {{days}}{{#place}} — {{place}}{{/place}}{{#online}} (en ligne){{/online}}{{#price}} — {{price}}{{/price}}{{#registration}} — inscription : {{registration}}{{/registration}}</li>{{/sessions}}</ul>
+        {{/has_sessions}}
+        <h2>Contact</h2>
+        {{>contact}}
+        <h2>Sources</h2>
+        <p>{{#sources}}{{.}} · {{/sources}}dernière vérification : {{last_verified}}</p>
+        </article>
+        <section class="noprint" aria-labelledby="signaler">
+          <h2 id="signaler">Signaler une erreur</h2>
+          <p>Une information est fausse ou a changé ? Dites-le nous : un administrateur vérifiera. N’indiquez aucune information sur une personne suivie.</p>
+          <form action="/ressources/{{id}}/signaler" method="post">
+            <label for="field">Ce qui est faux</label>
+            <select id="field" name="field">
+              <option value="">(autre)</option><option value="phones">Téléphone</option><option value="emails">Courriel</option>
+              <option value="address">Adresse</option><option value="schedule">Horaires</option><option value="status">N’existe plus / a fermé</option>
+              <option value="name">Nom</option><option value="description">Description</option>
+            </select>
+            <label for="message">Votre message</label>
+            <textarea id="message" name="message" rows="4" maxlength="2000" required></textarea>
+            <label for="suggested">La bonne information (facultatif)</label>
+            <input id="suggested" name="suggested" type="text" maxlength="500">
+            <label for="contact_email">Votre courriel, si vous acceptez d’être recontacté·e (facultatif)</label>
+            <input id="contact_email" name="contact_email" type="email" maxlength="200">
+            <div class="hp" aria-hidden="true"><label for="website_hp">Ne pas remplir</label><input id="website_hp" name="website_hp" type="text" tabindex="-1" autocomplete="off"></div>
+            <p><button type="submit">Envoyer</button></p>
+          </form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let reported = """
+        {{<layout}}{{$body}}
+        <h1>Merci</h1>
+        <p>Votre signalement sur « {{name}} » a été transmis aux administrateurs de l’annuaire.</p>
+        <p><a href="/ressources/{{id}}">Retour à la fiche</a></p>
+        {{/body}}{{/layout}}
+        """
+
+    static let sheet = """
+        {{<layout}}{{$body}}
+        <div class="sheet">
+        <h1>Fiche d’orientation — entraide et pair-aidance</h1>
+        <p class="meta">Remise le {{date}}{{#place}} · autour de {{place}}{{/place}}{{#needs}} · besoins : {{needs}}{{/needs}}</p>
+        <p class="disclaimer">{{disclaimer}}</p>
+        {{>emergencyBlock}}
+        <ol class="results">
+        {{#items}}
+          <li class="sheet-item">
+            <h2>{{name}}</h2>
+            <p class="meta">{{kind_label}}{{#distance}} · {{distance}}{{/distance}}{{#demo}} · données de démonstration{{/demo}}</p>
+            {{#has_why}}<p><strong>Pourquoi :</strong> {{#why}}{{.}} {{/why}}</p>{{/has_why}}
+            {{#next}}<p><strong>Quand :</strong> {{next_label}} {{next}}</p>{{/next}}
+            {{^next}}{{#has_schedule}}<p><strong>Quand :</strong> {{#schedule}}{{.}} {{/schedule}}</p>{{/has_schedule}}{{/next}}
+            {{#address}}<p><strong>Où :</strong> {{address}}</p>{{/address}}
+            <p><strong>Contact :</strong> {{#phones}}{{display}} · {{/phones}}{{#email}}{{email}} · {{/email}}{{#website}}{{website}}{{/website}}</p>
+          </li>
+        {{/items}}
+        </ol>
+        {{^items}}<p>Aucune ressource choisie : revenez aux résultats et cochez les ressources à mettre sur la fiche.</p>{{/items}}
+        <p class="meta">En cas d’urgence : 3114 (prévention du suicide, 24 h/24) · 15 (SAMU) · 112. Cette fiche n’est pas enregistrée par Relais.</p>
+        <p class="noprint"><button type="button" data-print>Imprimer la fiche</button> <a href="{{back}}">Revenir aux résultats</a></p>
+        </div>
+        <script src="/static/relais.js"></script>
+        {{/body}}{{/layout}}
+        """
+
+    static let families = """
+        {{<layout}}{{$body}}
+        <h1>Vous accompagnez un proche</h1>
+        <p class="lead">Parents, conjoints, frères et sœurs, amis : vous n’êtes pas seuls. Des familles formées vous écoutent, vous informent et vous proposent des ateliers.</p>
+        <form action="/proches" method="get" class="noprint">
+          <label for="near">Près de (code postal ou commune)</label>
+          <div class="row"><input id="near" name="near" type="text" value="{{near}}" required><button type="submit">Voir</button></div>
+        </form>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#searched}}
+        <section aria-labelledby="ateliers">
+          <h2 id="ateliers">Ateliers Prospect et groupes de parole à venir</h2>
+          {{^has_sessions}}<p>Aucune session datée à venir près de {{place}}.</p>{{/has_sessions}}
+          <ul class="results">
+          {{#sessions}}<li><h3><a href="/ressources/{{listing_id}}">{{title}}</a></h3><p class="meta"><span class="kind">{{kind_label}}</span>{{#distance}} · {{distance}}{{/distance}}{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}</p>
+          <ul>{{#days}}<li>{{.}}</li>{{/days}}</ul>{{#place}}<p>{{place}}</p>{{/place}}{{#registration}}<p>Inscription : {{registration}}</p>{{/registration}}</li>{{/sessions}}
+          </ul>
+          <p><a href="{{calendar}}">S’abonner au calendrier de ces sessions (iCalendar)</a></p>
+        </section>
+        <section aria-labelledby="familles">
+          <h2 id="familles">Associations de familles et pairs-aidants famille (APAF)</h2>
+          <ol class="results">{{#associations}}{{>suggestion}}{{/associations}}</ol>
+          {{^has_associations}}<p>Aucune association de familles référencée près de {{place}}.</p>{{/has_associations}}
+        </section>
+        {{/searched}}
+        <section aria-labelledby="lignes">
+          <h2 id="lignes">Lignes d’écoute pour les proches</h2>
+          <ol class="results">{{#lines}}{{>suggestion}}{{/lines}}</ol>
+        </section>
+        <p class="disclaimer">{{disclaimer}}</p>
+        {{/body}}{{/layout}}
+        """
+
+    static let browse = """
+        {{<layout}}{{$body}}
+        <h1>L’annuaire</h1>
+        <form action="/annuaire" method="get" class="noprint">
+          <div class="row">
+            <div><label for="departement">Département</label>
+            <select id="departement" name="departement"><option value="">Tous</option>{{#departements}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}} — {{name}}</option>{{/departements}}</select></div>
+            <div><label for="kind">Type</label>
+            <select id="kind" name="kind"><option value="">Tous</option>{{#kinds}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></div>
+            <div><label for="q">Mots</label><input id="q" name="q" type="search" value="{{q}}"></div>
+          </div>
+          <p><button type="submit">Afficher</button></p>
+        </form>
+        <h2>{{total}} fiche(s){{#scope}} — {{scope}}{{/scope}}</h2>
+        <ul class="results">
+        {{#results}}<li><a href="/ressources/{{id}}">{{name}}</a> <span class="kind">{{kind}}</span> {{place}}{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}</li>{{/results}}
+        </ul>
+        <nav class="pager" aria-label="Pages">
+          {{#previous}}<a href="{{previous}}" rel="prev">← Page précédente</a>{{/previous}}
+          <span>Page {{pageNumber}} sur {{pages}}</span>
+          {{#next}}<a href="{{next}}" rel="next">Page suivante →</a>{{/next}}
+        </nav>
+        {{/body}}{{/layout}}
+        """
+
+    static let script = """
+        // Progressive enhancement only: every function works without it.
+        document.querySelectorAll("[data-print]").forEach(function (b) {
+          b.addEventListener("click", function () { window.print(); });
+        });
+        """
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Drives a real headless Chromium against a running `relais serve`, through the
+Chrome DevTools Protocol (a minimal WebSocket client, standard library only).
+
+It loads the home page, follows the "proche" door, fills and submits the
+referral form for a demonstration postal code, opens the first resource,
+goes back, prepares the orientation sheet and prints it to PDF, and saves
+screenshots at 360 px and 1280 px. Every step checks what the page shows.
+
+Usage: browser-check.py BASE_URL OUT_DIR
+"""
+import base64, json, os, socket, struct, subprocess, sys, tempfile, time, urllib.request
+
+BASE, OUT = sys.argv[1].rstrip("/"), sys.argv[2]
+os.makedirs(OUT, exist_ok=True)
+failures = []
+
+def check(cond, label):
+    print(("ok   " if cond else "FAIL ") + label)
+    if not cond: failures.append(label)
+
+class WS:
+    """Just enough of RFC 6455 for the DevTools protocol (text frames, client masking)."""
+    def __init__(self, url):
+        host, rest = url[len("ws://"):].split("/", 1)
+        h, p = host.split(":")
+        self.s = socket.create_connection((h, int(p)), timeout=60)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall((f"GET /{rest} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        resp = b""
+        while b"\r\n\r\n" not in resp: resp += self.s.recv(1)
+        assert b" 101 " in resp.split(b"\r\n")[0], resp
+        self.next_id = 0
+        self.events = []
+
+    def send(self, obj):
+        data = json.dumps(obj).encode()
+        header = bytearray([0x81])
+        n = len(data)
+        if n < 126: header.append(0x80 | n)
+        elif n < 65536: header += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else: header += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        mask = os.urandom(4)
+        self.s.sendall(bytes(header) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.s.recv(n - len(buf))
+            if not chunk: raise EOFError
+            buf += chunk
+        return buf
+
+    def recv(self):
+        message = b""
+        while True:
+            b1, b2 = self.recv_exact(2)
+            n = b2 & 0x7F
+            if n == 126: n = struct.unpack(">H", self.recv_exact(2))[0]
+            elif n == 127: n = struct.unpack(">Q", self.recv_exact(8))[0]
+            message += self.recv_exact(n)
+            if b1 & 0x80: return json.loads(message)
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        while True:
+            msg = self.recv()
+            if msg.get("id") == self.next_id:
+                if "error" in msg: raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def wait_event(self, name, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            for i, e in enumerate(self.events):
+                if e.get("method") == name:
+                    return self.events.pop(i)
+            self.events.append(self.recv())
+        raise TimeoutError(name)
+
+chromium = next((c for c in ["chromium", "chromium-browser", "google-chrome"] if subprocess.run(["which", c], capture_output=True).returncode == 0), None)
+if not chromium: print("chromium not found"); sys.exit(2)
+profile = tempfile.mkdtemp()
+proc = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                         "--remote-debugging-port=0", "--no-first-run", "about:blank"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+try:
+    ws_url = None
+    end = time.time() + 30
+    while time.time() < end and not ws_url:
+        line = proc.stderr.readline()
+        if "DevTools listening on" in line: ws_url = line.split("on ", 1)[1].strip()
+    assert ws_url, "Chromium did not start"
+    port = ws_url.split(":")[2].split("/")[0]
+    targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+    page = next(t for t in targets if t["type"] == "page")
+    ws = WS(page["webSocketDebuggerUrl"])
+    ws.call("Page.enable")
+    ws.call("Runtime.enable")
+
+    def go(url):
+        ws.call("Page.navigate", url=url)
+        ws.wait_event("Page.loadEventFired")
+
+    def js(expr):
+        r = ws.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
+        return r.get("result", {}).get("value")
+
+    def wait_navigation(action):
+        js(action)
+        ws.wait_event("Page.loadEventFired")
+
+    def screenshot(name, width):
+        ws.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
+        time.sleep(0.2)
+        overflow = js("document.documentElement.scrollWidth > window.innerWidth + 1")
+        check(not overflow, f"{name} at {width} px: no horizontal scrolling")
+        data = ws.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        path = os.path.join(OUT, f"{name}-{width}.png")
+        open(path, "wb").write(base64.b64decode(data))
+        print(f"     screenshot {path}")
+
+    # 1. Home: three doors, the crisis banner, French.
+    go(BASE + "/")
+    check(js("document.documentElement.lang") == "fr", "home declares lang=fr")
+    check("3114" in js("document.body.innerText"), "home shows the 3114 crisis line")
+    check(js("document.querySelectorAll('a.door').length") == 3, "home has three doors")
+    screenshot("home", 360); screenshot("home", 1280)
+
+    # 2. The "proche" door, then the referral form filled like a person would.
+    wait_navigation("document.querySelector('a.door[href*=\"audience=proche\"]').click()")
+    check(js("document.querySelector('input[name=audience][value=proche]').checked") is True, "the proche door opens the form for a relative")
+    unlabelled = js("Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea')).filter(e => !(e.labels && e.labels.length)).length")
+    check(unlabelled == 0, f"every control of the form has a label ({unlabelled} without)")
+    js("document.querySelector('input[name=needs][value=famille]').checked = true; document.querySelector('#near').value = '75011'")
+    wait_navigation("document.querySelector('form.orientation').submit()")
+    text = js("document.body.innerText")
+    check("pas une prescription médicale" in text, "results show the disclaimer")
+    count = js("document.querySelectorAll('ol.results > li').length")
+    check(count and count > 0, f"results list resources ({count})")
+    check("données de démonstration" in text, "demonstration data is labelled")
+    check(js("document.querySelectorAll('a[href^=\"tel:\"]').length") > 0, "phones are tel: links")
+    screenshot("results", 360); screenshot("results", 1280)
+
+    # 3. A resource page, then back.
+    results_url = js("location.href")
+    wait_navigation("document.querySelector('ol.results a[href^=\"/ressources/\"]').click()")
+    text = js("document.body.innerText")
+    check("Signaler une erreur" in text and "Sources" in text, "the resource page shows its sources and the report form")
+    screenshot("resource", 360); screenshot("resource", 1280)
+    go(results_url)
+
+    # 4. The orientation sheet, printed to PDF.
+    wait_navigation("document.querySelector('form[action=\"/fiche\"]').submit()")
+    text = js("document.body.innerText")
+    check("Fiche d’orientation" in text and "pas une prescription médicale" in text, "the sheet carries its title and the disclaimer")
+    check(js("document.querySelectorAll('input[name*=nom i], input[name*=patient i]').length") == 0, "the sheet has no field for a patient's name")
+    pdf = ws.call("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=False, preferCSSPageSize=True)["data"]
+    path = os.path.join(OUT, "fiche.pdf")
+    open(path, "wb").write(base64.b64decode(pdf))
+    check(os.path.getsize(path) > 1000 and open(path, "rb").read(4) == b"%PDF", f"the sheet prints to PDF ({path})")
+    screenshot("fiche", 360); screenshot("fiche", 1280)
+finally:
+    proc.kill()
+
+print(f"{'browser check passed' if not failures else 'browser check FAILED: ' + '; '.join(failures)}")
+sys.exit(1 if failures else 0)
