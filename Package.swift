@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
         // Pure core.
         .target(name: "RelaisModel", swiftSettings: swiftSettings),
@@ -61,10 +62,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "RelaisAuth", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisModel", "RelaisNormalize", "RelaisReferral", "RelaisStore", "RelaisImport", "RelaisFetch",
+                "RelaisModel", "RelaisNormalize", "RelaisReferral", "RelaisStore", "RelaisImport", "RelaisFetch", "RelaisAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "relais",
             dependencies: [
-                "RelaisServer", "RelaisImport", "RelaisStore", "RelaisReferral", "RelaisNormalize", "RelaisModel",
+                "RelaisServer", "RelaisImport", "RelaisStore", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

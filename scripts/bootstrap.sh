@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine of this kind lacks to build Relais:
-# Debian's libcurl (OpenSSL flavour), libxml2, zlib and SQLite headers.
+# Debian's libcurl (OpenSSL flavour), libxml2, zlib, SQLite and OpenSSL (libcrypto) headers.
 set -euo pipefail
 need=()
 [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ] || need+=(libcurl4-openssl-dev)
 [ -f /usr/include/libxml2/libxml/HTMLparser.h ] || need+=(libxml2-dev)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+[ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing ${need[*]}"

@@ -1,5 +1,14 @@
 import CCurl
 import Foundation
+import Synchronization
+
+/// Set when the task awaiting a transfer is cancelled; libcurl's progress
+/// callback sees it and aborts the transfer.
+final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func cancel() { flag.store(true, ordering: .relaxed) }
+    var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
 
 /// Collects what libcurl's callbacks deliver for one transfer.
 /// Lives for one `perform` on one thread; reached from C through `Unmanaged`.
@@ -8,8 +17,12 @@ final class TransferSink {
     var body: [UInt8] = []
     var exceeded = false
     var headerLines: [String] = []
+    let cancel: CancelFlag
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, cancel: CancelFlag) {
+        self.limit = limit
+        self.cancel = cancel
+    }
 
     func append(_ ptr: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         if body.count + count > limit {
@@ -57,6 +70,11 @@ private let headerCallback: relais_curl_write_cb = { ptr, size, nmemb, userdata 
     return n
 }
 
+private let progressCallback: relais_curl_xferinfo_cb = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<TransferSink>.fromOpaque(userdata).takeUnretainedValue().cancel.isCancelled ? 1 : 0
+}
+
 /// One blocking transfer through a libcurl easy handle. The handle is created,
 /// used and freed inside `run`, on the calling thread.
 enum EasyTransfer {
@@ -66,7 +84,7 @@ enum EasyTransfer {
 
     static func initialize() { _ = globalInit }
 
-    static func run(_ request: FetchRequest, configuration c: FetchConfiguration) -> Result<FetchResponse, FetchError> {
+    static func run(_ request: FetchRequest, configuration c: FetchConfiguration, cancel: CancelFlag = CancelFlag()) -> Result<FetchResponse, FetchError> {
         initialize()
         let url = request.url
         let scheme = url.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
@@ -77,7 +95,7 @@ enum EasyTransfer {
         guard let handle = curl_easy_init() else { return .failure(FetchError(.other("curl_easy_init failed"), url: url)) }
         defer { curl_easy_cleanup(handle) }
 
-        let sink = TransferSink(limit: c.maxBodyBytes)
+        let sink = TransferSink(limit: c.maxBodyBytes, cancel: cancel)
         let sinkPtr = Unmanaged.passUnretained(sink).toOpaque()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
@@ -102,6 +120,9 @@ enum EasyTransfer {
             relais_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPtr)
             relais_curl_setopt_write_cb(handle, CURLOPT_HEADERFUNCTION, headerCallback)
             relais_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPtr)
+            relais_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+            relais_curl_setopt_xferinfo_cb(handle, CURLOPT_XFERINFOFUNCTION, progressCallback)
+            relais_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sinkPtr)
 
             if !isFile {
                 var lines = request.headers.map { "\($0.0): \($0.1)" }
@@ -125,7 +146,7 @@ enum EasyTransfer {
         let finalURL = effective.map { String(cString: $0) } ?? url
 
         if code != CURLE_OK {
-            let message = String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = cString(errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(FetchError(reason(for: code, message: message, sink: sink, limit: c.maxBodyBytes, maxRedirects: c.maxRedirects), url: url))
         }
 
@@ -150,6 +171,7 @@ enum EasyTransfer {
 
     private static func reason(for code: CURLcode, message: String, sink: TransferSink, limit: Int, maxRedirects: Int) -> FetchError.Reason {
         if sink.exceeded { return .bodyTooLarge(limit: limit) }
+        if sink.cancel.isCancelled { return .cancelled }
         switch code {
         case CURLE_OPERATION_TIMEDOUT: return .timeout
         case CURLE_TOO_MANY_REDIRECTS: return .tooManyRedirects(maxRedirects)
@@ -166,6 +188,10 @@ enum EasyTransfer {
         }
     }
 
+    static func cString(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// RFC 7231 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
     static func httpDate(_ seconds: Int) -> String {
         var t = time_t(seconds)
@@ -173,6 +199,6 @@ enum EasyTransfer {
         gmtime_r(&t, &tmv)
         var buf = [CChar](repeating: 0, count: 64)
         strftime(&buf, buf.count, "%a, %d %b %Y %H:%M:%S GMT", &tmv)
-        return String(cString: buf)
+        return cString(buf)
     }
 }

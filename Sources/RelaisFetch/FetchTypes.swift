@@ -69,6 +69,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case httpStatus(Int)
         case fileNotFound
         case truncated
+        case cancelled
         case other(String)
     }
 
@@ -104,6 +105,7 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .httpStatus(let s): what = "HTTP status \(s)"
         case .fileNotFound: what = "file not found"
         case .truncated: what = "transfer truncated"
+        case .cancelled: what = "cancelled (shutdown)"
         case .other(let m): what = m
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

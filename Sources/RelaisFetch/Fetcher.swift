@@ -23,7 +23,7 @@ public struct Fetcher: Sendable {
                 response.attempts = attempt
                 return response
             case .failure(let error):
-                if error.isRetryable && attempt < configuration.retry.maxAttempts {
+                if error.isRetryable && attempt < configuration.retry.maxAttempts && !Task.isCancelled {
                     attempt += 1
                     let delay = configuration.retry.delay(beforeAttempt: attempt)
                     try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
@@ -40,10 +40,15 @@ public struct Fetcher: Sendable {
     }
 
     private static func perform(_ request: FetchRequest, _ configuration: FetchConfiguration) async -> Result<FetchResponse, FetchError> {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: EasyTransfer.run(request, configuration: configuration))
+        let flag = CancelFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .utility).async {
+                    continuation.resume(returning: EasyTransfer.run(request, configuration: configuration, cancel: flag))
+                }
             }
+        } onCancel: {
+            flag.cancel()
         }
     }
 }

@@ -64,6 +64,8 @@ public struct Importer: Sendable {
                 configured = Fetcher(configuration: c)
             }
             payload = try await reader.fetch(ctx, fetcher: configured, etag: useValidators ? previous?.etag : nil, lastModified: useValidators ? previous?.lastModified : nil)
+        } catch where Task.isCancelled {
+            return finish(.interrupted, "arrêt demandé pendant le téléchargement : rien n’a été modifié")
         } catch let e as FetchError {
             return finish(.failed, "téléchargement impossible — \(e)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
         } catch {

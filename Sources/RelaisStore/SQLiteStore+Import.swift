@@ -37,7 +37,10 @@ extension SQLiteStore {
                 arguments: [now, status.rawValue, message, httpStatus, rejected, runID])
             let sourceID = try String.fetchOne(db, sql: "SELECT source_id FROM run WHERE id = ?", arguments: [runID]) ?? ""
             switch status {
-            case .failed, .refused, .interrupted:
+            case .interrupted:
+                // A shutdown is not the source's fault: no failure, no backoff.
+                try db.execute(sql: "UPDATE source SET last_run_id = ? WHERE id = ?", arguments: [runID, sourceID])
+            case .failed, .refused:
                 try db.execute(
                     sql: "UPDATE source SET last_run_id = ?, last_failure_at = ?, last_error = ?, consecutive_failures = consecutive_failures + 1 WHERE id = ?",
                     arguments: [runID, now, message, sourceID])

@@ -179,7 +179,8 @@ public final class SQLiteStore: DirectoryStore {
 
     /// Changes, newest first: the change log, plus the listings each run added
     /// (read from the run that first saw a listing's oldest source record).
-    public func changes(runID: Int64?, since: String?, limit: Int) throws -> [ChangeRecord] {
+    /// `since` and `until` are timestamps or dates (`2026-11-01`); `until` includes its whole day.
+    public func changes(runID: Int64?, since: String?, until: String? = nil, sourceID: String? = nil, serviceID: String? = nil, limit: Int) throws -> [ChangeRecord] {
         try pool.read { db in
             var conditions: [String] = []
             var args: [any DatabaseValueConvertible] = []
@@ -190,6 +191,18 @@ public final class SQLiteStore: DirectoryStore {
             if let since {
                 conditions.append("at >= ?")
                 args.append(since)
+            }
+            if let until {
+                conditions.append("at <= ?")
+                args.append(until.count == 10 ? until + "T23:59:59Z" : until)
+            }
+            if let sourceID {
+                conditions.append("source_id = ?")
+                args.append(sourceID)
+            }
+            if let serviceID {
+                conditions.append("service_id = ?")
+                args.append(serviceID)
             }
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let sql = """

@@ -213,7 +213,7 @@ public protocol DirectoryStore: Sendable {
     func runs(sourceID: String?, limit: Int) throws -> [RunRecord]
     func run(id: Int64) throws -> RunRecord?
     func issues(runID: Int64) throws -> [RunIssue]
-    func changes(runID: Int64?, since: String?, limit: Int) throws -> [ChangeRecord]
+    func changes(runID: Int64?, since: String?, until: String?, sourceID: String?, serviceID: String?, limit: Int) throws -> [ChangeRecord]
 
     // Geography
     func geoCommunes() throws -> [Commune]?

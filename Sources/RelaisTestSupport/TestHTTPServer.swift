@@ -17,7 +17,8 @@ public final class TestHTTPServer: Sendable {
     }
 
     /// Starts `router` on 127.0.0.1 with a port chosen by the system.
-    public static func start(_ router: Router<BasicRequestContext>) async throws -> TestHTTPServer {
+    public static func start<Context: RequestContext>(_ router: Router<Context>) async throws -> TestHTTPServer
+    where Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test-http-server")
         logger.logLevel = .critical
@@ -42,7 +43,8 @@ public final class TestHTTPServer: Sendable {
     }
 
     /// Runs `body` with a started server, stopping it afterwards.
-    public static func with<T>(_ router: Router<BasicRequestContext>, _ body: (TestHTTPServer) async throws -> T) async throws -> T {
+    public static func with<T, Context: RequestContext>(_ router: Router<Context>, _ body: (TestHTTPServer) async throws -> T) async throws -> T
+    where Context: InitializableFromSource<ApplicationRequestContextSource> {
         let server = try await start(router)
         do {
             let value = try await body(server)

@@ -19,8 +19,6 @@ let data = try DirectoryData.load(from: home)
 /// Communes with a centroid, spread over every département, for realistic addresses.
 func sampleCommunes(_ n: Int) -> [Commune] {
     let all = data.gazetteer.communes.filter { !$0.postalCodes.isEmpty && data.gazetteer.parent(of: $0.insee) == nil }
-    var rng = SystemRandomNumberGenerator()
-    _ = rng
     let step = max(1, all.count / n)
     return stride(from: 0, to: all.count, by: step).map { all[$0] }
 }

@@ -32,6 +32,7 @@ public struct APIError: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"relais-admin\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: JSONOutput.encode(body))))
     }
 }

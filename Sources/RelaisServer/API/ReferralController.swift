@@ -9,7 +9,7 @@ import RelaisStore
 struct ReferralController {
     let state: ServerState
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<RelaisRequestContext>) {
         router.get("/api/referrals") { request, _ in
             let params = QueryReader(request).params
             let (req, answer, listings) = try await state.refer(params)

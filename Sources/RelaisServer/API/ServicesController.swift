@@ -7,7 +7,7 @@ import RelaisStore
 struct ServicesController {
     let state: ServerState
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<RelaisRequestContext>) {
         router.get("/api/services") { request, _ in try self.list(request) }
         router.get("/api/services/:id") { request, context in
             let id = try context.parameters.require("id")

@@ -45,7 +45,7 @@ struct Pages {
         self.library = Templates.library
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<RelaisRequestContext>) {
         router.get("/") { request, _ in try self.home(request) }
         router.get("/static/relais.css") { _, _ in
             var headers = HTTPFields()

@@ -32,7 +32,7 @@ enum FormData {
 }
 
 extension Pages {
-    func addWebPages(to router: Router<BasicRequestContext>) {
+    func addWebPages(to router: Router<RelaisRequestContext>) {
         router.get("/orientation") { request, _ in try await self.orientation(request) }
         router.get("/fiche") { request, _ in try await self.sheet(request) }
         router.get("/proches") { request, _ in try await self.families(request) }

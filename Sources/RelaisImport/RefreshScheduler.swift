@@ -1,0 +1,278 @@
+import Foundation
+import Logging
+import RelaisStore
+
+/// How the scheduler paces itself.
+public struct SchedulerSettings: Sendable, Hashable {
+    /// At most this many sources run at once in this process.
+    public var concurrency: Int
+    /// A lease lasts this long and is renewed every third of it while the run goes on;
+    /// a process that dies leaves a lease that expires after at most this long.
+    public var leaseDuration: TimeInterval
+    /// The loop wakes at least this often (new manifests, leases released elsewhere).
+    public var pollInterval: TimeInterval
+    /// After the n-th failure in a row, the next try waits `base × 2^(n-1)`, at most `cap`.
+    public var backoffBase: TimeInterval
+    public var backoffCap: TimeInterval
+
+    public init(concurrency: Int = 2, leaseDuration: TimeInterval = 15 * 60, pollInterval: TimeInterval = 60,
+                backoffBase: TimeInterval = 5 * 60, backoffCap: TimeInterval = 12 * 3600) {
+        self.concurrency = max(1, concurrency)
+        self.leaseDuration = leaseDuration
+        self.pollInterval = pollInterval
+        self.backoffBase = backoffBase
+        self.backoffCap = backoffCap
+    }
+
+    public func backoff(failures: Int) -> TimeInterval {
+        guard failures > 0 else { return 0 }
+        return min(backoffCap, backoffBase * pow(2, Double(min(failures - 1, 30))))
+    }
+}
+
+/// Refreshes sources when their manifests say so: most overdue first, at most
+/// `concurrency` at once, never two runs of one source at once — in this
+/// process (in-flight set) or across processes sharing the database (a lease in
+/// the store). Failures back off. Cancelling a run (shutdown) ends it as
+/// "interrupted" before anything is applied.
+///
+/// Time comes from `clock`, so tests drive it; only the loop and the lease
+/// heartbeat actually sleep.
+public actor RefreshScheduler {
+    public typealias Runner = @Sendable (Manifest, String) async -> RunRecord
+
+    public nonisolated let owner: String
+    public nonisolated let settings: SchedulerSettings
+    let store: SQLiteStore
+    let manifests: @Sendable () throws -> [Manifest]
+    let runner: Runner
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    private var inFlight: [String: Task<RunRecord?, Never>] = [:]
+
+    public init(
+        store: SQLiteStore, settings: SchedulerSettings = .init(), owner: String = RefreshScheduler.defaultOwner(),
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "relais.scheduler"),
+        manifests: @escaping @Sendable () throws -> [Manifest], runner: @escaping Runner
+    ) {
+        self.store = store
+        self.settings = settings
+        self.owner = owner
+        self.clock = clock
+        self.logger = logger
+        self.manifests = manifests
+        self.runner = runner
+    }
+
+    /// The scheduler of a context: its store, manifests and importer.
+    public init(context: RelaisContext, settings: SchedulerSettings = .init(), manifestsFolder: URL? = nil, logger: Logger = Logger(label: "relais.scheduler")) {
+        let importer = context.importer
+        self.init(
+            store: context.store, settings: settings, clock: importer.clock, logger: logger,
+            manifests: { try context.manifests(in: manifestsFolder) },
+            runner: { manifest, trigger in await importer.run(manifest, trigger: trigger) })
+    }
+
+    /// host:pid:random — unique per process, readable by an admin.
+    public static func defaultOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    // MARK: Planning (pure)
+
+    /// When a source is next due: never run → now (first in line); after
+    /// failures → the last failure plus the backoff; else the schedule's next
+    /// time after the last success.
+    public static func dueDate(_ manifest: Manifest, state: SourceState?, settings: SchedulerSettings, now: Date) -> Date {
+        guard let state else { return .distantPast }
+        if state.consecutiveFailures > 0, let failed = SQLiteStore.date(state.lastFailureAt) {
+            return failed.addingTimeInterval(settings.backoff(failures: state.consecutiveFailures))
+        }
+        guard let success = SQLiteStore.date(state.lastSuccessAt) else { return .distantPast }
+        return manifest.schedule.next(after: success, now: now)
+    }
+
+    public struct Due: Sendable {
+        public let manifest: Manifest
+        public let dueAt: Date
+    }
+
+    /// Enabled sources with their due dates, most overdue first.
+    public func plan(now: Date? = nil) throws -> [Due] {
+        let now = now ?? clock()
+        let states = Dictionary(try store.sources().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return try manifests().filter(\.enabled)
+            .map { Due(manifest: $0, dueAt: Self.dueDate($0, state: states[$0.id], settings: settings, now: now)) }
+            .sorted { ($0.dueAt, $0.manifest.id) < ($1.dueAt, $1.manifest.id) }
+    }
+
+    // MARK: Running
+
+    /// Starts what is due, within the concurrency bound. Returns the ids started.
+    @discardableResult
+    public func tick() -> [String] {
+        let now = clock()
+        let due: [Due]
+        do { due = try plan(now: now) } catch {
+            logger.error("planification impossible : \(error)")
+            return []
+        }
+        var started: [String] = []
+        for d in due where d.dueAt <= now {
+            guard inFlight.count < settings.concurrency else { break }
+            if inFlight[d.manifest.id] != nil { continue }
+            if start(d.manifest, trigger: "schedule") { started.append(d.manifest.id) }
+        }
+        return started
+    }
+
+    /// Runs every source that is due now, once each, within the concurrency
+    /// bound, and returns when they are done (`relais refresh --due`).
+    /// Sources leased by another process are left to it.
+    public func runDue() async -> [RunRecord] {
+        var attempted = Set<String>()
+        var results: [RunRecord] = []
+        while !Task.isCancelled {
+            let now = clock()
+            let due = ((try? plan(now: now)) ?? []).filter { $0.dueAt <= now && !attempted.contains($0.manifest.id) }
+            guard !due.isEmpty || !inFlight.isEmpty else { break }
+            for d in due where inFlight.count < settings.concurrency && inFlight[d.manifest.id] == nil {
+                attempted.insert(d.manifest.id)
+                _ = start(d.manifest, trigger: "refresh")
+            }
+            // Wait for one run to end, then fill the freed slot.
+            guard let task = inFlight.values.first else { continue }
+            if let run = await task.value { results.append(run) }
+        }
+        if Task.isCancelled { await shutdown() }
+        return results
+    }
+
+    /// Runs one source now (admin "run now", `relais refresh --source`), unless
+    /// it is already running here or elsewhere. Returns false when it could not start.
+    @discardableResult
+    public func runNow(_ id: String, trigger: String = "admin") throws -> Bool {
+        guard let m = try manifests().first(where: { $0.id == id }) else {
+            throw SchedulerError(description: "source « \(id) » introuvable")
+        }
+        if inFlight[id] != nil { return false }
+        return start(m, trigger: trigger)
+    }
+
+    /// The run of a source started here, once it ends (nil: none, or lease lost).
+    public func result(of id: String) async -> RunRecord? {
+        await inFlight[id]?.value
+    }
+
+    public var running: [String] { Array(inFlight.keys).sorted() }
+
+    /// Waits until no run started here is in flight.
+    public func waitForIdle() async {
+        while let task = inFlight.values.first { _ = await task.value }
+    }
+
+    /// Stops: cancels every run in flight (each ends as "interrupted", nothing
+    /// applied) and waits for them to record it and release their leases.
+    public func shutdown() async {
+        for t in inFlight.values { t.cancel() }
+        await waitForIdle()
+    }
+
+    private func start(_ manifest: Manifest, trigger: String) -> Bool {
+        let now = clock()
+        let leased: Bool
+        do {
+            leased = try store.acquireLease(source: manifest.registration, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)
+        } catch {
+            logger.error("\(manifest.id): bail impossible — \(error)")
+            return false
+        }
+        guard leased else {
+            logger.info("\(manifest.id): en cours dans un autre processus, ignorée")
+            return false
+        }
+        let (store, owner, settings, clock, runner, logger) = (store, owner, settings, clock, runner, logger)
+        inFlight[manifest.id] = Task {
+            // Keeps the lease alive while the run goes on.
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(settings.leaseDuration / 3 * 1_000_000_000))
+                    if Task.isCancelled { break }
+                    _ = try? store.renewLease(sourceID: manifest.id, owner: owner, until: clock().addingTimeInterval(settings.leaseDuration))
+                }
+            }
+            let run = await runner(manifest, trigger)
+            heartbeat.cancel()
+            do {
+                try store.releaseLease(sourceID: manifest.id, owner: owner)
+                let state = try store.source(id: manifest.id)
+                try store.setNextRun(sourceID: manifest.id, at: Self.dueDate(manifest, state: state, settings: settings, now: clock()))
+            } catch {
+                logger.error("\(manifest.id): fin de run non enregistrée — \(error)")
+            }
+            self.finished(manifest.id)
+            return run
+        }
+        return true
+    }
+
+    private func finished(_ id: String) {
+        inFlight[id] = nil
+        wakeUp()
+    }
+
+    /// Runs what is due, then waits for the next due time, a finished run or
+    /// the poll interval — until the task is cancelled, then shuts down.
+    public func loop() async {
+        logger.info("planificateur démarré (\(settings.concurrency) source(s) à la fois)")
+        while !Task.isCancelled {
+            tick()
+            await nap(nextWakeDelay())
+        }
+        logger.info("planificateur : arrêt\(inFlight.isEmpty ? "" : ", \(inFlight.count) run(s) interrompu(s)")")
+        await shutdown()
+    }
+
+    private var sleeper: CheckedContinuation<Void, Never>?
+    private var pendingWake = false
+
+    /// Sleeps `seconds`, or less if a run finishes or the task is cancelled.
+    private func nap(_ seconds: TimeInterval) async {
+        if pendingWake || Task.isCancelled {
+            pendingWake = false
+            return
+        }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(max(0.05, seconds) * 1_000_000_000))
+            await self?.wakeUp()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in sleeper = c }
+        } onCancel: {
+            Task { await self.wakeUp() }
+        }
+        timer.cancel()
+        pendingWake = false
+    }
+
+    private func wakeUp() {
+        if let s = sleeper {
+            sleeper = nil
+            s.resume()
+        } else {
+            pendingWake = true
+        }
+    }
+
+    private func nextWakeDelay() -> TimeInterval {
+        let now = clock()
+        guard inFlight.count < settings.concurrency, let plan = try? plan(now: now),
+            let next = plan.first(where: { inFlight[$0.manifest.id] == nil })
+        else { return settings.pollInterval }
+        return min(settings.pollInterval, max(1, next.dueAt.timeIntervalSince(now)))
+    }
+}
+
+public struct SchedulerError: Error, CustomStringConvertible {
+    public let description: String
+}

@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RelaisAuth
+import RelaisStore
+
+/// Admin credentials: API tokens (`Authorization: Bearer`) for /api/admin,
+/// session cookies for the /admin pages. Only hashes are stored; every
+/// comparison is constant-time; failed logins are counted per account and per
+/// client address and refused beyond the limit.
+struct AdminAuth: Sendable {
+    let state: ServerState
+
+    static let sessionCookie = "relais_session"
+    static let loginCookie = "relais_login"
+
+    static func cookies(_ request: Request) -> [String: String] {
+        var out: [String: String] = [:]
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let kv = part.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2 else { continue }
+                out[kv[0].trimmingCharacters(in: .whitespaces)] = kv[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return out
+    }
+
+    /// The admin behind a bearer token, if the token is valid.
+    func bearer(_ request: Request) throws -> AdminIdentity? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
+        let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        guard let prefix = APIToken.prefix(of: presented) else { return nil }
+        let hash = Array(Secrets.sha256Hex(presented).utf8)
+        for candidate in try state.store.tokens(prefix: prefix) where Secrets.constantTimeEquals(hash, Array(candidate.hash.utf8)) {
+            try? state.store.touchToken(id: candidate.id, at: state.clock())
+            return AdminIdentity(user: candidate.user, via: .token, csrf: nil)
+        }
+        return nil
+    }
+
+    /// The admin behind the session cookie, if the session is open.
+    func session(_ request: Request) throws -> AdminIdentity? {
+        guard let id = Self.cookies(request)[Self.sessionCookie], id.count >= 40 else { return nil }
+        guard let s = try state.store.session(idHash: Secrets.sha256Hex(id), now: state.clock()) else { return nil }
+        return AdminIdentity(user: s.user, via: .session, csrf: s.csrf)
+    }
+
+    enum LoginOutcome {
+        case success(sessionID: String, user: AdminUser)
+        case refused
+        case limited(minutes: Int)
+    }
+
+    /// A scrypt hash to verify against when the account does not exist, so
+    /// that an unknown name takes as long as a wrong password.
+    static let decoy: String = (try? PasswordHasher.standard.hash(Secrets.randomToken())) ?? "scrypt$17$8$1$AAAA$AAAA"
+
+    func login(name: String, password: String, address: String) async throws -> LoginOutcome {
+        let now = state.clock()
+        let settings = state.admin
+        let accountKey = "compte:" + name.lowercased()
+        let addressKey = "adresse:" + address
+        let failures = try state.store.loginFailures(keys: [accountKey], since: now.addingTimeInterval(-settings.failureWindow))
+        let fromAddress = try state.store.loginFailures(keys: [addressKey], since: now.addingTimeInterval(-settings.failureWindow))
+        if failures >= settings.maxFailuresPerAccount || fromAddress >= settings.maxFailuresPerAddress {
+            try state.store.audit(actor: name, action: "login.limited", target: nil, detail: nil, at: now)
+            return .limited(minutes: Int(settings.failureWindow / 60))
+        }
+        let stored = try state.store.passwordHash(name: name)
+        let hash = stored?.hash ?? Self.decoy
+        // scrypt is slow on purpose: keep it off the request threads.
+        let ok = await withCheckedContinuation { c in
+            DispatchQueue.global().async { c.resume(returning: PasswordHasher.verify(password, against: hash)) }
+        }
+        guard ok, let user = stored?.user else {
+            try state.store.recordLoginFailure(keys: [accountKey, addressKey], at: now)
+            try state.store.audit(actor: name, action: "login.failed", target: nil, detail: nil, at: now)
+            return .refused
+        }
+        try state.store.clearLoginFailures(key: accountKey)
+        let sessionID = Secrets.randomToken()
+        try state.store.createSession(
+            idHash: Secrets.sha256Hex(sessionID), userID: user.id, csrf: Secrets.randomToken(), at: now, expires: now.addingTimeInterval(settings.sessionLifetime))
+        try state.store.audit(actor: user.name, action: "login", target: nil, detail: nil, at: now)
+        return .success(sessionID: sessionID, user: user)
+    }
+
+    func logout(_ request: Request, identity: AdminIdentity) throws {
+        if let id = Self.cookies(request)[Self.sessionCookie] { try state.store.deleteSession(idHash: Secrets.sha256Hex(id)) }
+        try state.store.audit(actor: identity.user.name, action: "logout", target: nil, detail: nil, at: state.clock())
+    }
+
+    /// A cookie for the admin pages only: HttpOnly, SameSite=Strict, Secure.
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> String {
+        "\(name)=\(value); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (state.admin.secureCookies ? "; Secure" : "")
+    }
+}
+
+/// /api/admin: a valid bearer token, or 401.
+struct APIAdminMiddleware: RouterMiddleware {
+    typealias Context = RelaisRequestContext
+    let auth: AdminAuth
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = try auth.bearer(request) else {
+            throw APIError(.unauthorized, "Authentification requise : en-tête « Authorization: Bearer <jeton> » avec un jeton créé par « relais admin token NOM ».")
+        }
+        var context = context
+        context.admin = identity
+        return try await next(request, context)
+    }
+}
+
+/// /admin pages: an open session, else a redirection to the login page.
+struct PageAdminMiddleware: RouterMiddleware {
+    typealias Context = RelaisRequestContext
+    let auth: AdminAuth
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/admin/login" || path == "/admin/static/admin.css" { return try await next(request, context) }
+        guard let identity = try auth.session(request) else {
+            let target = request.method == .get ? path : "/admin"
+            return Response.redirect(to: "/admin/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/admin"), type: .normal)
+        }
+        var context = context
+        context.admin = identity
+        return try await next(request, context)
+    }
+}
