@@ -102,6 +102,7 @@ let package = Package(
         ),
 
         // Tests: one target per module.
+        .testTarget(name: "RelaisAuthTests", dependencies: ["RelaisAuth"]),
         .testTarget(name: "RelaisNormalizeTests", dependencies: ["RelaisTestSupport", "RelaisNormalize", "RelaisModel"]),
         .testTarget(name: "RelaisFetchTests", dependencies: ["RelaisTestSupport", "RelaisFetch", "CZlib", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisModel"]),
@@ -112,7 +113,7 @@ let package = Package(
         .testTarget(name: "RelaisReferralTests", dependencies: ["RelaisTestSupport", "RelaisReferral", "RelaisImport", "RelaisStore", "RelaisModel"]),
         .testTarget(
             name: "RelaisServerTests",
-            dependencies: ["RelaisTestSupport", "RelaisServer", "RelaisImport", "RelaisStore", "RelaisFetch", "RelaisModel", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["RelaisTestSupport", "RelaisServer", "RelaisImport", "RelaisStore", "RelaisFetch", "RelaisModel", "RelaisAuth", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

@@ -101,7 +101,7 @@ public struct PasswordHasher: Sendable {
     public static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt", let logN = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
-            (1...22).contains(logN), (1...32).contains(r), (1...16).contains(p),
+            (1...20).contains(logN), (1...16).contains(r), (1...16).contains(p), (128 * r) << logN <= 1 << 30,
             let salt = Secrets.base64Decode(parts[4]), let expected = Secrets.base64Decode(parts[5]),
             let key = scrypt(password, salt: salt, logN: logN, r: r, p: p, length: expected.count)
         else { return false }

@@ -108,7 +108,7 @@ enum EasyTransfer {
             relais_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             relais_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,file")
             relais_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-            relais_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+            relais_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
             relais_curl_setopt_long(handle, CURLOPT_MAXREDIRS, c.maxRedirects)
             relais_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(c.timeouts.connect * 1000))
             relais_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(c.timeouts.total * 1000))

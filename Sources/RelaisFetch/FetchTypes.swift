@@ -12,9 +12,12 @@ public struct FetchRequest: Sendable {
     public var acceptErrorStatus: Bool
     public var method: String
     public var body: [UInt8]?
+    /// Follow redirections (bounded by the configuration); false returns the 3xx itself.
+    public var followRedirects: Bool
 
     public init(url: String, etag: String? = nil, lastModified: String? = nil, headers: [(String, String)] = [], acceptErrorStatus: Bool = false,
-                method: String = "GET", body: [UInt8]? = nil) {
+                method: String = "GET", body: [UInt8]? = nil, followRedirects: Bool = true) {
+        self.followRedirects = followRedirects
         self.url = url
         self.etag = etag
         self.lastModified = lastModified

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelaisAuth
 import RelaisFetch
 import RelaisImport
 import RelaisServer
@@ -59,6 +60,32 @@ struct ServerHarness {
     func get(_ server: TestHTTPServer, _ path: String) async throws -> (Int, String, [String: String]) {
         let r = try await fetcher.fetch(FetchRequest(url: "\(server.baseURL)\(path)", acceptErrorStatus: true))
         return (r.status, String(decoding: r.body, as: UTF8.self), r.headers)
+    }
+
+    /// Any request, redirections not followed: status, body, headers (lower-cased names).
+    func send(_ server: TestHTTPServer, _ method: String, _ path: String, headers: [(String, String)] = [], form: [String: String]? = nil,
+              json: String? = nil) async throws -> (Int, String, [String: String]) {
+        var headers = headers
+        var body: [UInt8]?
+        if let form {
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            body = Array(form.map { k, v in "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)" }.joined(separator: "&").utf8)
+        } else if let json {
+            headers.append(("Content-Type", "application/json"))
+            body = Array(json.utf8)
+        } else if method != "GET" {
+            body = []
+        }
+        let r = try await fetcher.fetch(FetchRequest(url: "\(server.baseURL)\(path)", headers: headers, acceptErrorStatus: true, method: method, body: body, followRedirects: false))
+        return (r.status, String(decoding: r.body, as: UTF8.self), r.headers)
+    }
+
+    /// An admin account (cheap scrypt cost for tests) and an API token.
+    func addAdmin(_ name: String, password: String = "mot de passe de test") throws -> String {
+        let user = try state.store.addAdmin(name: name, passwordHash: try PasswordHasher(logN: 10).hash(password), at: Self.referenceDate)
+        let token = APIToken.generate()
+        try state.store.addToken(userID: user.id, label: "tests", prefix: token.prefix, hash: token.hash, at: Self.referenceDate)
+        return token.value
     }
 
     func json(_ server: TestHTTPServer, _ path: String) async throws -> (Int, [String: Any]) {
