@@ -29,6 +29,9 @@ public struct Importer: Sendable {
         self.logger = logger
     }
 
+    /// The source of the curated national lines of `Directory/national.yml`.
+    public static let nationalSourceID = "relais-national"
+
     /// The default share of rejected rows above which a whole run is refused.
     public static let defaultMaxRejectedShare = 0.5
 
@@ -180,7 +183,7 @@ public struct Importer: Sendable {
     @discardableResult
     public func syncNational() -> RunRecord? {
         let registration = SourceRegistration(
-            id: "relais-national", title: "Lignes nationales (Directory/national.yml)", url: "Directory/national.yml", format: "relais",
+            id: Self.nationalSourceID, title: "Lignes nationales (Directory/national.yml)", url: "Directory/national.yml", format: "relais",
             priority: 100, demo: false, staleAfterRuns: 0, manifest: nil)
         let hash = Text.hash(data.nationalText)
         if let s = try? store.source(id: registration.id), s.etag == hash, s.listings > 0 { return nil }

@@ -24,6 +24,9 @@ public final class SQLiteStore: DirectoryStore {
         try Schema.migrator().migrate(pool)
     }
 
+    /// The timestamps the store writes: ISO 8601, UTC, to the second.
+    public static func isoString(_ d: Date) -> String { iso(d) }
+
     static func iso(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

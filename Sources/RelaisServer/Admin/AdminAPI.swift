@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import RelaisImport
 import RelaisModel
 import RelaisNormalize
 import RelaisStore
@@ -92,7 +93,7 @@ struct AdminAPI {
     }
 
     struct SourceDetail: Encodable {
-        var source: AdminActions.SourceView
+        var source: SourceOverview
         var runs: [RunRecord]
     }
 

@@ -119,64 +119,10 @@ struct AdminActions: Sendable {
 
     // MARK: Views shared by the pages and the API
 
-    struct SourceView: Encodable {
-        var id: String
-        var title: String
-        var format: String
-        var url: String
-        var schedule: String?
-        var enabled: Bool
-        var manifestPresent: Bool
-        var status: String
-        var statusLabel: String
-        var running: Bool
-        var leaseOwner: String?
-        var lastSuccessAt: String?
-        var lastFailureAt: String?
-        var lastError: String?
-        var consecutiveFailures: Int
-        var nextRunAt: String?
-        var listings: Int
-        var lastRun: RunRecord?
-    }
-
-    func sources() async throws -> [SourceView] {
-        let now = state.clock()
-        let manifests = (try? state.context.manifests()) ?? []
-        let running = Set(await state.scheduler.running)
-        var states = Dictionary(try state.store.sources().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var out: [SourceView] = []
-        for m in manifests {
-            out.append(view(states.removeValue(forKey: m.id), manifest: m, running: running, now: now))
-        }
-        for s in states.values.sorted(by: { $0.id < $1.id }) where s.id != "relais-national" {
-            out.append(view(s, manifest: nil, running: running, now: now))
-        }
-        return out
-    }
-
-    func view(_ s: SourceState?, manifest m: Manifest?, running: Set<String>, now: Date) -> SourceView {
-        let id = m?.id ?? s?.id ?? "?"
-        let leased = s?.leaseOwner != nil && (SQLiteStore.date(s?.leaseExpiresAt) ?? .distantPast) > now
-        let isRunning = running.contains(id) || leased
-        let next: String? = {
-            guard let m, m.enabled else { return nil }
-            let due = RefreshScheduler.dueDate(m, state: s, settings: state.scheduler.settings, now: now)
-            return SQLiteStore.isoString(max(due, now))
-        }()
-        let (status, label): (String, String) = {
-            if isRunning { return ("running", "en cours") }
-            if m == nil { return ("orphan", "manifeste absent") }
-            if m?.enabled == false { return ("disabled", "désactivée") }
-            if (s?.consecutiveFailures ?? 0) > 0 { return ("failing", "en échec") }
-            if s?.lastRun == nil { return ("never", "jamais lancée") }
-            return ("ok", "à jour")
-        }()
-        return SourceView(
-            id: id, title: m?.title ?? s?.title ?? id, format: m?.format.rawValue ?? s?.format ?? "", url: m?.url ?? s?.url ?? "",
-            schedule: m?.schedule.description, enabled: m?.enabled ?? false, manifestPresent: m != nil, status: status, statusLabel: label,
-            running: isRunning, leaseOwner: leased ? s?.leaseOwner : nil, lastSuccessAt: s?.lastSuccessAt, lastFailureAt: s?.lastFailureAt,
-            lastError: s?.lastError, consecutiveFailures: s?.consecutiveFailures ?? 0, nextRunAt: next, listings: s?.listings ?? 0, lastRun: s?.lastRun)
+    func sources() async throws -> [SourceOverview] {
+        SourceOverview.list(
+            manifests: (try? state.context.manifests()) ?? [], states: try state.store.sources(), running: Set(await state.scheduler.running),
+            settings: state.scheduler.settings, now: state.clock())
     }
 
     struct ListingView: Encodable {
@@ -196,13 +142,5 @@ struct AdminActions: Sendable {
             ListingView.Curated(value: try? JSONDecoder().decode(JSONValue.self, from: Data($0.value.utf8)), author: $0.author, at: $0.at)
         }
         return ListingView(listing: l, curated: curated, changes: try state.store.changes(runID: nil, since: nil, serviceID: id, limit: 50))
-    }
-}
-
-extension SQLiteStore {
-    static func isoString(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
     }
 }

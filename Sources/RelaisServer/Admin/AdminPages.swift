@@ -189,7 +189,7 @@ struct AdminPages {
 
     // MARK: Sources and runs
 
-    func sourceModel(_ s: AdminActions.SourceView) -> [String: Any] {
+    func sourceModel(_ s: SourceOverview) -> [String: Any] {
         [
             "id": s.id, "title": s.title, "format": s.format, "schedule": s.schedule ?? "—", "status": s.status, "status_label": s.statusLabel,
             "consecutive_failures_text": s.consecutiveFailures > 1 ? "\(s.consecutiveFailures) échecs de suite" : "",
