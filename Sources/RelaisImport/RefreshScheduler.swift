@@ -100,7 +100,7 @@ public actor RefreshScheduler {
     /// Enabled sources with their due dates, most overdue first.
     public func plan(now: Date? = nil) throws -> [Due] {
         let now = now ?? clock()
-        let states = Dictionary(try store.sources().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let states = Dictionary(try store.schedulingStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return try manifests().filter(\.enabled)
             .map { Due(manifest: $0, dueAt: Self.dueDate($0, state: states[$0.id], settings: settings, now: now)) }
             .sorted { ($0.dueAt, $0.manifest.id) < ($1.dueAt, $1.manifest.id) }
@@ -205,7 +205,7 @@ public actor RefreshScheduler {
             heartbeat.cancel()
             do {
                 try store.releaseLease(sourceID: manifest.id, owner: owner)
-                let state = try store.source(id: manifest.id)
+                let state = try store.schedulingStates().first { $0.id == manifest.id }
                 try store.setNextRun(sourceID: manifest.id, at: Self.dueDate(manifest, state: state, settings: settings, now: clock()))
             } catch {
                 logger.error("\(manifest.id): fin de run non enregistrée — \(error)")

@@ -142,6 +142,20 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    /// What scheduling needs (failures, last success and failure, lease), without
+    /// the listing counts and last runs: cheap enough for every wake-up.
+    public func schedulingStates() throws -> [SourceState] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM source ORDER BY id").map { row in
+                SourceState(
+                    id: row["id"], title: row["title"], url: row["url"], format: row["format"], etag: row["etag"], lastModified: row["last_modified"],
+                    lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"], lastError: row["last_error"],
+                    consecutiveFailures: row["consecutive_failures"], nextRunAt: row["next_run_at"], leaseOwner: row["lease_owner"],
+                    leaseExpiresAt: row["lease_expires_at"], listings: 0, lastRun: nil)
+            }
+        }
+    }
+
     public func source(id: String) throws -> SourceState? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM source WHERE id = ?", arguments: [id]).map { try Self.sourceState($0, db) }
