@@ -115,7 +115,8 @@ try:
     def screenshot(name, width):
         ws.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
         time.sleep(0.2)
-        overflow = js("document.documentElement.scrollWidth > window.innerWidth + 1")
+        # Against the device width: a mobile browser zooms out to fit a page that is too wide.
+        overflow = js(f"Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) > {width} + 1")
         check(not overflow, f"{name} at {width} px: no horizontal scrolling")
         data = ws.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
         path = os.path.join(OUT, f"{name}-{width}.png")
@@ -162,6 +163,26 @@ try:
     open(path, "wb").write(base64.b64decode(pdf))
     check(os.path.getsize(path) > 1000 and open(path, "rb").read(4) == b"%PDF", f"the sheet prints to PDF ({path})")
     screenshot("fiche", 360); screenshot("fiche", 1280)
+
+    # 5. Administration: redirected to the login form, signed in with the account
+    #    the shell script created; the session cookie (Secure, HttpOnly) works on 127.0.0.1.
+    admin_password = os.environ.get("ADMIN_PASSWORD")
+    if admin_password:
+        go(BASE + "/admin")
+        check(js("location.pathname") == "/admin/login", "the admin redirects to its login form")
+        check(js("document.cookie").find("relais_") < 0, "admin cookies are not readable from scripts (HttpOnly)")
+        js(f"document.querySelector('#name').value = 'navigateur'; document.querySelector('#password').value = {json.dumps(admin_password)}")
+        wait_navigation("document.querySelector('form[action=\"/admin/login\"]').submit()")
+        text = js("document.body.innerText")
+        check(js("location.pathname") == "/admin" and "demo-annuaire" in text, "signed in, the sources page lists the sources")
+        check("Lancer maintenant" in text, "each source can be run now")
+        unlabelled = js("Array.from(document.querySelectorAll('input:not([type=hidden]),select,textarea')).filter(e => !(e.labels && e.labels.length)).length")
+        check(unlabelled == 0, f"every control of the admin page has a label ({unlabelled} without)")
+        screenshot("admin", 360); screenshot("admin", 1280)
+        wait_navigation("document.querySelector('form[action*=\"/demo-agenda/run\"] button').click()")
+        check("Run lancé" in js("document.body.innerText") or "déjà en cours" in js("document.body.innerText"), "run now is acknowledged")
+        wait_navigation("document.querySelector('form[action=\"/admin/logout\"] button').click()")
+        check(js("location.pathname") == "/admin/login", "signing out returns to the login form")
 finally:
     proc.kill()
 

@@ -9,6 +9,9 @@ bin=${RELAIS_BIN:-.build/release/relais}
 [ -x "$bin" ] || swift build -c release --product relais >/dev/null
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')
+# An admin account for the administration step (a throwaway store, a random password).
+export ADMIN_PASSWORD=$(python3 -c 'import secrets;print(secrets.token_urlsafe(18))')
+printf '%s\n' "$ADMIN_PASSWORD" | "$bin" admin add navigateur --password-stdin --db "$dir/relais.sqlite" >/dev/null
 "$bin" serve --db "$dir/relais.sqlite" --port "$port" >"$dir/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT

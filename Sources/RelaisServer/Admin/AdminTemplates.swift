@@ -65,7 +65,7 @@ enum AdminTemplates {
         {{<adminlayout}}{{$body}}
         <h1>Sources</h1>
         <p>{{counts.listings}} fiches publiées · {{counts.reports}} signalement(s) à traiter · {{counts.stale}} fiche(s) obsolète(s).</p>
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <caption class="visually-hidden">État des sources</caption>
           <thead><tr><th scope="col">Source</th><th scope="col">État</th><th scope="col">Dernier succès</th><th scope="col">Dernier échec</th><th scope="col">Prochain run</th><th scope="col">Dernier run</th><th scope="col">Action</th></tr></thead>
           <tbody>
@@ -81,7 +81,7 @@ enum AdminTemplates {
           </tr>
           {{/sources}}
           </tbody>
-        </table>
+        </table></div>
         {{/body}}{{/adminlayout}}
         """
 
@@ -98,10 +98,10 @@ enum AdminTemplates {
           <dt>Prochain run</dt><dd>{{next_run}}</dd>
         </dl>
         <h2>Runs</h2>
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Run</th><th scope="col">Début</th><th scope="col">Déclenché par</th><th scope="col">Résultat</th><th scope="col">Message</th></tr></thead>
           <tbody>{{#runs}}<tr><th scope="row"><a href="/admin/runs/{{id}}">n° {{id}}</a></th><td>{{started}}</td><td>{{trigger}}</td><td>{{summary}}</td><td>{{message}}</td></tr>{{/runs}}</tbody>
-        </table>
+        </table></div>
         {{/body}}{{/adminlayout}}
         """
 
@@ -113,10 +113,10 @@ enum AdminTemplates {
         {{#run.message}}<p>{{run.message}}</p>{{/run.message}}
         <h2>Lignes rejetées et avertissements ({{issue_count}})</h2>
         {{#has_issues}}
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Élément</th><th scope="col">Champ</th><th scope="col">Raison</th><th scope="col">Gravité</th></tr></thead>
           <tbody>{{#issues}}<tr><td>{{item}}</td><td>{{field}}</td><td>{{reason}}</td><td>{{severity_label}}</td></tr>{{/issues}}</tbody>
-        </table>
+        </table></div>
         {{/has_issues}}
         {{^has_issues}}<p>Aucune.</p>{{/has_issues}}
         <h2>Changements</h2>
@@ -126,10 +126,10 @@ enum AdminTemplates {
 
     static let changeTable = """
         {{#has_changes}}
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Quand</th><th scope="col">Fiche</th><th scope="col">Quoi</th><th scope="col">Champ</th><th scope="col">Avant</th><th scope="col">Après</th><th scope="col">Par</th></tr></thead>
           <tbody>{{#changes}}<tr><td>{{at}}</td><td><a href="/admin/listings/{{service_id}}">{{service_name}}</a></td><td>{{action_label}}</td><td>{{field}}</td><td class="value">{{before}}</td><td class="value">{{after}}</td><td>{{by}}</td></tr>{{/changes}}</tbody>
-        </table>
+        </table></div>
         {{/has_changes}}
         {{^has_changes}}<p>Aucun changement.</p>{{/has_changes}}
         """
@@ -153,7 +153,7 @@ enum AdminTemplates {
         <h1>Fiches obsolètes</h1>
         <p>Ces fiches ont disparu de leurs sources. Elles restent affichées (marquées « à vérifier ») et sont retirées d’elles-mêmes après plusieurs imports sans elles — sauf si vous les gardez. Vous pouvez aussi les retirer tout de suite.</p>
         {{#has_items}}
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Fiche</th><th scope="col">Obsolète depuis</th><th scope="col">Sources</th><th scope="col">Décision</th></tr></thead>
           <tbody>
           {{#items}}
@@ -167,7 +167,7 @@ enum AdminTemplates {
           </tr>
           {{/items}}
           </tbody>
-        </table>
+        </table></div>
         {{/has_items}}
         {{^has_items}}<p>Aucune fiche obsolète.</p>{{/has_items}}
         {{/body}}{{/adminlayout}}
@@ -242,10 +242,10 @@ enum AdminTemplates {
     static let audit = """
         {{<adminlayout}}{{$body}}
         <h1>Journal des actions</h1>
-        <table>
+        <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Quand</th><th scope="col">Qui</th><th scope="col">Action</th><th scope="col">Objet</th><th scope="col">Détail</th></tr></thead>
           <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{target}}</td><td>{{detail}}</td></tr>{{/entries}}</tbody>
-        </table>
+        </table></div>
         {{/body}}{{/adminlayout}}
         """
 }

@@ -45,6 +45,11 @@ extension Templates {
         .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
         .contact { list-style: none; padding: 0; margin: .4rem 0; }
         .orientation .row > div { flex: 1 1 10rem; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        .table-scroll { overflow-x: auto; max-width: 100%; } .table-scroll:focus { outline: 3px solid #f0a500; }
+        form.inline { display: inline-block; margin: 0 .25rem .25rem 0; } .notice { background: var(--soft); border-left: 4px solid var(--accent); padding: .5rem 1rem; }
+        .muted { color: var(--muted); } .curated { color: var(--warn); } td.value { max-width: 20rem; overflow-wrap: anywhere; font-size: .9rem; }
+        body.admin main { max-width: 72rem; }
         @media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } .pick { float: none; display: block; } h1 { font-size: 1.35rem; } }
         @media print {
           @page { size: A4; margin: 14mm; }
