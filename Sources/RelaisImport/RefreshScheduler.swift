@@ -44,7 +44,7 @@ public actor RefreshScheduler {
     public nonisolated let owner: String
     public nonisolated let settings: SchedulerSettings
     let store: SQLiteStore
-    let manifests: @Sendable () throws -> [Manifest]
+    nonisolated let manifests: @Sendable () throws -> [Manifest]
     let runner: Runner
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -77,6 +77,9 @@ public actor RefreshScheduler {
     public static func defaultOwner() -> String {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
     }
+
+    /// The manifests this scheduler runs (re-read from their folder at each call).
+    public nonisolated func manifestList() throws -> [Manifest] { try manifests() }
 
     // MARK: Planning (pure)
 

@@ -121,7 +121,7 @@ struct AdminActions: Sendable {
 
     func sources() async throws -> [SourceOverview] {
         SourceOverview.list(
-            manifests: (try? state.context.manifests()) ?? [], states: try state.store.sources(), running: Set(await state.scheduler.running),
+            manifests: (try? state.scheduler.manifestList()) ?? [], states: try state.store.sources(), running: Set(await state.scheduler.running),
             settings: state.scheduler.settings, now: state.clock())
     }
 
