@@ -59,7 +59,7 @@ struct FieldMapping {
     func record(item: String, _ value: (String) -> String?) -> RawRecord {
         func v(_ field: String) -> String? {
             guard let col = columns[field], let s = value(col) else { return nil }
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = s.trimmed
             return t.isEmpty ? nil : t
         }
         var r = RawRecord(item: item)

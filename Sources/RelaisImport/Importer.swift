@@ -104,6 +104,7 @@ public struct Importer: Sendable {
         do { read = try reader.read(payload, ctx) } catch {
             return finish(.failed, "\(error)", http: payload.httpStatus)
         }
+        lap("read")
         progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
         var drafts: [ListingDraft] = []
         var issues = read.issues
@@ -116,7 +117,7 @@ public struct Importer: Sendable {
                 issues.append(issue)
             }
         }
-        lap("read+normalise")
+        lap("normalise")
         Self.linkAntennas(&drafts)
         let rejected = issues.filter { $0.severity == .rejected }.count
         let total = drafts.count + rejected
@@ -163,16 +164,20 @@ public struct Importer: Sendable {
 
     /// "Antenne Seurre du GEM de Beaune" → the listing "GEM de Beaune Le Cerisier" of the same source.
     static func linkAntennas(_ drafts: inout [ListingDraft]) {
-        let folded = drafts.map { Set(Text.fold($0.content.name).split(separator: " ")) }
-        for (i, d) in drafts.enumerated() {
-            let name = Text.fold(d.content.name)
+        // Names are normalised: an antenna's starts with the word, in any case.
+        let antennas = drafts.indices.filter { drafts[$0].content.name.prefix(7).lowercased() == "antenne" }
+        guard !antennas.isEmpty else { return }
+        let names = drafts.map { Text.fold($0.content.name) }
+        let folded = names.map { Set($0.split(separator: " ")) }
+        for i in antennas {
+            let name = names[i]
             guard name.hasPrefix("antenne ") else { continue }
             let target: Substring
             if let r = name.range(of: " du ") { target = name[r.upperBound...] }
             else if let r = name.range(of: " de l ") { target = name[r.upperBound...] }
             else { continue }
             let want = Set(target.split(separator: " "))
-            if let j = drafts.indices.first(where: { $0 != i && !Text.fold(drafts[$0].content.name).hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
+            if let j = drafts.indices.first(where: { $0 != i && !names[$0].hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
                 drafts[i].content.parentKey = drafts[j].key
             }
         }

@@ -15,14 +15,13 @@ public struct JSONWriter {
 
     public mutating func string(_ s: String) {
         bytes.append(0x22)
-        var plain = true
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-            plain = false
-            break
+        var s = s
+        let plain = s.withUTF8 { utf8 in
+            for b in utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
-        if plain {
-            bytes.append(contentsOf: s.utf8)
-        } else {
+        if !plain {
             for b in s.utf8 {
                 switch b {
                 case 0x22: bytes.append(contentsOf: [0x5C, 0x22])

@@ -66,7 +66,7 @@ public enum FrenchDates {
         var out: [DatedClause] = []
         let pieces = paragraph.replacingOccurrences(of: "\u{A0}", with: " ").split(whereSeparator: { $0 == ";" }).flatMap { $0.components(separatedBy: ". ") }
         for raw in pieces {
-            let clause = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let clause = raw.trimmed
             let dates = dates(in: clause, today: today)
             guard !dates.isEmpty else { continue }
             var c = DatedClause(city: nil, dates: dates, start: nil, end: nil, place: nil, full: false)

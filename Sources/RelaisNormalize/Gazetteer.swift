@@ -237,7 +237,7 @@ public struct Gazetteer: Sendable {
     /// INSEE code, or a commune name (accents and case ignored; "Saint-Denis (93)"
     /// or "Saint-Denis 974" to choose among homonyms).
     public func lookup(_ raw: String) -> PlaceLookup {
-        let q = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let q = raw.trimmed
         guard !q.isEmpty else { return .notFound }
         let coords = q.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if coords.count == 2, let lat = Double(coords[0]), let lon = Double(coords[1]), abs(lat) <= 90, abs(lon) <= 180 {

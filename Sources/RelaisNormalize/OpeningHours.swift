@@ -18,7 +18,7 @@ public enum OpeningHours {
     // MARK: Parsing
 
     public static func parse(_ raw: String) throws -> Schedule {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = raw.trimmed
         guard !text.isEmpty else { throw ParseError(description: "empty opening_hours") }
         var rules: [ScheduleRule] = []
         for (ruleText, additive) in splitRules(text) {

@@ -178,11 +178,19 @@ public enum EmailAddress {
         // Fast path: plain words, some with "@".
         if !s.utf8.contains(where: { $0 == 0x5B || $0 == 0x28 || $0 == 0x7B }) && s.utf8.contains(0x40) && s.utf8.count < 200 {
             var emails: [String] = [], invalid: [String] = []
-            for word in s.split(whereSeparator: { " ,;\t\n\r<>()\"'".contains($0) }) where word.contains("@") {
+            // Split on bytes: the separators are ASCII, and comparing Characters was most of the cost.
+            let words = s.utf8.split(whereSeparator: { b in
+                switch b {
+                case 0x20, 0x2C, 0x3B, 0x09, 0x0A, 0x0D, 0x3C, 0x3E, 0x28, 0x29, 0x22, 0x27: return true
+                default: return false
+                }
+            })
+            for bytes in words where bytes.contains(0x40) {
+                let word = Substring(bytes)
                 if let e = normalize(String(word)) {
                     if !emails.contains(e) { emails.append(e) }
                 } else {
-                    var w = Substring(word)
+                    var w = word
                     while let l = w.last, l == "." || l == ":" { w = w.dropLast() }
                     invalid.append(String(w))
                 }
@@ -233,7 +241,7 @@ public enum EmailAddress {
 public enum WebAddress {
     /// `www.x.fr` → `https://www.x.fr`; anything that is not http(s) → nil.
     public static func normalize(_ raw: String) -> String? {
-        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var s = raw.trimmed
         guard !s.isEmpty, !s.contains(" "), !s.contains("@") || s.lowercased().hasPrefix("http") else { return nil }
         if s.lowercased().hasPrefix("www.") { s = "https://" + s }
         guard let c = URLComponents(string: s), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),

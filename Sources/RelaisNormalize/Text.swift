@@ -149,15 +149,40 @@ public enum Text {
     /// A short stable hash (FNV-1a 64, hex) for identities.
     public static func hash(_ parts: String...) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for part in parts {
-            for b in part.utf8 {
-                h ^= UInt64(b)
-                h = h &* 0x100_0000_01b3
+        for var part in parts {
+            // Over the contiguous bytes: iterating `utf8` was several times slower.
+            part.withUTF8 { bytes in
+                for b in bytes {
+                    h ^= UInt64(b)
+                    h = h &* 0x100_0000_01b3
+                }
             }
             h ^= 0x1f
             h = h &* 0x100_0000_01b3
         }
         return String(h, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension StringProtocol {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` without Foundation's
+    /// round trip through UTF-16 (most of a CSV import's reading time): the
+    /// Unicode White_Space property, which is that set.
+    public var trimmed: String {
+        let u = utf8
+        guard let f = u.first else { return "" }
+        let l = u[u.index(u.endIndex, offsetBy: -1)]
+        if f > 0x20, f < 0x80, l > 0x20, l < 0x80 { return String(self) }
+        let scalars = String(self).unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start {
+            let p = scalars.index(before: end)
+            guard scalars[p].properties.isWhitespace else { break }
+            end = p
+        }
+        return String(scalars[start..<end])
     }
 }
 

@@ -63,7 +63,9 @@ final class RawStatement {
             sqlite3_clear_bindings(handle)
             index = 0
         }
+        let t0 = Profiling.enabled ? Profiling.clock() : 0
         let rc = sqlite3_step(handle)
+        if Profiling.enabled { Profiling.step(self, since: t0) }
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
         }

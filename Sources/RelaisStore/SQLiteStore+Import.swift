@@ -85,6 +85,11 @@ extension SQLiteStore {
         let large = batch.drafts.count > 5000
         if large { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072") } }
         defer { if large { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") } } }
+        // What each draft's rows hold, computed before taking the writer (on every core for a large run).
+        Profiling.lap("before preparing rows")
+        let prepared = ServiceRows.prepare(batch.drafts)
+        Profiling.lap("rows prepared")
+        defer { Profiling.lap("committed") }
         return try pool.write { db in
             let now = Self.iso(at)
             let source = batch.source
@@ -112,13 +117,14 @@ extension SQLiteStore {
                 """)
             let seenRecord = try db.cachedStatement(sql: "UPDATE source_record SET fetched_at = ?, last_seen_run = ?, missing_runs = 0 WHERE source_id = ? AND record_key = ?")
 
-            var fresh: [String: FreshRecord] = [:]
+            var fresh: [String: Int] = [:]  // listing created by one record of this run → its draft's index
             let twins = try TwinIndex(db, excludingSource: source.id)
-            for draft in batch.drafts {
+            for index in batch.drafts.indices {
+                let draft = batch.drafts[index]
                 // The same record twice in one payload (an exact duplicate row) is one listing.
                 guard seen.insert(draft.key).inserted else { continue }
-                let draftJSON = draft.content.jsonString
-                let hash = Text.hash(draftJSON)
+                let draftJSON = prepared[index].json
+                let hash = prepared[index].hash
                 if let old = existing[draft.key] {
                     if old.hash == hash {
                         try seenRecord.execute(arguments: [now, runID, source.id, draft.key])
@@ -130,14 +136,14 @@ extension SQLiteStore {
                     continue
                 }
                 let serviceID: String
-                if let twin = try twins.find(draft.content) {
+                if let twin = try twins.find(draft.content, keys: prepared[index].keys) {
                     serviceID = twin
                     touch(twin, "merged")
                     fresh[twin] = nil
                 } else {
                     serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
                     touch(serviceID, "added")
-                    fresh[serviceID] = FreshRecord(content: draft.content, json: draftJSON, sourceID: source.id, recordKey: draft.key, demo: source.demo)
+                    fresh[serviceID] = index
                 }
                 // A record that makes a new listing on its own stores no copy of its draft: the
                 // listing's content is that draft (materialised before anything else changes it).
@@ -146,6 +152,7 @@ extension SQLiteStore {
                 existing[draft.key] = ExistingRecord(serviceID: serviceID, hash: hash, missingRuns: 0)
             }
 
+            Profiling.lap("source records")
             // Records this run did not see: stale first, removed after `staleAfterRuns` further runs.
             if batch.markMissingAsStale {
                 for (key, record) in existing where !seen.contains(key) {
@@ -163,7 +170,8 @@ extension SQLiteStore {
             }
 
             for id in affectedOrder {
-                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh[id], statements: statements)
+                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh[id].map { FreshRecord(content: batch.drafts[$0].content, rows: prepared[$0], sourceID: source.id, demo: source.demo) },
+                                               statements: statements)
                 switch (affected[id]!, outcome) {
                 case (_, .removed): counts.removed += 1
                 case (_, .becameStale): counts.stale += 1
@@ -173,6 +181,8 @@ extension SQLiteStore {
                 }
             }
 
+            Profiling.lap("listings written")
+            Profiling.dumpSteps()
             try Self.insertIssues(db, runID, batch.issues)
             if counts.added + counts.updated + counts.stale + counts.removed > 0 || !affectedOrder.isEmpty { try Self.bumpVersion(db) }
             let status: RunRecord.Status = batch.drafts.isEmpty ? .empty : .success
@@ -200,6 +210,7 @@ extension SQLiteStore {
                       AND (last_verified IS NULL OR last_verified < ?)
                     """,
                 arguments: [String(now.prefix(10)), source.id, String(now.prefix(10))]) }
+            Profiling.lap("run recorded")
             return Self.runRecord(try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [runID])!)
         }
     }
@@ -222,10 +233,10 @@ extension SQLiteStore {
             empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM source_record WHERE source_id != ? LIMIT 1)", arguments: [sourceID]) == 0
         }
 
-        func find(_ content: ListingContent) throws -> String? {
+        func find(_ content: ListingContent, keys: [String]) throws -> String? {
             guard !empty else { return nil }
             var scores: [String: Int] = [:]
-            for key in ListingMerger.identityKeys(content) {
+            for key in keys {
                 for row in try Row.fetchAll(statement, arguments: [key, sourceID]) {
                     let id: String = row["service_id"]
                     if key.hasPrefix("name:") {
@@ -244,9 +255,8 @@ extension SQLiteStore {
     /// A listing a run has just created from a single record: nothing to read back.
     struct FreshRecord {
         var content: ListingContent
-        var json: String
+        var rows: ServiceRows
         var sourceID: String
-        var recordKey: String
         var demo: Bool
     }
 
@@ -260,7 +270,7 @@ extension SQLiteStore {
             if let pk = fresh.content.parentKey {
                 parentID = try String.fetchOne(db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?"), arguments: [fresh.sourceID, pk])
             }
-            try writeService(db, id: id, content: fresh.content, contentJSON: fresh.json, provenance: ["*": FieldOrigin(source: fresh.sourceID, at: now)],
+            try writeService(db, id: id, content: fresh.content, rows: fresh.rows, provenance: ["*": FieldOrigin(source: fresh.sourceID, at: now)],
                              demo: fresh.demo, stale: false, sources: [fresh.sourceID], lastVerified: String(now.prefix(10)), parentID: parentID,
                              existingRowID: nil, createdAt: now, now: now, statements: sql)
             // No change row: a listing's addition is its first source record's run (see `changes`).
@@ -328,7 +338,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE service SET sources = ?, demo = ?, last_verified = ?, parent_id = ? WHERE id = ?", arguments: [JSONText.strings(sources), demo, lastVerified, parentID, id])
             return .unchanged
         }
-        try writeService(db, id: id, content: content, contentJSON: contentJSON, provenance: provenance, demo: demo, stale: stale, previous: oldContent.flatMap { decode(ListingContent.self, $0) },
+        try writeService(db, id: id, content: content, rows: ServiceRows(content, json: contentJSON), provenance: provenance, demo: demo, stale: stale, previous: oldContent.flatMap { decode(ListingContent.self, $0) },
                          sources: sources, lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now, statements: sql)
         // Change log: stale, restored, or field by field (additions are read from the source records).
         if old == nil { return .written }

@@ -9,35 +9,36 @@ extension SQLiteStore {
     /// read), its `schedule` rows, its sessions, its identity keys and its
     /// full-text entry.
     static func writeService(
-        _ db: Database, id: String, content c: ListingContent, contentJSON: String, provenance: [String: FieldOrigin], demo: Bool,
+        _ db: Database, id: String, content c: ListingContent, rows r: ServiceRows, provenance: [String: FieldOrigin], demo: Bool,
         stale: Bool, previous: ListingContent? = nil, sources: [String], lastVerified: String?, parentID: String?, existingRowID: Int64?,
         createdAt: String, now: String, statements: WriteStatements? = nil
     ) throws {
         let sql = statements ?? WriteStatements(db)
-        var orgID: String?
-        if let org = c.organization {
-            let oid = "o" + String(Text.hash(Text.fold(org)).prefix(11))
+        if let oid = r.organizationID, let org = c.organization {
             let st = try sql(1, "INSERT OR IGNORE INTO organization (id, name) VALUES (?, ?)")
             try st.text(oid).text(org).run()
-            orgID = oid
         }
         let a = c.address
         func bindCommon(_ st: RawStatement) {
-            st.text(orgID).text(c.name).text(c.alternateName).text(c.description).text(c.website).text(c.emails.first)
+            st.text(r.organizationID).text(c.name).text(c.alternateName).text(c.description).text(c.website).text(c.emails.first)
                 .text(c.status.hsdsValue).text(c.fees).text(c.eligibility).text(c.registration).text(c.kind.rawValue)
-                .text(JSONText.strings(c.needs)).text(JSONText.strings(c.audiences.map(\.rawValue))).text(JSONText.strings(c.modalities.map(\.rawValue)))
-                .text(OpeningHours.format(c.schedule)).text(c.scheduleText).text(a?.postalCode).text(a?.insee).text(a?.departement)
+                .text(r.needs).text(r.audiences).text(r.modalities)
+                .text(r.openingHours).text(c.scheduleText).text(a?.postalCode).text(a?.insee).text(a?.departement)
                 .double(c.point?.latitude).double(c.point?.longitude).bool(demo).bool(stale).text(lastVerified).text(parentID)
-                .text(contentJSON).text(JSONText.provenance(provenance)).text(JSONText.flags(c.flags)).text(JSONText.strings(sources)).text(now)
+                .text(r.json).text(JSONText.provenance(provenance)).text(r.flags).text(JSONText.strings(sources)).text(now)
+                .text(c.organization).text(r.ftsPlace).text(r.ftsBody)
         }
         let rowID: Int64
         if let existingRowID {
+            // The full-text row goes first: FTS5 reads the text it indexed from `service` to remove it.
+            let fts = try sql(4, "DELETE FROM service_fts WHERE rowid = ?")
+            try fts.int64(existingRowID).run()
             let st = try sql(2, """
                 UPDATE service SET organization_id = ?, name = ?, alternate_name = ?, description = ?, url = ?, email = ?, status = ?,
                 fees_description = ?, eligibility_description = ?, application_process = ?, kind = ?, needs = ?, audiences = ?,
                 modalities = ?, opening_hours = ?, schedule_text = ?, postal_code = ?, insee = ?, departement = ?, latitude = ?,
                 longitude = ?, demo = ?, stale = ?, last_verified = ?, parent_id = ?, content = ?, provenance = ?, flags = ?,
-                sources = ?, updated_at = ? WHERE id = ?
+                sources = ?, updated_at = ?, search_organization = ?, search_place = ?, search_body = ? WHERE id = ?
                 """)
             bindCommon(st)
             try st.text(id).run()
@@ -48,15 +49,13 @@ extension SQLiteStore {
             }
             let keys = try sql(3, "DELETE FROM service_key WHERE key = ? AND service_id = ?")
             for key in Set(ListingMerger.identityKeys(previous ?? c)) { try keys.text(key).text(id).run() }
-            let fts = try sql(4, "DELETE FROM service_fts WHERE rowid = ?")
-            try fts.int64(rowID).run()
         } else {
             let st = try sql(5, """
                 INSERT INTO service (organization_id, name, alternate_name, description, url, email, status, fees_description,
                 eligibility_description, application_process, kind, needs, audiences, modalities, opening_hours, schedule_text,
                 postal_code, insee, departement, latitude, longitude, demo, stale, last_verified, parent_id, content, provenance,
-                flags, sources, updated_at, id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                flags, sources, updated_at, search_organization, search_place, search_body, id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             bindCommon(st)
             try st.text(id).text(createdAt).run()
@@ -68,18 +67,10 @@ extension SQLiteStore {
             INSERT INTO schedule (id, service_id, freq, interval, byday, bymonth, dtstart, until, count, opens_at, closes_at, valid_from, valid_to, opening_hours, closed, description)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var n = 0
-        for rule in c.schedule.rules {
-            let spans = rule.times.isEmpty ? [TimeSpan?.none] : rule.times.map { Optional($0) }
-            for span in spans {
-                try sched.text("\(id)-s\(n)").text(id).text(rule.days.isEmpty ? nil : (rule.isMonthly ? "MONTHLY" : "WEEKLY")).int(rule.interval)
-                    .text(rule.days.isEmpty ? nil : OpeningHours.icalByDay(rule.days))
-                    .text(rule.months.isEmpty ? nil : rule.months.map(String.init).joined(separator: ","))
-                    .text(rule.anchor?.description).text(rule.validUntil?.description).int(rule.count).text(span.map { TimeSpan.hhmm($0.open) })
-                    .text(span?.close.map { TimeSpan.hhmm($0 % 1440) }).text(rule.validFrom?.description).text(rule.validUntil?.description)
-                    .text(OpeningHours.format(rule)).bool(rule.off).text(c.scheduleText).run()
-                n += 1
-            }
+        for (n, row) in r.schedule.enumerated() {
+            try sched.text("\(id)-s\(n)").text(id).text(row.freq).int(row.interval).text(row.byday).text(row.bymonth).text(row.dtstart)
+                .text(row.until).int(row.count).text(row.opensAt).text(row.closesAt).text(row.validFrom).text(row.until)
+                .text(row.openingHours).bool(row.closed).text(c.scheduleText).run()
         }
         if !c.sessions.isEmpty {
             let sess = try sql(7, """
@@ -96,10 +87,9 @@ extension SQLiteStore {
             }
         }
         let keys = try sql(8, "INSERT INTO service_key (key, service_id) VALUES (?, ?)")
-        for key in Set(ListingMerger.identityKeys(c)) { try keys.text(key).text(id).run() }
-        let place = [a?.commune, a?.postalCode, a?.departement, c.placeName].compactMap { $0 }.joined(separator: " ")
-        let body = [c.description, c.alternateName, c.audienceNote, c.sponsor, c.manager, c.sessions.map(\.title).joined(separator: " ")].compactMap { $0 }.joined(separator: " ")
-        let fts = try sql(9, "INSERT INTO service_fts (rowid, name, organization, place, kind, body) VALUES (?, ?, ?, ?, ?, ?)")
-        try fts.int64(rowID).text(c.name).text(c.organization).text(place).text(c.kind.rawValue.replacingOccurrences(of: "_", with: " ")).text(body).run()
+        for key in r.keys { try keys.text(key).text(id).run() }
+        // The same text as the row's own columns (the index's external content).
+        let fts = try sql(9, "INSERT INTO service_fts (rowid, name, search_organization, search_place, kind, search_body) VALUES (?, ?, ?, ?, ?, ?)")
+        try fts.int64(rowID).text(c.name).text(c.organization).text(r.ftsPlace).text(c.kind.rawValue).text(r.ftsBody).run()
     }
 }

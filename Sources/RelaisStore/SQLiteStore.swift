@@ -71,6 +71,21 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    /// SQLite's own integrity check, and the full-text index's against the listings it
+    /// indexes (external content: a row written or removed out of order would show here).
+    /// Returns the problems found, none when the file is sound.
+    public func integrityProblems() throws -> [String] {
+        try pool.write { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            do {
+                try db.execute(sql: "INSERT INTO service_fts (service_fts, rank) VALUES ('integrity-check', 1)")
+            } catch {
+                problems.append("index plein texte : \(error)")
+            }
+            return problems
+        }
+    }
+
     public func listingCount() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM service") ?? 0 }
     }

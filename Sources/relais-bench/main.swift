@@ -26,7 +26,8 @@ func sampleCommunes(_ n: Int) -> [Commune] {
 func benchImport(rows: Int) async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("relais-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
+    // RELAIS_BENCH_KEEP=1 keeps the generated CSV and database, for inspection.
+    defer { if ProcessInfo.processInfo.environment["RELAIS_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: dir) } else { print("kept \(dir.path)") } }
     let communes = sampleCommunes(3000)
     let hours = ["du lundi au vendredi de 14h à 18h", "Mardi et jeudi 14h-17h", "le 1er et 3e mardi du mois de 18h à 20h", "Mo-Fr 10:00-17:00", "", "sur rendez-vous"]
     var csv = "Nom;Adresse;Code postal;Commune;Téléphone;Courriel;Horaires;Public accueilli\n"

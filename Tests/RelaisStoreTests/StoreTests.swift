@@ -44,6 +44,23 @@ import Testing
         #expect(try store.search(SearchQuery(text: "\"*(")).totalItems == 3)
     }
 
+    @Test func fullTextIndexFollowsUpdatesAndRemovals() throws {
+        _ = try importBatch([draft("1", "GEM Entraide et Partage"), draft("2", "GEM Le Phare"), draft("3", "GEM La Boussole")])
+        func names(_ q: String) throws -> [String] { try store.search(SearchQuery(text: q, includeStale: true)).listings.map(\.content.name) }
+        // Renamed, dropped by its source (stale, then removed), and removed by an admin.
+        let run = try importBatch([draft("1", "GEM Entraide Solidaire"), draft("3", "GEM La Boussole")])
+        #expect(run.updated == 1 && run.stale == 1)
+        #expect(try names("partage").isEmpty)
+        #expect(try names("solidaire") == ["GEM Entraide Solidaire"])
+        #expect(try names("phare") == ["GEM Le Phare"])
+        for _ in 0..<3 { _ = try importBatch([draft("1", "GEM Entraide Solidaire"), draft("3", "GEM La Boussole")]) }
+        #expect(try names("phare").isEmpty)
+        let boussole = try #require(try store.search(SearchQuery(text: "boussole")).listings.first)
+        try store.remove(serviceID: boussole.id, author: "test", at: Date())
+        #expect(try names("boussole").isEmpty)
+        #expect(try store.integrityProblems() == [])
+    }
+
     @Test func filtersAndPagesLikeHSDS() throws {
         _ = try importBatch((1...25).map { draft("k\($0)", "GEM numéro \($0)") } + [draft("f", "Unafam 21", kind: .association_familles)])
         let p1 = try store.search(SearchQuery(kind: .gem, page: 1, perPage: 10))

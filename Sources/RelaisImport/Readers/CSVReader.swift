@@ -1,4 +1,5 @@
 import RelaisModel
+import RelaisNormalize
 import RelaisStore
 
 /// CSV exports: UTF-8 (with or without BOM), Windows-1252 or Latin-1; `;`, `,`
@@ -21,7 +22,7 @@ struct CSVReader: FormatReader {
         let headerRow = ctx.manifest.intOption("header_row", default: 1)
         guard rows.count >= headerRow else { return ReadResult() }
         rows.removeFirst(headerRow - 1)
-        let header = rows.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let header = rows.removeFirst().fields.map { $0.trimmed }
         let mapping = FieldMapping(explicit: ctx.manifest.fields, available: header)
         for (field, column) in ctx.manifest.fields where !header.contains(column) {
             throw ReadError("\(doc.url) : la colonne « \(column) » (champ \(field) du manifeste) est absente de l’en-tête (\(header.joined(separator: " | ")))")
@@ -32,7 +33,7 @@ struct CSVReader: FormatReader {
         let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var result = ReadResult()
         for row in rows {
-            if row.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if row.fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
             let item = row.startLine == row.endLine ? "ligne \(row.startLine)" : "lignes \(row.startLine)–\(row.endLine)"
             if row.fields.count != header.count {
                 result.issues.append(RunIssue(item: item, field: nil, reason: "wrong column count: \(row.fields.count) fields instead of \(header.count) (nombre de colonnes incorrect)", severity: .rejected))
