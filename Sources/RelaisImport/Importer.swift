@@ -106,79 +106,146 @@ public struct Importer: Sendable {
         }
         lap("read")
         progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
-        var drafts: [ListingDraft] = []
-        var issues = read.issues
-        for outcome in await Self.normalizeAll(read.records, with: normalizer) {
-            switch outcome {
-            case .listing(let draft, let warnings):
-                drafts.append(draft)
-                issues += warnings
-            case .rejected(let issue):
-                issues.append(issue)
-            }
-        }
-        lap("normalise")
-        Self.linkAntennas(&drafts)
-        let rejected = issues.filter { $0.severity == .rejected }.count
-        let total = drafts.count + rejected
-        let maxShare = manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare)
-        if total > 0, Double(rejected) / Double(total) > maxShare {
-            return finish(.refused, "\(rejected) enregistrements rejetés sur \(total) (plus de \(Int(maxShare * 100)) %) : exécution refusée, rien n’a été modifié", http: payload.httpStatus, issues: issues)
-        }
-        if Task.isCancelled { return finish(.interrupted, "arrêt demandé avant l’application : rien n’a été modifié", issues: issues) }
-        let batch = ImportBatch(
-            source: manifest.registration, drafts: drafts, issues: issues, httpStatus: payload.httpStatus, etag: payload.etag,
-            lastModified: payload.lastModified, markMissingAsStale: !drafts.isEmpty)
+        // Normalising overlaps writing: the transaction opens now and takes the drafts as they
+        // come; it is rolled back if the producer refuses the run or is stopped.
+        let feed = DraftFeed()
+        Self.produce(read, normalizer: normalizer, maxRejectedShare: manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare), into: feed)
         do {
-            let run = try store.applyRun(runID, batch: batch, at: clock())
-            lap("store")
+            let run = try await withTaskCancellationHandler {
+                try store.applyRun(
+                    runID, source: manifest.registration, feed: feed, expectedRecords: read.records.count, httpStatus: payload.httpStatus,
+                    etag: payload.etag, lastModified: payload.lastModified, at: clock())
+            } onCancel: {
+                feed.stop()
+            }
+            lap("normalise and store")
             progress?("\(manifest.id) : \(run.added) ajoutées, \(run.updated) mises à jour, \(run.unchanged) inchangées, \(run.stale) obsolètes, \(run.rejected) rejetées")
             logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
             return run
+        } catch let refusal as RunNotApplied {
+            return finish(refusal.status, refusal.message, http: payload.httpStatus, issues: refusal.issues)
         } catch {
-            return finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: issues)
+            feed.stop()
+            return finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: read.issues)
         }
     }
 
-    /// Normalises records on every core, keeping their order.
-    static func normalizeAll(_ records: [RawRecord], with normalizer: RecordNormalizer) async -> [RecordNormalizer.Outcome] {
-        let workers = records.count < 2000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        if workers == 1 {
-            let memo = RecordNormalizer.Memo()
-            return records.map { normalizer.normalize($0, memo: memo) }
-        }
-        let chunk = (records.count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [RecordNormalizer.Outcome]).self) { group in
-            for w in 0..<workers {
-                let slice = Array(records[min(records.count, w * chunk)..<min(records.count, (w + 1) * chunk)])
-                group.addTask {
-                    let memo = RecordNormalizer.Memo()
-                    return (w, slice.map { normalizer.normalize($0, memo: memo) })
+    /// Normalises `read`'s records into `feed`, in chunks, on every core but
+    /// one (the writer's), and finishes it with the run's verdict: apply, or
+    /// refuse when more than `maxRejectedShare` of the rows were rejected, or
+    /// interrupt when the feed was stopped. Antennas ("Antenne X du GEM Y")
+    /// come last, linked to their parent listing once every name is known.
+    static func produce(_ read: ReadResult, normalizer: RecordNormalizer, maxRejectedShare: Double, into feed: DraftFeed) {
+        let records = read.records
+        let chunkSize = 1000
+        let chunkCount = (records.count + chunkSize - 1) / chunkSize
+        let workers = records.count < 4 * chunkSize ? 1 : max(1, min(chunkCount, ProcessInfo.processInfo.activeProcessorCount - 1))
+        let state = ProducerState(chunks: chunkCount, workers: workers)
+        // Threads of their own, not a shared queue: the writer waits for them while holding the
+        // database, and they must never wait in line behind work that waits for the database.
+        for _ in 0..<workers {
+            Thread.detachNewThread {
+                let memo = RecordNormalizer.Memo()
+                while !feed.isStopped, let index = state.claim() {
+                    var part = ProducerState.Chunk()
+                    for record in records[(index * chunkSize)..<min(records.count, (index + 1) * chunkSize)] {
+                        switch normalizer.normalize(record, memo: memo) {
+                        case .listing(let draft, let warnings):
+                            part.issues += warnings
+                            if draft.content.name.prefix(7).lowercased() == "antenne" {
+                                part.antennas.append(draft)
+                            } else {
+                                part.drafts.append(draft)
+                            }
+                        case .rejected(let issue):
+                            part.issues.append(issue)
+                        }
+                    }
+                    let drafts = part.drafts
+                    state.store(part, at: index)
+                    feed.add(drafts, chunk: index)
+                }
+                guard state.workerFinished() else { return }
+                // The last worker out concludes.
+                let (parts, complete) = state.results()
+                var issues = read.issues
+                for p in parts { issues += p.issues }
+                if feed.isStopped || !complete {
+                    feed.finish(chunks: chunkCount + 1, verdict: .interrupt(message: "arrêt demandé avant l’application : rien n’a été modifié", issues: issues))
+                    return
+                }
+                var antennas = parts.flatMap(\.antennas)
+                linkAntennas(&antennas, to: parts.flatMap(\.drafts))
+                feed.add(antennas, chunk: chunkCount)
+                let rejected = issues.filter { $0.severity == .rejected }.count
+                let total = parts.reduce(0) { $0 + $1.drafts.count + $1.antennas.count } + rejected
+                if total > 0, Double(rejected) / Double(total) > maxRejectedShare {
+                    feed.finish(chunks: chunkCount + 1, verdict: .refuse(
+                        message: "\(rejected) enregistrements rejetés sur \(total) (plus de \(Int(maxRejectedShare * 100)) %) : exécution refusée, rien n’a été modifié",
+                        issues: issues))
+                } else {
+                    feed.finish(chunks: chunkCount + 1, verdict: .apply(issues: issues))
                 }
             }
-            var parts: [(Int, [RecordNormalizer.Outcome])] = []
-            for await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// What the producer's workers share: the next chunk to take, and each chunk's outcome.
+    final class ProducerState: @unchecked Sendable {
+        struct Chunk {
+            var drafts: [ListingDraft] = []
+            var antennas: [ListingDraft] = []
+            var issues: [RunIssue] = []
+        }
+        private let lock = NSLock()
+        private var next = 0
+        private var parts: [Chunk?]
+        private var running: Int
+
+        init(chunks: Int, workers: Int) {
+            parts = Array(repeating: nil, count: chunks)
+            running = workers
+        }
+
+        func claim() -> Int? {
+            lock.withLock {
+                guard next < parts.count else { return nil }
+                next += 1
+                return next - 1
+            }
+        }
+
+        func store(_ chunk: Chunk, at index: Int) { lock.withLock { parts[index] = chunk } }
+
+        /// True for the last worker to finish.
+        func workerFinished() -> Bool {
+            lock.withLock {
+                running -= 1
+                return running == 0
+            }
+        }
+
+        /// Every chunk's outcome in order, and whether all of them were produced.
+        func results() -> ([Chunk], Bool) {
+            lock.withLock { (parts.compactMap { $0 }, !parts.contains { $0 == nil }) }
         }
     }
 
     /// "Antenne Seurre du GEM de Beaune" → the listing "GEM de Beaune Le Cerisier" of the same source.
-    static func linkAntennas(_ drafts: inout [ListingDraft]) {
-        // Names are normalised: an antenna's starts with the word, in any case.
-        let antennas = drafts.indices.filter { drafts[$0].content.name.prefix(7).lowercased() == "antenne" }
+    static func linkAntennas(_ antennas: inout [ListingDraft], to others: [ListingDraft]) {
         guard !antennas.isEmpty else { return }
-        let names = drafts.map { Text.fold($0.content.name) }
+        let names = others.map { Text.fold($0.content.name) }
         let folded = names.map { Set($0.split(separator: " ")) }
-        for i in antennas {
-            let name = names[i]
+        for i in antennas.indices {
+            let name = Text.fold(antennas[i].content.name)
             guard name.hasPrefix("antenne ") else { continue }
             let target: Substring
             if let r = name.range(of: " du ") { target = name[r.upperBound...] }
             else if let r = name.range(of: " de l ") { target = name[r.upperBound...] }
             else { continue }
             let want = Set(target.split(separator: " "))
-            if let j = drafts.indices.first(where: { $0 != i && !names[$0].hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
-                drafts[i].content.parentKey = drafts[j].key
+            if let j = others.indices.first(where: { !names[$0].hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
+                antennas[i].content.parentKey = others[j].key
             }
         }
     }

@@ -81,18 +81,38 @@ extension SQLiteStore {
     /// and removed only after `staleAfterRuns` further runs. If anything
     /// throws, nothing of the run is applied.
     public func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord {
-        // A large run touches many pages: give the writer a cache that holds them, for this run only.
-        let large = batch.drafts.count > 5000
-        if large { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072") } }
-        defer { if large { try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000") } } }
-        // What each draft's rows hold, computed before taking the writer (on every core for a large run).
-        Profiling.lap("before preparing rows")
-        let prepared = ServiceRows.prepare(batch.drafts)
-        Profiling.lap("rows prepared")
+        try applyRun(
+            runID, source: batch.source, feed: DraftFeed(drafts: batch.drafts, verdict: .apply(issues: batch.issues)), expectedRecords: batch.drafts.count,
+            httpStatus: batch.httpStatus, etag: batch.etag, lastModified: batch.lastModified, markMissingAsStale: batch.markMissingAsStale, at: at)
+    }
+
+    /// Applies a run whose drafts arrive while the transaction is open (see `DraftFeed`).
+    /// `markMissingAsStale` nil: when the feed held any draft. Throws `RunNotApplied`
+    /// (after rolling back) when the producer refused or interrupted the run.
+    public func applyRun(
+        _ runID: Int64, source: SourceRegistration, feed: DraftFeed, expectedRecords: Int, httpStatus: Int?, etag: String?, lastModified: String?,
+        markMissingAsStale: Bool? = nil, at: Date
+    ) throws -> RunRecord {
+        // A large run touches many pages: give the writer a cache that holds them, for this run
+        // only, and copy its pages from the WAL into the database file after it returns, in the
+        // background (a third of a 50,000-listing commit), rather than inside its commit.
+        let large = expectedRecords > 5000
+        if large {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 0") }
+        }
+        defer {
+            if large {
+                try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000") }
+                let pool = self.pool
+                Thread.detachNewThread {
+                    try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+                }
+            }
+        }
+        Profiling.lap("before the transaction")
         defer { Profiling.lap("committed") }
         return try pool.write { db in
             let now = Self.iso(at)
-            let source = batch.source
             try Self.upsertSource(db, source)
             var existing: [String: ExistingRecord] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT record_key, service_id, hash, missing_runs FROM source_record WHERE source_id = ?", arguments: [source.id]) {
@@ -117,44 +137,65 @@ extension SQLiteStore {
                 """)
             let seenRecord = try db.cachedStatement(sql: "UPDATE source_record SET fetched_at = ?, last_seen_run = ?, missing_runs = 0 WHERE source_id = ? AND record_key = ?")
 
-            var fresh: [String: Int] = [:]  // listing created by one record of this run → its draft's index
+            // Listings created by one record of this run. Written at once, except those naming a
+            // parent record (the parent may come later in the payload): those wait for the end.
+            var waiting: [String: FreshRecord] = [:]
+            let freshProvenance = JSONText.provenance(["*": FieldOrigin(source: source.id, at: now)])
+            let freshSources = JSONText.strings([source.id])
             let twins = try TwinIndex(db, excludingSource: source.id)
-            for index in batch.drafts.indices {
-                let draft = batch.drafts[index]
-                // The same record twice in one payload (an exact duplicate row) is one listing.
-                guard seen.insert(draft.key).inserted else { continue }
-                let draftJSON = prepared[index].json
-                let hash = prepared[index].hash
-                if let old = existing[draft.key] {
-                    if old.hash == hash {
-                        try seenRecord.execute(arguments: [now, runID, source.id, draft.key])
-                        if old.missingRuns > 0 { touch(old.serviceID, "restored") } else { counts.unchanged += 1 }
-                    } else {
-                        try updateRecord.execute(arguments: [draftJSON, hash, now, runID, source.priority, source.demo, source.id, draft.key])
-                        touch(old.serviceID, old.missingRuns > 0 ? "restored" : "updated")
+            while let chunk = feed.nextChunk() {
+                for item in chunk {
+                    let draft = item.draft
+                    // The same record twice in one payload (an exact duplicate row) is one listing.
+                    guard seen.insert(draft.key).inserted else { continue }
+                    let draftJSON = item.rows.json
+                    let hash = item.rows.hash
+                    if let old = existing[draft.key] {
+                        if old.hash == hash {
+                            try seenRecord.execute(arguments: [now, runID, source.id, draft.key])
+                            if old.missingRuns > 0 { touch(old.serviceID, "restored") } else { counts.unchanged += 1 }
+                        } else {
+                            try updateRecord.execute(arguments: [draftJSON, hash, now, runID, source.priority, source.demo, source.id, draft.key])
+                            touch(old.serviceID, old.missingRuns > 0 ? "restored" : "updated")
+                        }
+                        continue
                     }
-                    continue
+                    let serviceID: String
+                    let fresh: FreshRecord?
+                    if let twin = try twins.find(draft.content, keys: item.rows.keys) {
+                        serviceID = twin
+                        touch(twin, "merged")
+                        fresh = nil
+                    } else {
+                        serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
+                        fresh = FreshRecord(content: draft.content, rows: item.rows, sourceID: source.id, demo: source.demo, provenanceJSON: freshProvenance, sourcesJSON: freshSources)
+                    }
+                    // A record that makes a new listing on its own stores no copy of its draft: the
+                    // listing's content is that draft (materialised before anything else changes it).
+                    try insertRecord.text(source.id).text(draft.key).text(serviceID).int(source.priority).bool(source.demo)
+                        .text(fresh == nil ? draftJSON : nil).text(hash).text(now).int64(runID).int64(runID).run()
+                    if let fresh {
+                        if draft.content.parentKey == nil {
+                            try Self.recompute(db, serviceID: serviceID, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh, statements: statements)
+                            counts.added += 1
+                        } else {
+                            waiting[serviceID] = fresh
+                            touch(serviceID, "added")
+                        }
+                    }
                 }
-                let serviceID: String
-                if let twin = try twins.find(draft.content, keys: prepared[index].keys) {
-                    serviceID = twin
-                    touch(twin, "merged")
-                    fresh[twin] = nil
-                } else {
-                    serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
-                    touch(serviceID, "added")
-                    fresh[serviceID] = index
-                }
-                // A record that makes a new listing on its own stores no copy of its draft: the
-                // listing's content is that draft (materialised before anything else changes it).
-                let storedDraft: String? = fresh[serviceID] != nil ? nil : draftJSON
-                try insertRecord.text(source.id).text(draft.key).text(serviceID).int(source.priority).bool(source.demo).text(storedDraft).text(hash).text(now).int64(runID).int64(runID).run()
-                existing[draft.key] = ExistingRecord(serviceID: serviceID, hash: hash, missingRuns: 0)
+            }
+            Profiling.lap("records and new listings")
+            if Profiling.enabled { print(String(format: "      (%.3f s of it waiting for normalised records)", Double(feed.waited) / 1e9)) }
+            let issues: [RunIssue]
+            switch feed.finalVerdict() {
+            case .apply(let i): issues = i
+            case .refuse(let message, let i): throw RunNotApplied(status: .refused, message: message, issues: i)
+            case .interrupt(let message, let i): throw RunNotApplied(status: .interrupted, message: message, issues: i)
             }
 
-            Profiling.lap("source records")
             // Records this run did not see: stale first, removed after `staleAfterRuns` further runs.
-            if batch.markMissingAsStale {
+            if markMissingAsStale ?? !seen.isEmpty {
                 for (key, record) in existing where !seen.contains(key) {
                     let missing = record.missingRuns + 1
                     if missing > source.staleAfterRuns {
@@ -170,8 +211,7 @@ extension SQLiteStore {
             }
 
             for id in affectedOrder {
-                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh[id].map { FreshRecord(content: batch.drafts[$0].content, rows: prepared[$0], sourceID: source.id, demo: source.demo) },
-                                               statements: statements)
+                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: waiting[id], statements: statements)
                 switch (affected[id]!, outcome) {
                 case (_, .removed): counts.removed += 1
                 case (_, .becameStale): counts.stale += 1
@@ -181,28 +221,28 @@ extension SQLiteStore {
                 }
             }
 
-            Profiling.lap("listings written")
+            Profiling.lap("other listings written")
             Profiling.dumpSteps()
-            try Self.insertIssues(db, runID, batch.issues)
+            try Self.insertIssues(db, runID, issues)
             if counts.added + counts.updated + counts.stale + counts.removed > 0 || !affectedOrder.isEmpty { try Self.bumpVersion(db) }
-            let status: RunRecord.Status = batch.drafts.isEmpty ? .empty : .success
-            let rejected = batch.issues.filter { $0.severity == .rejected }.count
+            let status: RunRecord.Status = seen.isEmpty ? .empty : .success
+            let rejected = issues.filter { $0.severity == .rejected }.count
             try db.execute(
                 sql: """
                     UPDATE run SET ended_at = ?, status = ?, http_status = ?, etag = ?, last_modified = ?, records = ?, added = ?, updated = ?,
                     unchanged = ?, stale = ?, removed = ?, rejected = ?, message = ? WHERE id = ?
                     """,
                 arguments: [
-                    now, status.rawValue, batch.httpStatus, batch.etag, batch.lastModified, seen.count, counts.added, counts.updated,
+                    now, status.rawValue, httpStatus, etag, lastModified, seen.count, counts.added, counts.updated,
                     counts.unchanged, counts.stale, counts.removed, rejected,
-                    batch.drafts.isEmpty ? "Aucun enregistrement dans la source : rien n’a été marqué obsolète." : nil, runID,
+                    seen.isEmpty ? "Aucun enregistrement dans la source : rien n’a été marqué obsolète." : nil, runID,
                 ])
             try db.execute(
                 sql: """
                     UPDATE source SET etag = ?, last_modified = ?, last_run_id = ?, last_success_at = ?, last_error = NULL,
                     consecutive_failures = 0 WHERE id = ?
                     """,
-                arguments: [batch.etag, batch.lastModified, runID, now, source.id])
+                arguments: [etag, lastModified, runID, now, source.id])
             // Everything this source still lists is verified today (new and changed listings already are).
             if counts.unchanged > 0 || counts.stale > 0 { try db.execute(
                 sql: """
@@ -258,6 +298,9 @@ extension SQLiteStore {
         var rows: ServiceRows
         var sourceID: String
         var demo: Bool
+        /// The same for every listing a run creates: written once per run.
+        var provenanceJSON: String
+        var sourcesJSON: String
     }
 
     /// Rebuilds a listing from what every source says of it and its curated edits.
@@ -270,8 +313,8 @@ extension SQLiteStore {
             if let pk = fresh.content.parentKey {
                 parentID = try String.fetchOne(db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?"), arguments: [fresh.sourceID, pk])
             }
-            try writeService(db, id: id, content: fresh.content, rows: fresh.rows, provenance: ["*": FieldOrigin(source: fresh.sourceID, at: now)],
-                             demo: fresh.demo, stale: false, sources: [fresh.sourceID], lastVerified: String(now.prefix(10)), parentID: parentID,
+            try writeService(db, id: id, content: fresh.content, rows: fresh.rows, provenanceJSON: fresh.provenanceJSON,
+                             demo: fresh.demo, stale: false, sourcesJSON: fresh.sourcesJSON, lastVerified: String(now.prefix(10)), parentID: parentID,
                              existingRowID: nil, createdAt: now, now: now, statements: sql)
             // No change row: a listing's addition is its first source record's run (see `changes`).
             return .written
@@ -338,8 +381,8 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE service SET sources = ?, demo = ?, last_verified = ?, parent_id = ? WHERE id = ?", arguments: [JSONText.strings(sources), demo, lastVerified, parentID, id])
             return .unchanged
         }
-        try writeService(db, id: id, content: content, rows: ServiceRows(content, json: contentJSON), provenance: provenance, demo: demo, stale: stale, previous: oldContent.flatMap { decode(ListingContent.self, $0) },
-                         sources: sources, lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now, statements: sql)
+        try writeService(db, id: id, content: content, rows: ServiceRows(content, json: contentJSON), provenanceJSON: JSONText.provenance(provenance), demo: demo, stale: stale,
+                         previous: oldContent.flatMap { decode(ListingContent.self, $0) }, sourcesJSON: JSONText.strings(sources), lastVerified: lastVerified, parentID: parentID, existingRowID: old?["rowid"], createdAt: old?["created_at"] ?? now, now: now, statements: sql)
         // Change log: stale, restored, or field by field (additions are read from the source records).
         if old == nil { return .written }
         if stale && !wasStale {

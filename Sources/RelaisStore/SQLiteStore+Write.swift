@@ -9,8 +9,8 @@ extension SQLiteStore {
     /// read), its `schedule` rows, its sessions, its identity keys and its
     /// full-text entry.
     static func writeService(
-        _ db: Database, id: String, content c: ListingContent, rows r: ServiceRows, provenance: [String: FieldOrigin], demo: Bool,
-        stale: Bool, previous: ListingContent? = nil, sources: [String], lastVerified: String?, parentID: String?, existingRowID: Int64?,
+        _ db: Database, id: String, content c: ListingContent, rows r: ServiceRows, provenanceJSON: String, demo: Bool,
+        stale: Bool, previous: ListingContent? = nil, sourcesJSON: String, lastVerified: String?, parentID: String?, existingRowID: Int64?,
         createdAt: String, now: String, statements: WriteStatements? = nil
     ) throws {
         let sql = statements ?? WriteStatements(db)
@@ -25,7 +25,7 @@ extension SQLiteStore {
                 .text(r.needs).text(r.audiences).text(r.modalities)
                 .text(r.openingHours).text(c.scheduleText).text(a?.postalCode).text(a?.insee).text(a?.departement)
                 .double(c.point?.latitude).double(c.point?.longitude).bool(demo).bool(stale).text(lastVerified).text(parentID)
-                .text(r.json).text(JSONText.provenance(provenance)).text(r.flags).text(JSONText.strings(sources)).text(now)
+                .text(r.json).text(provenanceJSON).text(r.flags).text(sourcesJSON).text(now)
                 .text(c.organization).text(r.ftsPlace).text(r.ftsBody)
         }
         let rowID: Int64

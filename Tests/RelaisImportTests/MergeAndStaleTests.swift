@@ -153,4 +153,35 @@ import Testing
         let next = Cron("0 3 * * 1")!.next(after: Date(timeIntervalSince1970: 1_795_348_800))
         #expect(next == Date(timeIntervalSince1970: 1_795_399_200))
     }
+
+    /// A payload of several thousand rows goes through the overlapped path (records
+    /// normalised in chunks while the transaction writes the previous ones).
+    @Test func aLargePayloadIsWrittenWhileItIsNormalisedAndARefusalRollsItAllBack() async throws {
+        let env = try TestEnvironment()
+        let file = env.dir.appendingPathComponent("large.csv")
+        var rows = (0..<4500).map { "GEM Grand \($0);\($0 % 90 + 1) rue A;21000;Dijon;03 53 02 \(String(format: "%02d %02d", ($0 / 100) % 100, $0 % 100));g\($0)@example.org;le mardi de 14h à 17h" }
+        rows.insert("Antenne Seurre du GEM Grand 7;1 rue B;21250;Seurre;;;", at: 10)  // its parent comes later in the payload
+        rows.append(rows[3000])  // an exact duplicate, several chunks apart
+        try write(rows, to: file)
+        let m = env.manifest("large", url: file.absoluteString, format: .csv, kind: .gem)
+        let first = await env.importer.run(m)
+        #expect(first.status == .success && first.added == 4501 && first.rejected == 0)
+        let antenna = try #require(try env.listing(named: "Antenne Seurre du GEM Grand 7"))
+        let parent = try #require(try env.listing(named: "GEM Grand 7"))
+        #expect(antenna.parentID == parent.id)
+        #expect(try env.store.integrityProblems() == [])
+        let snapshot = try env.snapshot()
+
+        // Same rows, two thirds of them now unreadable (no name): refused, and nothing of
+        // the rows written before the verdict remains.
+        var broken = rows
+        for i in broken.indices where i % 3 != 0 { broken[i] = ";1 rue A;21000;Dijon;;;" }
+        broken[0] = "GEM Grand renommé;1 rue A;21000;Dijon;;;"
+        try write(broken, to: file)
+        let refused = await env.importer.run(m)
+        #expect(refused.status == .refused)
+        #expect(refused.message?.contains("exécution refusée") == true)
+        #expect(try env.snapshot() == snapshot)
+        #expect(try env.store.runs(sourceID: "large", limit: 1).first?.status == .refused)
+    }
 }

@@ -61,6 +61,36 @@ import Testing
         #expect(try store.integrityProblems() == [])
     }
 
+    @Test func aFeedIsTakenInChunkOrderWhateverTheArrivalOrder() throws {
+        let reg = SourceRegistration(id: "feed", title: "feed", url: "file:///x", format: "csv")
+        let feed = DraftFeed()
+        // Chunk 1 arrives first; the duplicate key "a" of chunk 1 must lose to chunk 0's.
+        let producer = Thread {
+            feed.add([draft("a", "GEM Second"), draft("c", "GEM Trois")], chunk: 1)
+            Thread.sleep(forTimeInterval: 0.05)
+            feed.add([draft("a", "GEM Premier"), draft("b", "GEM Deux")], chunk: 0)
+            feed.finish(chunks: 2, verdict: .apply(issues: []))
+        }
+        producer.start()
+        let id = try store.beginRun(source: reg, trigger: "test", at: Date())
+        let run = try store.applyRun(id, source: reg, feed: feed, expectedRecords: 4, httpStatus: nil, etag: nil, lastModified: nil, at: Date())
+        #expect(run.added == 3 && run.records == 3)
+        #expect(try store.search(SearchQuery(text: "premier")).totalItems == 1)
+        #expect(try store.search(SearchQuery(text: "second")).totalItems == 0)
+
+        // A refusal decided after the drafts were written rolls every one of them back.
+        let before = try store.listingCount()
+        let refused = DraftFeed()
+        refused.add([draft("d", "GEM Quatre")], chunk: 0)
+        refused.finish(chunks: 1, verdict: .refuse(message: "trop de lignes rejetées", issues: []))
+        let id2 = try store.beginRun(source: reg, trigger: "test", at: Date())
+        #expect(throws: RunNotApplied.self) {
+            try store.applyRun(id2, source: reg, feed: refused, expectedRecords: 1, httpStatus: nil, etag: nil, lastModified: nil, at: Date())
+        }
+        #expect(try store.listingCount() == before)
+        #expect(try store.search(SearchQuery(text: "quatre")).totalItems == 0)
+    }
+
     @Test func filtersAndPagesLikeHSDS() throws {
         _ = try importBatch((1...25).map { draft("k\($0)", "GEM numéro \($0)") } + [draft("f", "Unafam 21", kind: .association_familles)])
         let p1 = try store.search(SearchQuery(kind: .gem, page: 1, perPage: 10))

@@ -1,3 +1,4 @@
+import Foundation
 import RelaisModel
 import RelaisNormalize
 import RelaisStore
@@ -31,19 +32,37 @@ struct CSVReader: FormatReader {
             throw ReadError("\(doc.url) : aucune colonne ne donne le nom des ressources (en-tête : \(header.joined(separator: " | "))) ; indiquez-la dans fields: name:")
         }
         let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        // Rows map to records independently: a large file is mapped on every core, in order.
+        let headerCount = header.count
+        @Sendable func map(_ rows: ArraySlice<Row>) -> ReadResult {
+            var result = ReadResult()
+            for row in rows {
+                if row.fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
+                let item = row.startLine == row.endLine ? "ligne \(row.startLine)" : "lignes \(row.startLine)–\(row.endLine)"
+                if row.fields.count != headerCount {
+                    result.issues.append(RunIssue(item: item, field: nil, reason: "wrong column count: \(row.fields.count) fields instead of \(headerCount) (nombre de colonnes incorrect)", severity: .rejected))
+                    continue
+                }
+                if let long = row.fields.firstIndex(where: { $0.utf8.count > RecordNormalizer.maxFieldLength }) {
+                    result.issues.append(RunIssue(item: item, field: header[long], reason: "field too long (\(row.fields[long].utf8.count) octets, maximum \(RecordNormalizer.maxFieldLength))", severity: .rejected))
+                    continue
+                }
+                result.records.append(mapping.record(item: item) { col in index[col].map { row.fields[$0] } })
+            }
+            return result
+        }
+        let workers = rows.count < 4000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1 else { return map(rows[...]) }
+        let chunk = (rows.count + workers - 1) / workers
+        let parts = OrderedParts<ReadResult>(workers)
+        let all = rows
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            parts.set(w, map(all[min(all.count, w * chunk)..<min(all.count, (w + 1) * chunk)]))
+        }
         var result = ReadResult()
-        for row in rows {
-            if row.fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
-            let item = row.startLine == row.endLine ? "ligne \(row.startLine)" : "lignes \(row.startLine)–\(row.endLine)"
-            if row.fields.count != header.count {
-                result.issues.append(RunIssue(item: item, field: nil, reason: "wrong column count: \(row.fields.count) fields instead of \(header.count) (nombre de colonnes incorrect)", severity: .rejected))
-                continue
-            }
-            if let long = row.fields.firstIndex(where: { $0.utf8.count > RecordNormalizer.maxFieldLength }) {
-                result.issues.append(RunIssue(item: item, field: header[long], reason: "field too long (\(row.fields[long].utf8.count) octets, maximum \(RecordNormalizer.maxFieldLength))", severity: .rejected))
-                continue
-            }
-            result.records.append(mapping.record(item: item) { col in index[col].map { row.fields[$0] } })
+        for part in parts.all() {
+            result.records += part.records
+            result.issues += part.issues
         }
         return result
     }
@@ -127,4 +146,13 @@ struct CSVReader: FormatReader {
         if !field.isEmpty || !fields.isEmpty { endRow() }
         return rows
     }
+}
+
+/// Results of parallel workers, each written once to its own slot, read in order.
+final class OrderedParts<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
+    func all() -> [T] { lock.withLock { slots.compactMap { $0 } } }
 }
