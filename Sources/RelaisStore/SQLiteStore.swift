@@ -86,6 +86,12 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    /// Copies the write-ahead log into the database file now (after a large run this
+    /// happens in the background; this waits for it).
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+    }
+
     public func listingCount() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM service") ?? 0 }
     }
