@@ -7,6 +7,8 @@ import RelaisStore
 // Benchmarks (not timed tests: this machine is shared and noisy).
 //   relais-bench import [ROWS]      import a generated CSV of ROWS listings (default 50,000) into a new SQLite file
 //   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
+//   RELAIS_TIMING=1                 prints where an import's time goes (phases, time inside SQLite per statement)
+//   RELAIS_BENCH_KEEP=1             keeps the generated CSV and SQLite file of `import`
 // Figures go to the README.
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
