@@ -80,10 +80,15 @@ public final class SQLiteStore: DirectoryStore {
             do {
                 try db.execute(sql: "INSERT INTO service_fts (service_fts, rank) VALUES ('integrity-check', 1)")
             } catch {
-                problems.append("index plein texte : \(error)")
+                problems.append("l’index plein texte ne correspond plus aux fiches (relais check --repair le reconstruit) — \(error)")
             }
             return problems
         }
+    }
+
+    /// Rebuilds the full-text index from the listings (its external content).
+    public func rebuildFullTextIndex() throws {
+        try pool.write { db in try db.execute(sql: "INSERT INTO service_fts (service_fts) VALUES ('rebuild')") }
     }
 
     /// Copies the write-ahead log into the database file now (after a large run this

@@ -59,6 +59,10 @@ import Testing
         try store.remove(serviceID: boussole.id, author: "test", at: Date())
         #expect(try names("boussole").isEmpty)
         #expect(try store.integrityProblems() == [])
+        // An index out of step with the listings is reported, and rebuilt from them.
+        try store.rebuildFullTextIndex()
+        #expect(try store.integrityProblems() == [])
+        #expect(try names("solidaire") == ["GEM Entraide Solidaire"])
     }
 
     @Test func aFeedIsTakenInChunkOrderWhateverTheArrivalOrder() throws {
