@@ -143,45 +143,46 @@ extension SQLiteStore {
             let freshProvenance = JSONText.provenance(["*": FieldOrigin(source: source.id, at: now)])
             let freshSources = JSONText.strings([source.id])
             let twins = try TwinIndex(db, excludingSource: source.id)
+            let today = String(now.prefix(10))
             while let chunk = feed.nextChunk() {
-                for item in chunk {
-                    let draft = item.draft
+                // By index, not by element: a listing's content is read in place, never copied.
+                for index in chunk.indices {
+                    let key = chunk[index].draft.key
                     // The same record twice in one payload (an exact duplicate row) is one listing.
-                    guard seen.insert(draft.key).inserted else { continue }
-                    let draftJSON = item.rows.json
-                    let hash = item.rows.hash
-                    if let old = existing[draft.key] {
+                    guard seen.insert(key).inserted else { continue }
+                    let hash = chunk[index].rows.hash
+                    if let old = existing[key] {
                         if old.hash == hash {
-                            try seenRecord.execute(arguments: [now, runID, source.id, draft.key])
+                            try seenRecord.execute(arguments: [now, runID, source.id, key])
                             if old.missingRuns > 0 { touch(old.serviceID, "restored") } else { counts.unchanged += 1 }
                         } else {
-                            try updateRecord.execute(arguments: [draftJSON, hash, now, runID, source.priority, source.demo, source.id, draft.key])
+                            try updateRecord.execute(arguments: [chunk[index].rows.json, hash, now, runID, source.priority, source.demo, source.id, key])
                             touch(old.serviceID, old.missingRuns > 0 ? "restored" : "updated")
                         }
                         continue
                     }
-                    let serviceID: String
-                    let fresh: FreshRecord?
-                    if let twin = try twins.find(draft.content, keys: item.rows.keys) {
-                        serviceID = twin
+                    if let twin = try twins.find(chunk[index].draft.content, keys: chunk[index].rows.keys) {
                         touch(twin, "merged")
-                        fresh = nil
-                    } else {
-                        serviceID = "r" + String(Text.hash(source.id, draft.key).prefix(11))
-                        fresh = FreshRecord(content: draft.content, rows: item.rows, sourceID: source.id, demo: source.demo, provenanceJSON: freshProvenance, sourcesJSON: freshSources)
+                        try insertRecord.text(source.id).text(key).text(twin).int(source.priority).bool(source.demo)
+                            .text(chunk[index].rows.json).text(hash).text(now).int64(runID).int64(runID).run()
+                        continue
                     }
                     // A record that makes a new listing on its own stores no copy of its draft: the
                     // listing's content is that draft (materialised before anything else changes it).
-                    try insertRecord.text(source.id).text(draft.key).text(serviceID).int(source.priority).bool(source.demo)
-                        .text(fresh == nil ? draftJSON : nil).text(hash).text(now).int64(runID).int64(runID).run()
-                    if let fresh {
-                        if draft.content.parentKey == nil {
-                            try Self.recompute(db, serviceID: serviceID, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: fresh, statements: statements)
-                            counts.added += 1
-                        } else {
-                            waiting[serviceID] = fresh
-                            touch(serviceID, "added")
-                        }
+                    let serviceID = "r" + String(Text.hash(source.id, key).prefix(11))
+                    try insertRecord.text(source.id).text(key).text(serviceID).int(source.priority).bool(source.demo)
+                        .text(nil).text(hash).text(now).int64(runID).int64(runID).run()
+                    if chunk[index].draft.content.parentKey == nil {
+                        try Self.writeService(
+                            db, id: serviceID, content: chunk[index].draft.content, rows: chunk[index].rows, provenanceJSON: freshProvenance, demo: source.demo,
+                            stale: false, sourcesJSON: freshSources, lastVerified: today, parentID: nil, existingRowID: nil, createdAt: now, now: now,
+                            statements: statements)
+                        counts.added += 1
+                    } else {
+                        waiting[serviceID] = FreshRecord(
+                            content: chunk[index].draft.content, rows: chunk[index].rows, sourceID: source.id, demo: source.demo,
+                            provenanceJSON: freshProvenance, sourcesJSON: freshSources)
+                        touch(serviceID, "added")
                     }
                 }
             }
