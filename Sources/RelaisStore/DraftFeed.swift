@@ -40,8 +40,7 @@ public final class DraftFeed: @unchecked Sendable {
     /// A feed already holding every draft (one chunk) and its verdict.
     public convenience init(drafts: [ListingDraft], verdict: Verdict) {
         self.init()
-        let rows = ServiceRows.prepare(drafts)
-        chunks[0] = zip(drafts, rows).map { Prepared(draft: $0, rows: $1) }
+        chunks[0] = drafts.map { Prepared(draft: $0, rows: ServiceRows($0.content)) }
         chunkCount = 1
         self.verdict = verdict
     }

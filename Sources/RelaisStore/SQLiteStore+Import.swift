@@ -119,11 +119,12 @@ extension SQLiteStore {
                 existing[row["record_key"]] = ExistingRecord(serviceID: row["service_id"], hash: row["hash"], missingRuns: row["missing_runs"])
             }
             var counts = (added: 0, updated: 0, unchanged: 0, stale: 0, removed: 0)
-            var affected: [String: String] = [:]  // service id → reason (added/updated/stale/removed/restored)
+            // Existing listings this run changed (updated, merged into, restored, stale, removed):
+            // rebuilt once each, in the order first touched, after every record is in.
+            var affected = Set<String>()
             var affectedOrder: [String] = []
-            func touch(_ id: String, _ why: String) {
-                if affected[id] == nil { affectedOrder.append(id) }
-                if affected[id] == nil || why == "added" { affected[id] = why }
+            func touch(_ id: String) {
+                if affected.insert(id).inserted { affectedOrder.append(id) }
             }
             var seen = Set<String>()
             let statements = WriteStatements(db)
@@ -137,13 +138,21 @@ extension SQLiteStore {
                 """)
             let seenRecord = try db.cachedStatement(sql: "UPDATE source_record SET fetched_at = ?, last_seen_run = ?, missing_runs = 0 WHERE source_id = ? AND record_key = ?")
 
-            // Listings created by one record of this run. Written at once, except those naming a
-            // parent record (the parent may come later in the payload): those wait for the end.
-            var waiting: [String: FreshRecord] = [:]
+            // Listings created by one record of this run: nothing to read back or merge, and the
+            // same provenance for all. Written at once, except those naming a parent record (the
+            // parent may come later in the payload): those wait for the end of the payload.
             let freshProvenance = JSONText.provenance(["*": FieldOrigin(source: source.id, at: now)])
             let freshSources = JSONText.strings([source.id])
-            let twins = try TwinIndex(db, excludingSource: source.id)
             let today = String(now.prefix(10))
+            func writeNew(_ id: String, _ content: ListingContent, _ rows: ServiceRows, parentID: String?) throws {
+                try Self.writeService(
+                    db, id: id, content: content, rows: rows, provenanceJSON: freshProvenance, demo: source.demo, stale: false,
+                    sourcesJSON: freshSources, lastVerified: today, parentID: parentID, existingRowID: nil, createdAt: now, now: now, statements: statements)
+                // No change row: a listing's addition is its first source record's run (see `changes`).
+                counts.added += 1
+            }
+            var waiting: [(id: String, item: DraftFeed.Prepared)] = []
+            let twins = try TwinIndex(db, excludingSource: source.id)
             while let chunk = feed.nextChunk() {
                 // By index, not by element: a listing's content is read in place, never copied.
                 for index in chunk.indices {
@@ -154,15 +163,15 @@ extension SQLiteStore {
                     if let old = existing[key] {
                         if old.hash == hash {
                             try seenRecord.execute(arguments: [now, runID, source.id, key])
-                            if old.missingRuns > 0 { touch(old.serviceID, "restored") } else { counts.unchanged += 1 }
+                            if old.missingRuns > 0 { touch(old.serviceID) } else { counts.unchanged += 1 }
                         } else {
                             try updateRecord.execute(arguments: [chunk[index].rows.json, hash, now, runID, source.priority, source.demo, source.id, key])
-                            touch(old.serviceID, old.missingRuns > 0 ? "restored" : "updated")
+                            touch(old.serviceID)
                         }
                         continue
                     }
                     if let twin = try twins.find(chunk[index].draft.content, keys: chunk[index].rows.keys) {
-                        touch(twin, "merged")
+                        touch(twin)
                         try insertRecord.text(source.id).text(key).text(twin).int(source.priority).bool(source.demo)
                             .text(chunk[index].rows.json).text(hash).text(now).int64(runID).int64(runID).run()
                         continue
@@ -173,16 +182,9 @@ extension SQLiteStore {
                     try insertRecord.text(source.id).text(key).text(serviceID).int(source.priority).bool(source.demo)
                         .text(nil).text(hash).text(now).int64(runID).int64(runID).run()
                     if chunk[index].draft.content.parentKey == nil {
-                        try Self.writeService(
-                            db, id: serviceID, content: chunk[index].draft.content, rows: chunk[index].rows, provenanceJSON: freshProvenance, demo: source.demo,
-                            stale: false, sourcesJSON: freshSources, lastVerified: today, parentID: nil, existingRowID: nil, createdAt: now, now: now,
-                            statements: statements)
-                        counts.added += 1
+                        try writeNew(serviceID, chunk[index].draft.content, chunk[index].rows, parentID: nil)
                     } else {
-                        waiting[serviceID] = FreshRecord(
-                            content: chunk[index].draft.content, rows: chunk[index].rows, sourceID: source.id, demo: source.demo,
-                            provenanceJSON: freshProvenance, sourcesJSON: freshSources)
-                        touch(serviceID, "added")
+                        waiting.append((serviceID, chunk[index]))
                     }
                 }
             }
@@ -194,6 +196,10 @@ extension SQLiteStore {
             case .refuse(let message, let i): throw RunNotApplied(status: .refused, message: message, issues: i)
             case .interrupt(let message, let i): throw RunNotApplied(status: .interrupted, message: message, issues: i)
             }
+            let parentOf = try db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?")
+            for (id, item) in waiting {
+                try writeNew(id, item.draft.content, item.rows, parentID: try String.fetchOne(parentOf, arguments: [source.id, item.draft.content.parentKey]))
+            }
 
             // Records this run did not see: stale first, removed after `staleAfterRuns` further runs.
             if markMissingAsStale ?? !seen.isEmpty {
@@ -203,22 +209,21 @@ extension SQLiteStore {
                         let pinned = try Bool.fetchOne(db, sql: "SELECT pinned FROM service WHERE id = ?", arguments: [record.serviceID]) ?? false
                         if pinned { continue }
                         try db.execute(sql: "DELETE FROM source_record WHERE source_id = ? AND record_key = ?", arguments: [source.id, key])
-                        touch(record.serviceID, "removed")
+                        touch(record.serviceID)
                     } else {
                         try db.execute(sql: "UPDATE source_record SET missing_runs = ? WHERE source_id = ? AND record_key = ?", arguments: [missing, source.id, key])
-                        if missing == 1 { touch(record.serviceID, "stale") }
+                        if missing == 1 { touch(record.serviceID) }
                     }
                 }
             }
 
             for id in affectedOrder {
-                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, fresh: waiting[id], statements: statements)
-                switch (affected[id]!, outcome) {
-                case (_, .removed): counts.removed += 1
-                case (_, .becameStale): counts.stale += 1
-                case ("added", _): counts.added += 1
-                case (_, .unchanged): counts.unchanged += 1
-                default: counts.updated += 1
+                let outcome = try Self.recompute(db, serviceID: id, runID: runID, sourceID: source.id, actor: nil, now: now, statements: statements)
+                switch outcome {
+                case .removed: counts.removed += 1
+                case .becameStale: counts.stale += 1
+                case .unchanged: counts.unchanged += 1
+                case .written: counts.updated += 1
                 }
             }
 
@@ -293,33 +298,11 @@ extension SQLiteStore {
 
     enum Outcome { case written, unchanged, becameStale, removed }
 
-    /// A listing a run has just created from a single record: nothing to read back.
-    struct FreshRecord {
-        var content: ListingContent
-        var rows: ServiceRows
-        var sourceID: String
-        var demo: Bool
-        /// The same for every listing a run creates: written once per run.
-        var provenanceJSON: String
-        var sourcesJSON: String
-    }
-
     /// Rebuilds a listing from what every source says of it and its curated edits.
     @discardableResult
     static func recompute(_ db: Database, serviceID id: String, runID: Int64?, sourceID: String?, actor: String?, now: String,
-                          fresh: FreshRecord? = nil, statements: WriteStatements? = nil) throws -> Outcome {
+                          statements: WriteStatements? = nil) throws -> Outcome {
         let sql = statements ?? WriteStatements(db)
-        if let fresh {
-            var parentID: String?
-            if let pk = fresh.content.parentKey {
-                parentID = try String.fetchOne(db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?"), arguments: [fresh.sourceID, pk])
-            }
-            try writeService(db, id: id, content: fresh.content, rows: fresh.rows, provenanceJSON: fresh.provenanceJSON,
-                             demo: fresh.demo, stale: false, sourcesJSON: fresh.sourcesJSON, lastVerified: String(now.prefix(10)), parentID: parentID,
-                             existingRowID: nil, createdAt: now, now: now, statements: sql)
-            // No change row: a listing's addition is its first source record's run (see `changes`).
-            return .written
-        }
         let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT rowid, name, content, stale, pinned, hidden, admin_verified_at, created_at FROM service WHERE id = ?"), arguments: [id])
         // Drafts left implicit by the listing that their record created are written out first.
         if let content = old?["content"] as String? {

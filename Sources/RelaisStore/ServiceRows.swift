@@ -1,12 +1,11 @@
-import Foundation
 import RelaisModel
 import RelaisNormalize
 
 /// Everything a listing's rows hold that its content alone decides: the JSON
 /// content and its hash, the identity keys, the denormalised columns, the HSDS
-/// schedule rows and the full-text entry. Pure values, so a large run prepares
-/// them on every core before its write transaction, which then only binds
-/// and steps (the transaction is single-threaded; this work was half of it).
+/// schedule rows and the full-text entry. Pure values, so the threads that
+/// normalise a run prepare them (`DraftFeed.add`), and the write transaction
+/// only binds and steps (it is single-threaded; this work was half of it).
 struct ServiceRows: Sendable {
     var json: String
     var hash: String
@@ -68,27 +67,5 @@ struct ServiceRows: Sendable {
         ftsPlace = [a?.commune, a?.postalCode, a?.departement, c.placeName].compactMap { $0 }.joined(separator: " ")
         ftsBody = [c.description, c.alternateName, c.audienceNote, c.sponsor, c.manager, c.sessions.map(\.title).joined(separator: " ")]
             .compactMap { $0 }.joined(separator: " ")
-    }
-
-    /// Prepares the rows of many drafts, keeping their order: on every core when there are enough.
-    static func prepare(_ drafts: [ListingDraft]) -> [ServiceRows] {
-        let workers = drafts.count < 2000 ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        if workers == 1 { return drafts.map { ServiceRows($0.content) } }
-        let chunk = (drafts.count + workers - 1) / workers
-        let parts = Parts(workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let range = min(drafts.count, w * chunk)..<min(drafts.count, (w + 1) * chunk)
-            parts.set(w, drafts[range].map { ServiceRows($0.content) })
-        }
-        return parts.joined()
-    }
-
-    /// The workers' results, each written once to its own slot.
-    private final class Parts: @unchecked Sendable {
-        private var slots: [[ServiceRows]]
-        private let lock = NSLock()
-        init(_ n: Int) { slots = Array(repeating: [], count: n) }
-        func set(_ i: Int, _ rows: [ServiceRows]) { lock.withLock { slots[i] = rows } }
-        func joined() -> [ServiceRows] { lock.withLock { slots.flatMap { $0 } } }
     }
 }

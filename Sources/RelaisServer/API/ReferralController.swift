@@ -13,26 +13,13 @@ struct ReferralController {
         router.get("/api/referrals") { request, _ in
             let params = QueryReader(request).params
             let (req, answer, listings) = try await state.refer(params)
-            return JSONText(ReferralJSON.render(req, answer, listings: listings, taxonomy: state.taxonomy))
+            return JSONResponse(text: ReferralJSON.render(req, answer, listings: listings, taxonomy: state.taxonomy))
         }
         router.get("/api/sessions") { request, _ in
             let params = QueryReader(request).params
             let (query, sessions) = try await state.sessions(params)
-            return JSONText(SessionsJSON.render(query, sessions, taxonomy: state.taxonomy))
+            return JSONResponse(text: SessionsJSON.render(query, sessions, taxonomy: state.taxonomy))
         }
-    }
-}
-
-/// A ready JSON text as a response.
-struct JSONText: ResponseGenerator {
-    let text: String
-    init(_ text: String) { self.text = text }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -64,12 +64,6 @@ public enum ReferralJSON {
         var url: String
     }
 
-    static func encode<T: Encodable>(_ v: T) -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? e.encode(v)) ?? Data("null".utf8), as: UTF8.self)
-    }
-
     public static func items(_ answer: ReferralAnswer, listings: [String: Listing], taxonomy: Taxonomy) -> [Item] {
         answer.suggestions.map { s in
             let l = listings[s.id]
@@ -98,6 +92,7 @@ public enum ReferralJSON {
             radius_km: q.radiusKm, modalite: q.modality?.rawValue, date: request.date.description, within_days: q.withinDays, limit: q.limit)
         let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
         let list = items(answer, listings: listings, taxonomy: taxonomy)
+        func encode<T: Encodable>(_ v: T) -> String { JSONOutput.string(v) }
         return "{\"disclaimer\":\(encode(answer.disclaimer)),\"emergency\":\(emergency.map(encode) ?? "null"),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))}"
     }
 }

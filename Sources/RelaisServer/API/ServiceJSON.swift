@@ -199,9 +199,11 @@ extension String {
 }
 
 public enum JSONOutput {
-    public static func encode<T: Encodable>(_ v: T, pretty: Bool = false) -> Data {
+    /// Sorted keys, slashes unescaped; `snakeCase` for the admin API, whose types are camelCase Swift.
+    public static func encode<T: Encodable>(_ v: T, pretty: Bool = false, snakeCase: Bool = false) -> Data {
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        if snakeCase { e.keyEncodingStrategy = .convertToSnakeCase }
         return (try? e.encode(v)) ?? Data("{}".utf8)
     }
 

@@ -56,13 +56,19 @@ struct ServicesController {
     }
 }
 
-/// A JSON body with the right headers.
-struct JSONResponse<T: Encodable>: ResponseGenerator {
-    let value: T
-    var status: HTTPResponse.Status = .ok
+/// A JSON body with the right headers, never cached: every JSON answer of the API and the admin.
+struct JSONResponse: ResponseGenerator {
+    let body: ByteBuffer
+    var status: HTTPResponse.Status
 
-    init(_ value: T, status: HTTPResponse.Status = .ok) {
-        self.value = value
+    init<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, snakeCase: Bool = false) {
+        body = ByteBuffer(data: JSONOutput.encode(value, snakeCase: snakeCase))
+        self.status = status
+    }
+
+    /// JSON already written (the referral and sessions answers keep their key order).
+    init(text: String, status: HTTPResponse.Status = .ok) {
+        body = ByteBuffer(string: text)
         self.status = status
     }
 
@@ -70,7 +76,7 @@ struct JSONResponse<T: Encodable>: ResponseGenerator {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: JSONOutput.encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response { response }

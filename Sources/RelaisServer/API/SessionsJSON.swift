@@ -117,6 +117,6 @@ public enum SessionsJSON {
 
     public static func render(_ q: SessionQuery, _ sessions: [UpcomingSession], taxonomy: Taxonomy) -> String {
         let list = items(sessions, taxonomy: taxonomy)
-        return ReferralJSON.encode(Body(from: q.from.date.description, to: q.to.description, near: q.originLabel, radius_km: q.origin == nil ? nil : q.radiusKm, count: list.count, sessions: list))
+        return JSONOutput.string(Body(from: q.from.date.description, to: q.to.description, near: q.originLabel, radius_km: q.origin == nil ? nil : q.radiusKm, count: list.count, sessions: list))
     }
 }

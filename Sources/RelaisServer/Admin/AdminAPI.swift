@@ -6,25 +6,9 @@ import RelaisModel
 import RelaisNormalize
 import RelaisStore
 
-/// JSON with snake_case keys, never cached.
-struct AdminJSON<T: Encodable>: ResponseGenerator {
-    let value: T
-    var status: HTTPResponse.Status = .ok
-
-    init(_ value: T, status: HTTPResponse.Status = .ok) {
-        self.value = value
-        self.status = status
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: (try? e.encode(value)) ?? Data("{}".utf8))))
-    }
+/// The admin API's JSON: snake_case keys (its types are camelCase Swift).
+func adminJSON<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> JSONResponse {
+    JSONResponse(value, status: status, snakeCase: true)
 }
 
 /// The admin API under /api/admin, behind bearer tokens.
@@ -49,7 +33,7 @@ struct AdminAPI {
 
     func add(to router: Router<RelaisRequestContext>) {
         let api = router.group("/api/admin").add(middleware: APIAdminMiddleware(auth: AdminAuth(state: state)))
-        api.get("/sources") { _, _ in AdminJSON(["sources": try await self.actions.sources()]) }
+        api.get("/sources") { _, _ in adminJSON(["sources": try await self.actions.sources()]) }
         api.get("/sources/:id") { _, context in try await self.source(context.parameters.require("id")) }
         api.post("/sources/:id/run") { _, context in try await self.run(context.parameters.require("id"), context) }
         api.get("/runs") { request, _ in try self.runs(request) }
@@ -58,15 +42,15 @@ struct AdminAPI {
         api.get("/stale") { _, _ in try self.stale() }
         api.post("/stale/:id/keep") { _, context in try self.guarded { try self.actions.keep(context.parameters.require("id"), by: context.admin!) } }
         api.post("/stale/:id/remove") { _, context in try self.guarded { try self.actions.remove(context.parameters.require("id"), by: context.admin!) } }
-        api.get("/listings/:id") { _, context in try self.guarded { AdminJSON(try self.actions.listingView(context.parameters.require("id"))) } }
+        api.get("/listings/:id") { _, context in try self.guarded { adminJSON(try self.actions.listingView(context.parameters.require("id"))) } }
         api.patch("/listings/:id") { request, context in try await self.patch(request, context) }
         api.delete("/listings/:id") { _, context in try self.guarded { try self.actions.remove(context.parameters.require("id"), by: context.admin!) } }
         api.get("/reports") { request, _ in try self.reports(request) }
-        api.post("/reports/:id/accept") { _, context in try self.guarded { AdminJSON(["edited": try self.actions.acceptReport(try self.reportID(context), by: context.admin!)]) } }
+        api.post("/reports/:id/accept") { _, context in try self.guarded { adminJSON(["edited": try self.actions.acceptReport(try self.reportID(context), by: context.admin!)]) } }
         api.post("/reports/:id/dismiss") { _, context in try self.guarded { try self.actions.dismissReport(try self.reportID(context), by: context.admin!) } }
         api.get("/audit") { request, _ in
             let limit = try QueryReader(request).int("limit", default: 200, range: 1...5000)
-            return AdminJSON(["entries": try self.state.store.auditLog(limit: limit)])
+            return adminJSON(["entries": try self.state.store.auditLog(limit: limit)])
         }
         // Unknown admin addresses answer 404 only to an authenticated caller.
         for method in [HTTPRequest.Method.get, .post, .patch, .delete, .put] {
@@ -81,9 +65,9 @@ struct AdminAPI {
         do { return try body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
     }
 
-    func guarded(_ body: () throws -> Void) throws -> AdminJSON<Done> {
+    func guarded(_ body: () throws -> Void) throws -> JSONResponse {
         do { try body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
-        return AdminJSON(Done())
+        return adminJSON(Done())
     }
 
     func reportID(_ context: RelaisRequestContext) throws -> Int64 {
@@ -97,22 +81,22 @@ struct AdminAPI {
         var runs: [RunRecord]
     }
 
-    func source(_ id: String) async throws -> AdminJSON<SourceDetail> {
+    func source(_ id: String) async throws -> JSONResponse {
         guard let s = try await actions.sources().first(where: { $0.id == id }) else { throw APIError(.notFound, "source « \(id) » introuvable") }
-        return AdminJSON(SourceDetail(source: s, runs: try state.store.runs(sourceID: id, limit: 50)))
+        return adminJSON(SourceDetail(source: s, runs: try state.store.runs(sourceID: id, limit: 50)))
     }
 
-    func run(_ id: String, _ context: RelaisRequestContext) async throws -> AdminJSON<[String: String]> {
+    func run(_ id: String, _ context: RelaisRequestContext) async throws -> JSONResponse {
         let started: Bool
         do { started = try await actions.runNow(id, by: context.admin!) } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
         guard started else { throw APIError(.conflict, "la source « \(id) » est déjà en cours") }
-        return AdminJSON(["source": id, "status": "started"], status: .accepted)
+        return adminJSON(["source": id, "status": "started"], status: .accepted)
     }
 
-    func runs(_ request: Request) throws -> AdminJSON<[String: [RunRecord]]> {
+    func runs(_ request: Request) throws -> JSONResponse {
         let q = QueryReader(request)
         let limit = try q.int("limit", default: 100, range: 1...1000)
-        return AdminJSON(["runs": try state.store.runs(sourceID: q.string("source"), limit: limit)])
+        return adminJSON(["runs": try state.store.runs(sourceID: q.string("source"), limit: limit)])
     }
 
     struct RunDetail: Encodable {
@@ -121,10 +105,10 @@ struct AdminAPI {
         var changes: [ChangeRecord]
     }
 
-    func run(_ raw: String) throws -> AdminJSON<RunDetail> {
+    func run(_ raw: String) throws -> JSONResponse {
         guard let id = Int64(raw) else { throw APIError(parameter: "id", "identifiant de run « \(raw) » invalide") }
         guard let run = try state.store.run(id: id) else { throw APIError(.notFound, "run \(id) introuvable") }
-        return AdminJSON(RunDetail(run: run, issues: try state.store.issues(runID: id), changes: try state.store.changes(runID: id, since: nil, limit: 5000)))
+        return adminJSON(RunDetail(run: run, issues: try state.store.issues(runID: id), changes: try state.store.changes(runID: id, since: nil, limit: 5000)))
     }
 
     /// Checks a date or timestamp parameter.
@@ -136,7 +120,7 @@ struct AdminAPI {
         return v
     }
 
-    func changes(_ request: Request) throws -> AdminJSON<[String: [ChangeRecord]]> {
+    func changes(_ request: Request) throws -> JSONResponse {
         let q = QueryReader(request)
         let limit = try q.int("limit", default: 200, range: 1...5000)
         let run: Int64? = try q.string("run").map {
@@ -146,7 +130,7 @@ struct AdminAPI {
         let changes = try state.store.changes(
             runID: run, since: try Self.dateParameter(q, "since"), until: try Self.dateParameter(q, "until"), sourceID: q.string("source"),
             serviceID: q.string("listing"), limit: limit)
-        return AdminJSON(["changes": changes])
+        return adminJSON(["changes": changes])
     }
 
     struct StaleItem: Encodable {
@@ -155,8 +139,8 @@ struct AdminAPI {
         var kept: Bool
     }
 
-    func stale() throws -> AdminJSON<[String: [StaleItem]]> {
-        AdminJSON(["stale": try state.store.staleListings().map { StaleItem(listing: $0.listing, staleSince: $0.since, kept: $0.pinned) }])
+    func stale() throws -> JSONResponse {
+        adminJSON(["stale": try state.store.staleListings().map { StaleItem(listing: $0.listing, staleSince: $0.since, kept: $0.pinned) }])
     }
 
     struct Patch: Decodable {
@@ -167,7 +151,7 @@ struct AdminAPI {
 
     /// `fields`: a string is read like the edit form (normalised); other JSON
     /// values are taken in the listing's own shape; null restores the sources' value.
-    func patch(_ request: Request, _ context: RelaisRequestContext) async throws -> AdminJSON<AdminActions.ListingView> {
+    func patch(_ request: Request, _ context: RelaisRequestContext) async throws -> JSONResponse {
         let id = try context.parameters.require("id")
         let body = try await request.body.collect(upTo: 256 * 1024)
         let patch: Patch
@@ -189,16 +173,16 @@ struct AdminAPI {
             if !values.isEmpty { try actions.apply(id, values, by: actor) }
             if let hidden = patch.hidden { try actions.setHidden(id, hidden, by: actor) }
             if patch.verified == true { try actions.verify(id, by: actor) }
-            return AdminJSON(try actions.listingView(id))
+            return adminJSON(try actions.listingView(id))
         }
     }
 
-    func reports(_ request: Request) throws -> AdminJSON<[String: [Report]]> {
+    func reports(_ request: Request) throws -> JSONResponse {
         let status = QueryReader(request).string("status") ?? "open"
         guard ["open", "accepted", "dismissed", "all"].contains(status) else {
             throw APIError(parameter: "status", "Paramètre « status » invalide : « \(status) » (open, accepted, dismissed ou all)")
         }
-        return AdminJSON(["reports": try state.store.reports(status: status == "all" ? nil : status)])
+        return adminJSON(["reports": try state.store.reports(status: status == "all" ? nil : status)])
     }
 }
 

@@ -4,7 +4,7 @@ enum AdminTemplates {
     static var all: [(String, String)] {
         [("adminlayout", layout), ("adminlogin", login), ("adminsources", sources), ("adminsource", source), ("adminrun", run),
          ("adminchanges", changes), ("adminstale", stale), ("adminlistings", listings), ("adminlisting", listing), ("adminreports", reports),
-         ("adminaudit", audit)]
+         ("adminaudit", audit), ("adminchangetable", changeTable)]
     }
 
     static let layout = """

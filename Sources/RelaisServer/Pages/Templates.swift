@@ -15,7 +15,7 @@ enum Templates {
     }()
 
     static var all: [(String, String)] {
-        [("layout", layout), ("home", home), ("error", error)] + WebTemplates.all + AdminTemplates.all + [("adminchangetable", AdminTemplates.changeTable)]
+        [("layout", layout), ("home", home), ("error", error)] + WebTemplates.all + AdminTemplates.all
     }
 
     static let layout = """
