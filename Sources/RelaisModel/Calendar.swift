@@ -70,6 +70,16 @@ public struct LocalDate: Codable, Sendable, Hashable, Comparable, CustomStringCo
         ((day - 1) / 7 + 1, -((daysInMonth - day) / 7 + 1))
     }
 
+    /// ISO 8601 week number (1…53): the week holding the year's first Thursday is week 1.
+    public var isoWeek: Int {
+        let thursday = adding(days: 4 - weekday)
+        let jan1 = LocalDate(year: thursday.year, month: 1, day: 1)
+        return (thursday.dayNumber - jan1.dayNumber) / 7 + 1
+    }
+
+    /// Whether the date exists in the proleptic Gregorian calendar (month 1…12, day within the month).
+    public var isValid: Bool { (1...12).contains(month) && day >= 1 && day <= LocalDate.daysIn(month: month, year: year) }
+
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     public var description: String {
@@ -149,5 +159,14 @@ public enum ParisTime {
     /// ISO 8601 with the Paris offset: `2026-11-26T18:00:00+01:00`.
     public static func iso(_ local: LocalDateTime) -> String {
         local.description + offsetString(for: local)
+    }
+}
+
+extension Int {
+    /// `d` truncated toward zero when it is finite and within `range`; nil for NaN,
+    /// infinities and numbers out of range (`1e300`), where `Int(d)` would trap.
+    public init?(checked d: Double, in range: ClosedRange<Int> = Int(Int32.min)...Int(Int32.max)) {
+        guard d.isFinite, d >= Double(range.lowerBound), d <= Double(range.upperBound) else { return nil }
+        self = Int(d)
     }
 }

@@ -158,6 +158,20 @@ extension WeekdaySelector: JSONWritable {
     }
 }
 
+extension WeekRange: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        var f = true
+        w.open(); w.field("from", from, &f); w.field("step", step, &f); w.field("to", to, &f); w.close()
+    }
+}
+
+extension MonthDayRange: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        var f = true
+        w.open(); w.field("fromDay", fromDay, &f); w.field("fromMonth", fromMonth, &f); w.field("toDay", toDay, &f); w.field("toMonth", toMonth, &f); w.close()
+    }
+}
+
 extension TimeSpan: JSONWritable {
     public func write(to w: inout JSONWriter) {
         var f = true
@@ -169,10 +183,13 @@ extension ScheduleRule: JSONWritable {
     public func write(to w: inout JSONWriter) {
         var f = true
         w.open()
-        w.field("additive", additive, &f); w.field("anchor", anchor, &f); w.field("count", count, &f)
+        w.field("additive", additive, &f); w.field("anchor", anchor, &f); w.field("comment", comment, &f); w.field("count", count, &f)
         w.field("dates", objects: dates, &f); w.field("days", objects: days, &f); w.field("interval", interval, &f)
+        if !monthDays.isEmpty { w.field("monthDays", objects: monthDays, &f) }
         w.field("months", ints: months, &f); w.field("off", off, &f); w.field("publicHolidays", publicHolidays, &f)
+        if schoolHolidays { w.field("schoolHolidays", schoolHolidays, &f) }
         w.field("times", objects: times, &f); w.field("validFrom", validFrom, &f); w.field("validUntil", validUntil, &f)
+        if !weeks.isEmpty { w.field("weeks", objects: weeks, &f) }
         w.close()
     }
 }

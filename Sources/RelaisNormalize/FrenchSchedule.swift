@@ -450,7 +450,7 @@ public enum FrenchSchedule {
             var merged: [WeekdaySelector] = []
             for d in days {
                 if let k = merged.firstIndex(where: { $0.weekday == d.weekday && !$0.nth.isEmpty && !d.nth.isEmpty }) {
-                    merged[k].nth = Array(Set(merged[k].nth + d.nth)).sorted { ($0 < 0 ? 10 - $0 : $0) < ($1 < 0 ? 10 - $1 : $1) }
+                    merged[k].nth = Array(Set(merged[k].nth + d.nth)).sorted(by: WeekdaySelector.nthOrder)
                 } else if !merged.contains(d) {
                     merged.append(d)
                 }

@@ -2,224 +2,513 @@ import RelaisModel
 
 /// OpenStreetMap `opening_hours` strings ⇄ ``Schedule``.
 ///
-/// Supported: weekday lists and ranges with nth selectors (`Tu[1,3]`, `Th[-1]`),
-/// `PH`, month lists and ranges (`Oct-Jun`, `Aug off`), specific dates
-/// (`2027 Jan 16`), time spans with open ends (`14:30+`) and spans past
-/// midnight, `off`/`closed`, `24/7`, normal (`;`) and additional (`,`) rules.
-/// Anything else is refused with a reason: a string that is not understood is
-/// never half-read.
+/// A small grammar over tokens, total by construction: every read goes
+/// through the cursor (`peek`, `take`), so malformed input is a
+/// ``ParseError`` with a French message, never a trap. Supported: rule
+/// sequences with normal (`;`, `||`) and additional (`,`) rules; year,
+/// monthday (`Dec 24`, `Dec 24-Jan 02`, `2026 Dec 31`, `2026 Dec 24-2027 Jan 02`)
+/// and month (`Oct-Jun`) ranges; `week 01-53/2`; weekday lists and ranges with
+/// nth selectors (`Tu[1,3]`, `Th[-1]`, `Su[1-2]`), `PH` and `SH`; time spans
+/// with open ends (`14:30+`) and past midnight (`21:00-02:30`); `24/7`;
+/// `off`/`closed`/`open`; comments (`"sur rendez-vous"`). Anything else
+/// (sunrise, easter, `unknown`, offsets) is refused with its reason: a string
+/// that is not understood is never half-read.
 public enum OpeningHours {
-    public struct ParseError: Error, Sendable, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, CustomStringConvertible, Equatable {
         public let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Longest string read: opening_hours values are short; a longer one is not hours.
+    static let maxLength = 2000
 
     // MARK: Parsing
 
     public static func parse(_ raw: String) throws -> Schedule {
         let text = raw.trimmed
-        guard !text.isEmpty else { throw ParseError(description: "empty opening_hours") }
-        var rules: [ScheduleRule] = []
-        for (ruleText, additive) in splitRules(text) {
-            rules.append(try parseRule(ruleText, additive: additive))
-        }
-        return Schedule(rules: rules)
+        guard !text.isEmpty else { throw ParseError("horaire vide") }
+        guard text.utf8.count <= maxLength else { throw ParseError("horaire trop long (plus de \(maxLength) caractères)") }
+        var parser = Parser(tokens: try tokenize(text))
+        return try parser.sequence()
     }
 
     /// Whether a string is a valid `opening_hours` value (in the supported subset).
     public static func isValid(_ raw: String) -> Bool { (try? parse(raw)) != nil }
 
-    /// Splits at `;` / `||` (normal rules) and at `, ` when what follows starts a new
-    /// selector rather than another time span or day (additional rules).
-    static func splitRules(_ text: String) -> [(String, Bool)] {
-        var out: [(String, Bool)] = []
-        for (i, part) in text.replacingOccurrences(of: "||", with: ";").split(separator: ";", omittingEmptySubsequences: true).enumerated() {
-            _ = i
-            let chunk = part.trimmingCharacters(in: .whitespaces)
-            guard !chunk.isEmpty else { continue }
-            // Additional rule: "Mo 10:00-12:00, We 14:00-16:00"
-            var pieces: [String] = []
-            var current = ""
-            let chars = Array(chunk)
-            var j = 0
-            while j < chars.count {
-                let c = chars[j]
-                if c == ",", j + 1 < chars.count, chars[j + 1] == " " {
-                    let rest = String(chars[(j + 1)...]).trimmingCharacters(in: .whitespaces)
-                    let endsWithTime = current.last.map { $0.isNumber || $0 == "+" } ?? false
-                    if endsWithTime, let f = rest.first, f.isLetter {
-                        pieces.append(current)
-                        current = ""
-                        j += 1
-                        continue
-                    }
-                }
-                current.append(c)
-                j += 1
-            }
-            pieces.append(current)
-            for (k, p) in pieces.enumerated() {
-                let t = p.trimmingCharacters(in: .whitespaces)
-                if !t.isEmpty { out.append((t, k > 0)) }
-            }
-        }
-        return out
+    enum Token: Equatable {
+        /// Digits, with their count (`01` has two).
+        case number(Int, digits: Int)
+        case word(String)
+        case comment(String)
+        case symbol(Character)
     }
 
-    static func parseRule(_ text: String, additive: Bool) throws -> ScheduleRule {
-        var rule = ScheduleRule(additive: additive)
-        var tokens = text.split(separator: " ").map(String.init)
-        // Comments in quotes are not supported as rules: refuse rather than guess.
-        if text.contains("\"") { throw ParseError(description: "comments are not supported: \(text)") }
-        if tokens == ["24/7"] {
-            rule.times = [TimeSpan(open: 0, close: 1440)]
+    static func tokenize(_ text: String) throws -> [Token] {
+        var tokens: [Token] = []
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            switch c {
+            case " ", "\t", "\u{A0}", "\u{202F}":
+                i += 1
+            case "0"..."9":
+                var value = 0, n = 0
+                while i < scalars.count, let d = digit(scalars[i]) {
+                    // More than 4 digits is never a valid number here: stop before overflowing.
+                    guard n < 6 else { throw ParseError("nombre trop long") }
+                    value = value * 10 + d
+                    n += 1
+                    i += 1
+                }
+                tokens.append(.number(value, digits: n))
+            case "a"..."z", "A"..."Z":
+                var w = ""
+                while i < scalars.count, scalars[i].properties.isAlphabetic, scalars[i].isASCII {
+                    w.unicodeScalars.append(scalars[i])
+                    i += 1
+                }
+                tokens.append(.word(w))
+            case "\"":
+                var body = ""
+                i += 1
+                while i < scalars.count, scalars[i] != "\"" {
+                    body.unicodeScalars.append(scalars[i])
+                    i += 1
+                }
+                guard i < scalars.count else { throw ParseError("commentaire sans guillemet fermant") }
+                i += 1
+                tokens.append(.comment(body))
+            case "|":
+                guard i + 1 < scalars.count, scalars[i + 1] == "|" else { throw ParseError("« | » seul : « || » attendu") }
+                tokens.append(.symbol(";"))
+                i += 2
+            case "–", "—", "‑", "−":
+                tokens.append(.symbol("-"))
+                i += 1
+            case "-", ",", ";", ":", "+", "[", "]", "/":
+                tokens.append(.symbol(Character(c)))
+                i += 1
+            default:
+                throw ParseError("caractère inattendu « \(Character(c)) »")
+            }
+        }
+        return tokens
+    }
+
+    static func digit(_ s: Unicode.Scalar) -> Int? {
+        guard s.value >= 0x30, s.value <= 0x39 else { return nil }
+        return Int(s.value - 0x30)
+    }
+
+    /// Recursive descent over the tokens. Every method leaves the cursor after what it read.
+    struct Parser {
+        let tokens: [Token]
+        var at = 0
+
+        init(tokens: [Token]) { self.tokens = tokens }
+
+        func peek(_ k: Int = 0) -> Token? {
+            let j = at + k
+            return j >= 0 && j < tokens.count ? tokens[j] : nil
+        }
+
+        mutating func take() -> Token? {
+            defer { at += 1 }
+            return peek()
+        }
+
+        func isSymbol(_ c: Character, _ k: Int = 0) -> Bool { peek(k) == .symbol(c) }
+
+        func word(_ k: Int = 0) -> String? {
+            if case .word(let w) = peek(k) { return w }
+            return nil
+        }
+
+        func number(_ k: Int = 0) -> (value: Int, digits: Int)? {
+            if case .number(let v, let d) = peek(k) { return (v, d) }
+            return nil
+        }
+
+        var atEnd: Bool { at >= tokens.count }
+
+        static func weekday(_ w: String) -> Int? { WeekdaySelector.osmNames.firstIndex(of: w).map { $0 + 1 } }
+        static func month(_ w: String) -> Int? { monthNames.firstIndex(of: w).map { $0 + 1 } }
+
+        /// Whether the token at `k` starts a time (`hh:mm`).
+        func startsTime(_ k: Int = 0) -> Bool { number(k) != nil && isSymbol(":", k + 1) }
+
+        /// Whether the token at `k` starts a year (four digits not followed by `:`).
+        func startsYear(_ k: Int = 0) -> Bool {
+            guard let n = number(k) else { return false }
+            return n.digits == 4 && !isSymbol(":", k + 1)
+        }
+
+        /// Whether the token at `k` starts a new rule's selectors (after `,`, an additional rule).
+        func startsSelector(_ k: Int = 0) -> Bool {
+            if startsYear(k) { return true }
+            guard let w = word(k) else {
+                if case .comment = peek(k) { return true }
+                return false
+            }
+            return Self.weekday(w) != nil || Self.month(w) != nil || w == "PH" || w == "SH" || w == "week"
+        }
+
+        mutating func sequence() throws -> Schedule {
+            var rules: [ScheduleRule] = []
+            var additive = false
+            while true {
+                // Empty rules (`;;`, a trailing `;`) are tolerated; a leading `,` is not a rule.
+                if isSymbol(";") {
+                    _ = take()
+                    additive = false
+                    continue
+                }
+                if atEnd { break }
+                if isSymbol(",") { throw ParseError("virgule inattendue en début de règle") }
+                var rule = try self.rule()
+                rule.additive = additive && !rules.isEmpty
+                rules.append(rule)
+                if atEnd { break }
+                if isSymbol(";") { continue }
+                if isSymbol(","), startsSelector(1) {
+                    _ = take()
+                    additive = true
+                    continue
+                }
+                throw ParseError("élément inattendu « \(describe(peek())) » après une règle")
+            }
+            guard !rules.isEmpty else { throw ParseError("aucune règle") }
+            return Schedule(rules: rules)
+        }
+
+        func describe(_ t: Token?) -> String {
+            switch t {
+            case .number(let v, let d)?: return String(repeating: "0", count: max(0, d - String(v).count)) + String(v)
+            case .word(let w)?: return w
+            case .comment(let c)?: return "\"\(c)\""
+            case .symbol(let c)?: return String(c)
+            case nil: return "fin"
+            }
+        }
+
+        mutating func rule() throws -> ScheduleRule {
+            var rule = ScheduleRule()
+            // 24/7
+            if let n = number(), n.value == 24, isSymbol("/", 1), number(2)?.value == 7 {
+                at += 3
+                rule.times = [TimeSpan(open: 0, close: 1440)]
+                try modifier(&rule)
+                return rule
+            }
+            // A comment before the selectors: `"vacances" Jul-Aug off` — kept as the rule's comment.
+            if case .comment(let c) = peek(), isSymbol(":", 1) {
+                at += 2
+                rule.comment = c
+            }
+            try wideRange(&rule)
+            try smallRange(&rule)
+            // Tolerated: a comma between the weekdays and the times (`Mo-Fr, 09:00-17:00`).
+            if !rule.days.isEmpty || rule.publicHolidays || rule.schoolHolidays, isSymbol(","), startsTime(1) { _ = take() }
+            if startsTime() { rule.times = try times() }
+            try modifier(&rule)
+            let selects = !rule.days.isEmpty || rule.publicHolidays || rule.schoolHolidays || !rule.months.isEmpty || !rule.monthDays.isEmpty
+                || !rule.weeks.isEmpty || !rule.dates.isEmpty || rule.validFrom != nil || rule.validUntil != nil
+            if rule.times.isEmpty && !rule.off {
+                // `Mo-Fr` alone is "open all day" in OSM; from a source it says nothing of the hours.
+                throw ParseError(selects ? "jours sans heures : les heures ne sont pas inventées" : "ni jours ni heures")
+            }
+            if rule.off && !rule.times.isEmpty {
+                throw ParseError("fermeture d’une partie de la journée non prise en charge")
+            }
+            rule.days = Self.canonical(rule.days)
+            if !selects && rule.off && rule.comment == nil { throw ParseError("« off » sans jours") }
             return rule
         }
-        // Year + month + day: a specific date.
-        if let first = tokens.first, first.count == 4, let year = Int(first), tokens.count >= 3,
-            let m = monthNames.firstIndex(of: tokens[1]), let d = Int(tokens[2])
-        {
-            rule.dates = [LocalDate(year: year, month: m + 1, day: d)]
-            tokens.removeFirst(3)
-        }
-        var consumedTimes = false
-        for token in tokens {
-            if token == "off" || token == "closed" {
-                rule.off = true
-                continue
-            }
-            if token == "open" { continue }
-            if let first = token.first, first.isNumber {
-                rule.times += try parseTimes(token)
-                consumedTimes = true
-                continue
-            }
-            guard !consumedTimes else { throw ParseError(description: "unexpected '\(token)' after the times in '\(text)'") }
-            if let months = parseMonths(token) {
-                guard rule.months.isEmpty, rule.days.isEmpty else { throw ParseError(description: "misplaced months '\(token)'") }
-                rule.months = months
-                continue
-            }
-            let (days, ph) = try parseWeekdays(token)
-            rule.days += days
-            rule.publicHolidays = rule.publicHolidays || ph
-        }
-        if rule.times.isEmpty && !rule.off {
-            // "Mo-Fr" alone means open all day in OSM; for us it says nothing of the hours.
-            throw ParseError(description: "no times in rule '\(text)'")
-        }
-        return rule
-    }
 
-    static func parseMonths(_ token: String) -> [Int]? {
-        var months: [Int] = []
-        for part in token.split(separator: ",") {
-            let ends = part.split(separator: "-").map(String.init)
-            guard let a = monthNames.firstIndex(of: ends[0]) else { return nil }
-            if ends.count == 1 {
-                months.append(a + 1)
-            } else if ends.count == 2, let b = monthNames.firstIndex(of: ends[1]) {
-                var m = a
-                while true {
-                    months.append(m + 1)
-                    if m == b { break }
-                    m = (m + 1) % 12
+        mutating func modifier(_ rule: inout ScheduleRule) throws {
+            if let w = word() {
+                switch w {
+                case "off", "closed": rule.off = true; _ = take()
+                case "open": _ = take()
+                case "unknown": throw ParseError("« unknown » : horaire inconnu")
+                default: break
                 }
-            } else {
-                return nil
+            }
+            if case .comment(let c) = peek() {
+                _ = take()
+                rule.comment = c.isEmpty ? rule.comment : c
             }
         }
-        return months
-    }
 
-    static func parseWeekdays(_ token: String) throws -> ([WeekdaySelector], Bool) {
-        var out: [WeekdaySelector] = []
-        var ph = false
-        // Split at commas outside brackets.
-        var parts: [String] = []
-        var depth = 0
-        var cur = ""
-        for c in token {
-            if c == "[" { depth += 1 }
-            if c == "]" { depth -= 1 }
-            if c == ",", depth == 0 {
-                parts.append(cur)
-                cur = ""
-            } else {
-                cur.append(c)
+        // MARK: Wide ranges: years, monthdays, weeks
+
+        mutating func wideRange(_ rule: inout ScheduleRule) throws {
+            var year: (from: Int, to: Int)?
+            if startsYear() {
+                guard let y = take(), case .number(let a, _) = y else { return }
+                if Self.monthNext(self), let d = number(1), d.digits <= 2, !isSymbol(":", 2) {
+                    // A date or a dated range: `2026 Dec 31`, `2026 Dec 24-2027 Jan 02`.
+                    try datedRanges(&rule, year: a)
+                } else if isSymbol("-"), let b = number(1), b.digits == 4 {
+                    at += 2
+                    guard b.value >= a else { throw ParseError("années à l’envers \(a)-\(b.value)") }
+                    year = (a, b.value)
+                } else {
+                    year = (a, a)
+                }
+            }
+            if let year {
+                rule.validFrom = LocalDate(year: year.from, month: 1, day: 1)
+                rule.validUntil = LocalDate(year: year.to, month: 12, day: 31)
+            }
+            if rule.dates.isEmpty && rule.validFrom == nil || year != nil, let w = word(), Self.month(w) != nil {
+                try monthRanges(&rule)
+            }
+            if word() == "week" {
+                _ = take()
+                rule.weeks = try weekRanges()
             }
         }
-        parts.append(cur)
-        for part in parts {
-            if part == "PH" {
-                ph = true
-                continue
-            }
-            var nth: [Int] = []
-            var body = part
-            if let open = part.firstIndex(of: "["), part.hasSuffix("]") {
-                body = String(part[..<open])
-                let inner = part[part.index(after: open)..<part.index(before: part.endIndex)]
-                for n in inner.split(separator: ",") {
-                    let ends = n.split(separator: "-", omittingEmptySubsequences: false)
-                    if ends.count == 1 || (ends.count == 2 && ends[0].isEmpty) {
-                        guard let v = Int(n), v != 0, (-5...5).contains(v) else { throw ParseError(description: "bad nth '\(n)'") }
-                        nth.append(v)
-                    } else if ends.count == 2, let a = Int(ends[0]), let b = Int(ends[1]), a >= 1, b <= 5, a <= b {
-                        nth += Array(a...b)
+
+        /// Plain weekdays once each in week order, then ranked weekdays with their ranks merged.
+        static func canonical(_ days: [WeekdaySelector]) -> [WeekdaySelector] {
+            let plain = Set(days.filter { $0.nth.isEmpty }.map(\.weekday)).sorted().map { WeekdaySelector(weekday: $0) }
+            var ranked: [Int: Set<Int>] = [:]
+            for d in days where !d.nth.isEmpty { ranked[d.weekday, default: []].formUnion(d.nth) }
+            return plain + ranked.keys.sorted().compactMap { w in ranked[w].map { WeekdaySelector(weekday: w, nth: $0.sorted(by: WeekdaySelector.nthOrder)) } }
+        }
+
+        static func monthNext(_ p: Parser) -> Bool { p.word().flatMap(month) != nil }
+
+        /// `Dec 31`, `Dec 24-26`, `Dec 24-2027 Jan 02`, `Dec 24+`, comma lists; the first year is given.
+        mutating func datedRanges(_ rule: inout ScheduleRule, year firstYear: Int) throws {
+            var year = firstYear
+            while true {
+                let from = try monthDay(year: year)
+                if isSymbol("-") {
+                    _ = take()
+                    var toYear = from.year
+                    if let y = number(), y.digits == 4 {
+                        toYear = y.value
+                        _ = take()
+                    }
+                    let to: LocalDate
+                    if let w = word(), let m = Self.month(w) {
+                        _ = take()
+                        guard let d = number(), d.digits <= 2 else { throw ParseError("jour attendu après \(w)") }
+                        _ = take()
+                        to = LocalDate(year: toYear, month: m, day: d.value)
+                    } else if let d = number(), d.digits <= 2 {
+                        _ = take()
+                        to = LocalDate(year: toYear, month: from.month, day: d.value)
                     } else {
-                        throw ParseError(description: "bad nth '\(n)'")
+                        throw ParseError("fin de période attendue")
+                    }
+                    guard to.isValid else { throw ParseError("date invalide \(to)") }
+                    guard from <= to else { throw ParseError("période à l’envers (\(from) – \(to))") }
+                    guard rule.dates.isEmpty, rule.validFrom == nil else { throw ParseError("plusieurs périodes datées dans une règle : non pris en charge") }
+                    rule.validFrom = from
+                    rule.validUntil = to
+                } else if isSymbol("+") {
+                    _ = take()
+                    guard rule.dates.isEmpty, rule.validFrom == nil else { throw ParseError("plusieurs périodes datées dans une règle : non pris en charge") }
+                    rule.validFrom = from
+                } else {
+                    guard rule.validFrom == nil else { throw ParseError("date et période mêlées dans une règle : non pris en charge") }
+                    rule.dates.append(from)
+                }
+                guard isSymbol(","), startsYear(1) || (word(1).flatMap(Self.month) != nil && number(2) != nil) else { break }
+                _ = take()
+                if let y = number(), y.digits == 4 {
+                    year = y.value
+                    _ = take()
+                }
+            }
+        }
+
+        mutating func monthDay(year: Int) throws -> LocalDate {
+            guard let w = word(), let m = Self.month(w) else { throw ParseError("mois attendu") }
+            _ = take()
+            guard let d = number(), d.digits <= 2, !isSymbol(":", 1) else { throw ParseError("jour attendu après \(w)") }
+            _ = take()
+            let date = LocalDate(year: year, month: m, day: d.value)
+            guard date.isValid else { throw ParseError("date invalide \(year) \(w) \(d.value)") }
+            return date
+        }
+
+        /// `Oct-Jun`, `Jan,Mar`, `Dec 24`, `Dec 24-26`, `Dec 24-Jan 02` (every year).
+        mutating func monthRanges(_ rule: inout ScheduleRule) throws {
+            while let w = word(), let a = Self.month(w) {
+                _ = take()
+                if let d = number(), d.digits <= 2, !isSymbol(":", 1) {
+                    // A day of the year.
+                    _ = take()
+                    guard (1...31).contains(d.value), d.value <= LocalDate.daysIn(month: a, year: 2028) else { throw ParseError("jour invalide \(w) \(d.value)") }
+                    var range = MonthDayRange(fromMonth: a, fromDay: d.value, toMonth: a, toDay: d.value)
+                    if isSymbol("-") {
+                        _ = take()
+                        if let w2 = word(), let b = Self.month(w2) {
+                            _ = take()
+                            guard let d2 = number(), d2.digits <= 2, (1...31).contains(d2.value), d2.value <= LocalDate.daysIn(month: b, year: 2028) else { throw ParseError("jour attendu après \(w2)") }
+                            _ = take()
+                            range.toMonth = b
+                            range.toDay = d2.value
+                        } else if let d2 = number(), d2.digits <= 2, (1...31).contains(d2.value), d2.value <= LocalDate.daysIn(month: a, year: 2028) {
+                            _ = take()
+                            range.toDay = d2.value
+                        } else {
+                            throw ParseError("fin de période attendue après \(w) \(d.value)")
+                        }
+                    }
+                    rule.monthDays.append(range)
+                } else if isSymbol("-"), let w2 = word(1), let b = Self.month(w2) {
+                    at += 2
+                    var m = a
+                    for _ in 0..<12 {
+                        rule.months.append(m)
+                        if m == b { break }
+                        m = m % 12 + 1
+                    }
+                } else {
+                    rule.months.append(a)
+                }
+                // Another month in the list: `Jan,Mar`.
+                guard isSymbol(","), let w3 = word(1), Self.month(w3) != nil else { break }
+                _ = take()
+            }
+        }
+
+        /// `01-53/2`, `1,3,5`, `10-20`.
+        mutating func weekRanges() throws -> [WeekRange] {
+            var out: [WeekRange] = []
+            repeat {
+                if !out.isEmpty { _ = take() }
+                guard let a = number(), (1...53).contains(a.value) else { throw ParseError("numéro de semaine attendu (1 à 53)") }
+                _ = take()
+                var range = WeekRange(from: a.value, to: a.value)
+                if isSymbol("-") {
+                    guard let b = number(1), (a.value...53).contains(b.value) else { throw ParseError("fin de semaines attendue (jusqu’à 53)") }
+                    at += 2
+                    range.to = b.value
+                    if isSymbol("/") {
+                        guard let s = number(1), (1...52).contains(s.value) else { throw ParseError("pas de semaines attendu") }
+                        at += 2
+                        range.step = s.value
                     }
                 }
-            }
-            let ends = body.split(separator: "-").map(String.init)
-            guard let a = WeekdaySelector.osmNames.firstIndex(of: ends[0]) else {
-                throw ParseError(description: "unknown selector '\(part)'")
-            }
-            if ends.count == 1 {
-                out.append(WeekdaySelector(weekday: a + 1, nth: nth))
-            } else if ends.count == 2, let b = WeekdaySelector.osmNames.firstIndex(of: ends[1]), nth.isEmpty {
-                var d = a
-                while true {
-                    out.append(WeekdaySelector(weekday: d + 1))
-                    if d == b { break }
-                    d = (d + 1) % 7
+                out.append(range)
+            } while isSymbol(",") && number(1) != nil && !startsTime(1)
+            return out
+        }
+
+        // MARK: Small ranges: weekdays and holidays
+
+        mutating func smallRange(_ rule: inout ScheduleRule) throws {
+            var first = true
+            while let w = word() {
+                if w == "PH" || w == "SH" {
+                    _ = take()
+                    if w == "PH" { rule.publicHolidays = true } else { rule.schoolHolidays = true }
+                } else if let a = Self.weekday(w) {
+                    _ = take()
+                    try weekday(a, &rule)
+                } else {
+                    if first { break }
+                    throw ParseError("jour inconnu « \(w) »")
                 }
+                first = false
+                // Another weekday or holiday in the list.
+                guard isSymbol(","), let next = word(1), Self.weekday(next) != nil || next == "PH" || next == "SH" else { break }
+                _ = take()
+            }
+            if let w = word(), Self.weekday(w) != nil || w == "PH" || w == "SH" {
+                // `PH Mo`: an intersection of holiday and weekday, not supported.
+                throw ParseError("« \(w) » après une liste de jours : non pris en charge")
+            }
+        }
+
+        mutating func weekday(_ a: Int, _ rule: inout ScheduleRule) throws {
+            if isSymbol("-"), let w = word(1), let b = Self.weekday(w) {
+                at += 2
+                var d = a
+                for _ in 0..<7 {
+                    rule.days.append(WeekdaySelector(weekday: d))
+                    if d == b { break }
+                    d = d % 7 + 1
+                }
+                if isSymbol("[") { throw ParseError("rang après une plage de jours : non pris en charge") }
+                return
+            }
+            var nth: [Int] = []
+            if isSymbol("[") {
+                _ = take()
+                repeat {
+                    if !nth.isEmpty { _ = take() }
+                    let negative = isSymbol("-")
+                    if negative { _ = take() }
+                    guard let n = number(), (1...5).contains(n.value) else { throw ParseError("rang attendu entre 1 et 5 dans [ ]") }
+                    _ = take()
+                    if !negative, isSymbol("-") {
+                        guard let m = number(1), (n.value...5).contains(m.value) else { throw ParseError("plage de rangs invalide") }
+                        at += 2
+                        nth += Array(n.value...m.value)
+                    } else {
+                        nth.append(negative ? -n.value : n.value)
+                    }
+                } while isSymbol(",")
+                guard isSymbol("]") else { throw ParseError("« ] » attendu") }
+                _ = take()
+                if isSymbol("+") || isSymbol("-"), number(1) != nil { throw ParseError("décalage en jours non pris en charge") }
+            }
+            if let k = rule.days.firstIndex(where: { $0.weekday == a && !$0.nth.isEmpty && !nth.isEmpty }) {
+                rule.days[k].nth = Array(Set(rule.days[k].nth + nth)).sorted(by: WeekdaySelector.nthOrder)
             } else {
-                throw ParseError(description: "bad weekday range '\(part)'")
+                rule.days.append(WeekdaySelector(weekday: a, nth: nth))
             }
         }
-        return (out, ph)
-    }
 
-    static func parseTimes(_ token: String) throws -> [TimeSpan] {
-        try token.split(separator: ",").map { span in
-            if span.hasSuffix("+") {
-                let o = try minutes(span.dropLast())
-                guard o < 24 * 60 else { throw ParseError(description: "bad opening time '\(span)'") }
-                return TimeSpan(open: o, close: nil)
-            }
-            let ends = span.split(separator: "-")
-            guard ends.count == 2 else { throw ParseError(description: "bad time span '\(span)'") }
-            let o = try minutes(ends[0]), c = try minutes(ends[1])
-            guard o < 24 * 60 else { throw ParseError(description: "bad opening time '\(ends[0])'") }
-            return TimeSpan(open: o, close: c)
+        // MARK: Times
+
+        mutating func times() throws -> [TimeSpan] {
+            var out: [TimeSpan] = []
+            repeat {
+                if !out.isEmpty { _ = take() }
+                let open = try time()
+                guard open < 1440 else { throw ParseError("heure d’ouverture invalide \(TimeSpan.hhmm(open))") }
+                if isSymbol("+") {
+                    _ = take()
+                    out.append(TimeSpan(open: open, close: nil))
+                    continue
+                }
+                guard isSymbol("-") else { throw ParseError("« - » attendu après \(TimeSpan.hhmm(open))") }
+                _ = take()
+                let close = try time()
+                guard close != open else { throw ParseError("plage vide \(TimeSpan.hhmm(open))-\(TimeSpan.hhmm(close))") }
+                if isSymbol("+") || isSymbol("/") { throw ParseError("plage à fin ouverte ou périodique non prise en charge") }
+                out.append(TimeSpan(open: open, close: close))
+            } while isSymbol(",") && startsTime(1)
+            return out
         }
-    }
 
-    static func minutes(_ s: Substring) throws -> Int {
-        let parts = s.split(separator: ":")
-        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
-            (0...48).contains(h), (0..<60).contains(m)
-        else { throw ParseError(description: "bad time '\(s)'") }
-        return h * 60 + m
+        mutating func time() throws -> Int {
+            guard let h = number(), h.digits <= 2 else {
+                if let w = word(), ["sunrise", "sunset", "dawn", "dusk"].contains(w) { throw ParseError("heures solaires (\(w)) non prises en charge") }
+                throw ParseError("heure attendue, « \(describe(peek())) » trouvé")
+            }
+            guard isSymbol(":", 1), let m = number(2), m.digits == 2 else { throw ParseError("heure au format hh:mm attendue") }
+            at += 3
+            guard (0...48).contains(h.value), (0..<60).contains(m.value) else { throw ParseError("heure invalide \(h.value):\(m.value)") }
+            return h.value * 60 + m.value
+        }
     }
 
     // MARK: Formatting
 
     /// The canonical OSM string, or nil when a rule carries a recurrence OSM
-    /// cannot say (every other week, a count, validity dates).
+    /// cannot say (every other week from an anchor, a count).
     public static func format(_ schedule: Schedule) -> String? {
         guard !schedule.rules.isEmpty else { return nil }
         var parts: [(String, Bool)] = []
@@ -236,33 +525,66 @@ public enum OpeningHours {
     }
 
     public static func format(_ rule: ScheduleRule) -> String {
-        if rule.days.isEmpty, rule.months.isEmpty, rule.dates.isEmpty, !rule.publicHolidays, !rule.off, rule.times == [TimeSpan(open: 0, close: 1440)] {
-            return "24/7"
-        }
         var pieces: [String] = []
         if !rule.dates.isEmpty {
-            pieces.append(rule.dates.map { "\($0.year) \(monthNames[$0.month - 1]) \(pad($0.day))" }.joined(separator: ","))
-        } else {
-            if !rule.months.isEmpty { pieces.append(formatMonths(rule.months)) }
-            var sel = formatDays(rule.days)
-            if rule.publicHolidays { sel = sel.isEmpty ? "PH" : sel + ",PH" }
-            if !sel.isEmpty { pieces.append(sel) }
+            pieces.append(rule.dates.map(date).joined(separator: ","))
+        } else if let from = rule.validFrom {
+            if let until = rule.validUntil, from.month == 1, from.day == 1, until.month == 12, until.day == 31 {
+                pieces.append(from.year == until.year ? "\(from.year)" : "\(from.year)-\(until.year)")
+            } else if let until = rule.validUntil {
+                pieces.append(date(from) + "-" + date(until))
+            } else {
+                pieces.append(date(from) + "+")
+            }
+        } else if let until = rule.validUntil {
+            // OSM has no "until": a range from a date long past says the same.
+            pieces.append("2000 Jan 01-" + date(until))
         }
+        if rule.dates.isEmpty {
+            var wide: [String] = []
+            if !rule.months.isEmpty { wide.append(formatMonths(rule.months)) }
+            wide += rule.monthDays.map(formatMonthDay)
+            if !wide.isEmpty { pieces.append(wide.joined(separator: ",")) }
+        }
+        if !rule.weeks.isEmpty {
+            pieces.append("week " + rule.weeks.map { w in
+                w.from == w.to ? pad(w.from) : "\(pad(w.from))-\(pad(w.to))" + (w.step > 1 ? "/\(w.step)" : "")
+            }.joined(separator: ","))
+        }
+        var sel = formatDays(rule.days)
+        if rule.publicHolidays { sel = sel.isEmpty ? "PH" : sel + ",PH" }
+        if rule.schoolHolidays { sel = sel.isEmpty ? "SH" : sel + ",SH" }
+        if !sel.isEmpty { pieces.append(sel) }
         if rule.off {
             pieces.append("off")
+        } else if pieces.isEmpty, rule.times == [TimeSpan(open: 0, close: 1440)] {
+            pieces.append("24/7")
         } else {
             pieces.append(rule.times.map { t in
                 t.close.map { "\(TimeSpan.hhmm(t.open))-\(TimeSpan.hhmm($0))" } ?? "\(TimeSpan.hhmm(t.open))+"
             }.joined(separator: ","))
         }
+        if let c = rule.comment, !c.isEmpty { pieces.append("\"" + c.replacingOccurrences(of: "\"", with: "'") + "\"") }
         return pieces.joined(separator: " ")
     }
 
-    static func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    static func date(_ d: LocalDate) -> String {
+        "\(d.year) \(monthNames[max(1, min(12, d.month)) - 1]) \(pad(d.day))"
+    }
+
+    static func formatMonthDay(_ r: MonthDayRange) -> String {
+        let a = "\(monthNames[max(1, min(12, r.fromMonth)) - 1]) \(pad(r.fromDay))"
+        if r.fromMonth == r.toMonth && r.fromDay == r.toDay { return a }
+        if r.fromMonth == r.toMonth && r.fromDay < r.toDay { return a + "-" + pad(r.toDay) }
+        return a + "-\(monthNames[max(1, min(12, r.toMonth)) - 1]) \(pad(r.toDay))"
+    }
+
+    static func pad(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : "\(n)" }
 
     static func formatMonths(_ months: [Int]) -> String {
+        let valid = months.filter { (1...12).contains($0) }
         // Contiguous (wrapping) run → range; otherwise a list.
-        let set = Set(months)
+        let set = Set(valid)
         if set.count >= 2, set.count < 12 {
             for start in 1...12 where set.contains(start) && !set.contains(start == 1 ? 12 : start - 1) {
                 var run = [start]
@@ -271,19 +593,18 @@ public enum OpeningHours {
                     run.append(m)
                     m = m % 12 + 1
                 }
-                if run.count == set.count {
-                    return monthNames[run.first! - 1] + "-" + monthNames[run.last! - 1]
+                if run.count == set.count, let a = run.first, let b = run.last {
+                    return monthNames[a - 1] + "-" + monthNames[b - 1]
                 }
             }
         }
-        return months.map { monthNames[$0 - 1] }.joined(separator: ",")
+        return valid.map { monthNames[$0 - 1] }.joined(separator: ",")
     }
 
     /// `Mo,Tu,We,Th,Fr` → `Mo-Fr`; nth selectors kept as `Tu[1,3]`.
     public static func formatDays(_ days: [WeekdaySelector]) -> String {
         var parts: [String] = []
-        let plain = days.filter { $0.nth.isEmpty }.map(\.weekday)
-        let plainSet = Set(plain).sorted()
+        let plainSet = Set(days.filter { $0.nth.isEmpty && (1...7).contains($0.weekday) }.map(\.weekday)).sorted()
         var i = 0
         while i < plainSet.count {
             var j = i
@@ -296,7 +617,7 @@ public enum OpeningHours {
             }
             i = j + 1
         }
-        for d in days where !d.nth.isEmpty {
+        for d in days where !d.nth.isEmpty && (1...7).contains(d.weekday) {
             parts.append("\(WeekdaySelector.osmNames[d.weekday - 1])[\(d.nth.map(String.init).joined(separator: ","))]")
         }
         return parts.joined(separator: ",")
@@ -315,7 +636,7 @@ public enum OpeningHours {
     }
 
     public static func icalByDay(_ days: [WeekdaySelector]) -> String {
-        days.flatMap { d -> [String] in
+        days.filter { (1...7).contains($0.weekday) }.flatMap { d -> [String] in
             let name = WeekdaySelector.icalNames[d.weekday - 1]
             return d.nth.isEmpty ? [name] : d.nth.map { "\($0)\(name)" }
         }.joined(separator: ",")

@@ -50,13 +50,20 @@ public struct ScheduleEvaluator: Sendable {
         if let from = rule.validFrom, d < from { return false }
         if let until = rule.validUntil, until < d { return false }
         if let anchor = rule.anchor, d < anchor { return false }
-        if !rule.dates.isEmpty { return rule.dates.contains(d) }
-        if !rule.months.isEmpty && !rule.months.contains(d.month) { return false }
-        if rule.days.isEmpty {
-            if rule.publicHolidays { return FrenchHolidays.isHoliday(d) }
-        } else {
-            let dayHit = rule.days.contains { $0.matches(d) }
-            if !dayHit && !(rule.publicHolidays && FrenchHolidays.isHoliday(d)) { return false }
+        // Dates are a selector like the others: `2027 Dec 25 Sa` is that date if it is a Saturday.
+        if !rule.dates.isEmpty && !rule.dates.contains(d) { return false }
+        if !rule.months.isEmpty || !rule.monthDays.isEmpty {
+            guard rule.months.contains(d.month) || rule.monthDays.contains(where: { $0.contains(d) }) else { return false }
+        }
+        if !rule.weeks.isEmpty {
+            let week = d.isoWeek
+            guard rule.weeks.contains(where: { $0.contains(week: week) }) else { return false }
+        }
+        // Weekdays and holidays of one selector are a union (`Mo-Fr,PH`). School holidays
+        // (`SH`) need a school calendar Relais does not have: they never match.
+        if !rule.days.isEmpty || rule.publicHolidays || rule.schoolHolidays {
+            let dayHit = rule.days.contains { $0.matches(d) } || (rule.publicHolidays && FrenchHolidays.isHoliday(d))
+            if !dayHit { return false }
         }
         if rule.interval > 1, let anchor = rule.anchor {
             if rule.isMonthly {

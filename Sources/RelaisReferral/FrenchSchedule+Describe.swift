@@ -27,7 +27,7 @@ extension FrenchFormat {
             }
         }
         for d in days where !d.nth.isEmpty {
-            let ranks = d.nth.sorted { ($0 < 0 ? 10 - $0 : $0) < ($1 < 0 ? 10 - $1 : $1) }.map { "le " + ordinal($0) }
+            let ranks = d.nth.sorted(by: WeekdaySelector.nthOrder).map { "le " + ordinal($0) }
             parts.append(list(ranks) + " \(weekdays[d.weekday - 1]) du mois")
         }
         return list(parts)

@@ -22,6 +22,7 @@ struct DataInclusionReader: FormatReader {
         let base = m.url.hasSuffix("/") ? String(m.url.dropLast()) : m.url
         var docs: [Document] = []
         var firstStatus: Int?
+        let maxPages = m.intOption("max_pages", default: 200)
         for endpoint in ["structures", "services"] {
             var page = 1
             var pages = 1
@@ -35,12 +36,27 @@ struct DataInclusionReader: FormatReader {
                 guard let o = root as? [String: Any], o["items"] is [Any] else {
                     throw ReadError("\(url) : réponse inattendue — l’API data·inclusion v1 renvoie un objet avec « items »")
                 }
-                pages = Int(JSONPath.double(o["pages"]) ?? 1)
+                pages = try Self.pageCount(o["pages"], url: url, maxPages: maxPages)
                 docs.append(doc)
                 page += 1
-            } while page <= pages && page <= m.intOption("max_pages", default: 200)
+            } while page <= pages
         }
         return Payload(documents: docs, httpStatus: firstStatus)
+    }
+
+    /// The page count an answer announces: a whole number from 1 to `maxPages`. Anything
+    /// else (`1e300`, `"inf"`, `"nan"`, -1, 2.5) fails the run: reading fewer pages than
+    /// the source has would mark the listings of the others stale.
+    static func pageCount(_ value: Any?, url: String, maxPages: Int) throws -> Int {
+        guard let raw = value, !(raw is NSNull) else { return 1 }
+        let text = JSONPath.string(raw) ?? "\(raw)"
+        guard let d = JSONPath.double(raw), let n = Int(checked: d, in: 0...Int(Int32.max)), Double(n) == d else {
+            throw ReadError("\(url) : nombre de pages invalide (« \(text.prefix(40)) ») : l’API doit annoncer un nombre entier de pages")
+        }
+        guard n <= maxPages else {
+            throw ReadError("\(url) : la source annonce \(n) pages, plus que la limite de \(maxPages) (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
+        }
+        return max(1, n)
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
@@ -50,7 +66,7 @@ struct DataInclusionReader: FormatReader {
         var result = ReadResult()
         for doc in payload.documents {
             guard let o = try json(doc, ctx) as? [String: Any], let items = o["items"] as? [[String: Any]] else { continue }
-            let page = Int(JSONPath.double(o["page"]) ?? 1)
+            let page = JSONPath.double(o["page"]).flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
             let isService = doc.url.contains("/services")
             for (i, item) in items.enumerated() {
                 var tagged = item

@@ -174,7 +174,7 @@ struct HSDSReader: FormatReader {
             let prefix = t.dropLast(2)
             if prefix.isEmpty {
                 days.append(WeekdaySelector(weekday: wd + 1))
-            } else if let n = Int(prefix) {
+            } else if let n = Int(prefix), n != 0, (-5...5).contains(n) {
                 if let k = days.firstIndex(where: { $0.weekday == wd + 1 && !$0.nth.isEmpty }) { days[k].nth.append(n) } else { days.append(WeekdaySelector(weekday: wd + 1, nth: [n])) }
             } else {
                 return nil
@@ -183,15 +183,26 @@ struct HSDSReader: FormatReader {
         func minutes(_ v: Any?) -> Int? {
             guard let s = JSONPath.string(v) else { return nil }
             let p = s.split(separator: ":")
-            guard p.count >= 2, let h = Int(p[0]), let m = Int(p[1]) else { return nil }
+            guard p.count >= 2, let h = Int(p[0]), let m = Int(p[1].prefix(2)), (0...24).contains(h), (0..<60).contains(m) else { return nil }
             return h * 60 + m
         }
         guard let open = minutes(row["opens_at"]) else { return nil }
         let date = { (k: String) in JSONPath.string(row[k]).flatMap { LocalDate(iso: $0.prefix(10)) } }
+        // Numbers from the source are checked, never converted blindly (`"interval": "inf"`).
+        var interval = 1
+        if let v = JSONPath.double(row["interval"]) {
+            guard let n = Int(checked: v, in: 1...53) else { return nil }
+            interval = n
+        }
+        var count: Int?
+        if let v = JSONPath.double(row["count"]) {
+            guard let n = Int(checked: v, in: 1...1000) else { return nil }
+            count = n
+        }
         return ScheduleRule(
             days: days, times: [TimeSpan(open: open, close: minutes(row["closes_at"]))],
-            interval: Int(JSONPath.double(row["interval"]) ?? 1), anchor: date("dtstart"), validFrom: date("valid_from"),
-            validUntil: date("valid_to") ?? date("until"), count: JSONPath.double(row["count"]).map { Int($0) })
+            interval: interval, anchor: date("dtstart"), validFrom: date("valid_from"),
+            validUntil: date("valid_to") ?? date("until"), count: count)
     }
 
     /// Rebuilds nested service objects from the CSV tables of a datapackage.

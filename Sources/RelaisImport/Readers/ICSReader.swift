@@ -85,7 +85,7 @@ struct ICSReader: FormatReader {
         guard let date = LocalDate(iso: v.prefix(8)) else { return nil }
         if params["VALUE"] == "DATE" || v.count == 8 { return (LocalDateTime(date: date, minutes: 0), true) }
         let t = v.dropFirst(9)
-        guard t.count >= 4, let h = Int(t.prefix(2)), let m = Int(t.dropFirst(2).prefix(2)) else { return nil }
+        guard t.count >= 4, let h = Int(t.prefix(2)), let m = Int(t.dropFirst(2).prefix(2)), (0...24).contains(h), (0..<60).contains(m) else { return nil }
         let wall = LocalDateTime(date: date, hour: h, minute: m)
         if v.hasSuffix("Z") { return (ParisTime.local(atEpoch: (wall.date.dayNumber * 1440 + wall.minutes) * 60), false) }
         return (wall, false)
@@ -97,11 +97,16 @@ struct ICSReader: FormatReader {
         var number = ""
         var inTime = false
         for c in s.uppercased() {
-            if c.isNumber { number.append(c); continue }
+            if c.isASCII, c.isNumber {
+                // A duration longer than a year is not a session: refuse it before it overflows.
+                guard number.count < 6 else { return nil }
+                number.append(c)
+                continue
+            }
             let n = Int(number) ?? 0
             number = ""
             switch c {
-            case "P": break
+            case "P", "+": break
             case "T": inTime = true
             case "W": minutes += n * 7 * 1440
             case "D": minutes += n * 1440
@@ -110,6 +115,7 @@ struct ICSReader: FormatReader {
             case "S": break
             default: return nil
             }
+            guard minutes <= 366 * 1440 else { return nil }
         }
         return minutes
     }
@@ -143,13 +149,19 @@ struct ICSReader: FormatReader {
         var result = ReadResult()
         // Siblings (RELATED-TO) form one multi-day session.
         var groups: [(key: String, events: [Event])] = []
+        var groupIndex: [String: Int] = [:]
         for e in events {
             if e.text("STATUS")?.uppercased() == "CANCELLED" {
                 result.skipped += 1
                 continue
             }
             let key = e.first("RELATED-TO")?.value ?? e.text("UID") ?? "ligne-\(e.line)"
-            if let i = groups.firstIndex(where: { $0.key == key }) { groups[i].events.append(e) } else { groups.append((key, [e])) }
+            if let i = groupIndex[key] {
+                groups[i].events.append(e)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append((key, [e]))
+            }
         }
         for (key, group) in groups {
             if let r = record(key: key, group, ctx: ctx, result: &result) { result.records.append(r) }
@@ -158,7 +170,7 @@ struct ICSReader: FormatReader {
     }
 
     func record(key: String, _ group: [Event], ctx: ReaderContext, result: inout ReadResult) -> RawRecord? {
-        let first = group[0]
+        guard let first = group.first else { return nil }
         let item = "VEVENT ligne \(first.line)"
         guard let dtstart = first.first("DTSTART"), let (start, allDay) = Self.time(dtstart.value, params: dtstart.params) else {
             result.issues.append(RunIssue(item: item, field: "DTSTART", reason: "missing or unreadable DTSTART", severity: .rejected))
@@ -190,7 +202,7 @@ struct ICSReader: FormatReader {
                 r.modalities = [.en_ligne]
             } else {
                 r.addressText = loc.replacingOccurrences(of: ";", with: ",")
-                let parts = AddressText.split(r.addressText!)
+                let parts = AddressText.split(loc.replacingOccurrences(of: ";", with: ","))
                 r.placeName = parts.complement
             }
         }
@@ -247,8 +259,8 @@ struct ICSReader: FormatReader {
                     occurrences.append(Occurrence(start: t, end: length.map { LocalDateTime(date: t.date, minutes: t.minutes + $0) }))
                 }
             }
-            let ex = e.all("EXDATE").flatMap { p in p.value.split(separator: ",").compactMap { Self.time(String($0), params: p.params)?.0 } }
-            occurrences.removeAll { ex.contains($0.start) }
+            let ex = Set(e.all("EXDATE").flatMap { p in p.value.split(separator: ",").compactMap { Self.time(String($0), params: p.params)?.0 } })
+            if !ex.isEmpty { occurrences.removeAll { ex.contains($0.start) } }
         }
         occurrences.sort()
         let lastEnd = occurrences.last.map { $0.end ?? LocalDateTime(date: $0.start.date, minutes: 1439) }
@@ -276,6 +288,7 @@ struct ICSReader: FormatReader {
                 let t = d.uppercased()
                 guard let wd = WeekdaySelector.icalNames.firstIndex(of: String(t.suffix(2))) else { return nil }
                 let n = Int(t.dropLast(2))
+                if let n, n == 0 || !(-5...5).contains(n) { return nil }
                 if freq == "MONTHLY", n == nil { return nil }  // "every Tuesday of the month": not a monthly rank
                 if let n, let k = days.firstIndex(where: { $0.weekday == wd + 1 && !$0.nth.isEmpty }) {
                     days[k].nth.append(n)
@@ -289,15 +302,19 @@ struct ICSReader: FormatReader {
             return nil  // BYMONTHDAY and the like
         }
         var rule = ScheduleRule(days: days, times: [TimeSpan(open: start.minutes, close: end.map { $0.minutes })])
-        rule.interval = Int(parts["INTERVAL"] ?? "1") ?? 1
+        guard let interval = Int(parts["INTERVAL"] ?? "1"), (1...53).contains(interval) else { return nil }
+        rule.interval = interval
         rule.anchor = start.date
         rule.validFrom = start.date
         if let until = parts["UNTIL"], let (u, allDay) = time(until, params: [:]) {
             // An occurrence counts if it starts at or before UNTIL.
             rule.validUntil = allDay || u.minutes >= start.minutes ? u.date : u.date.adding(days: -1)
         }
-        if let c = parts["COUNT"].flatMap({ Int($0) }) { rule.count = c }
-        if let bymonth = parts["BYMONTH"] { rule.months = bymonth.split(separator: ",").compactMap { Int($0) } }
+        if let c = parts["COUNT"] {
+            guard let n = Int(c), (1...1000).contains(n) else { return nil }
+            rule.count = n
+        }
+        if let bymonth = parts["BYMONTH"] { rule.months = bymonth.split(separator: ",").compactMap { Int($0) }.filter { (1...12).contains($0) } }
         return rule
     }
 }
