@@ -40,6 +40,14 @@ final class TransferSink {
         if !trimmed.isEmpty { headerLines.append(trimmed) }
     }
 
+    /// The `Location` of the last hop, if it was a redirect.
+    var location: String? {
+        headerLines.lazy.compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "location" else { return nil }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }.first
+    }
+
     var headers: [String: String] {
         var h: [String: String] = [:]
         for line in headerLines {
@@ -92,6 +100,9 @@ enum EasyTransfer {
         guard ["http", "https", "file"].contains(scheme) else {
             return .failure(FetchError(.unsupportedScheme(scheme), url: url))
         }
+        if let policy = request.policy, !policy.allows(scheme: scheme) {
+            return .failure(FetchError(.forbiddenScheme(scheme, origin: policy.originScheme), url: url))
+        }
         guard let handle = curl_easy_init() else { return .failure(FetchError(.other("curl_easy_init failed"), url: url)) }
         defer { curl_easy_cleanup(handle) }
 
@@ -100,15 +111,26 @@ enum EasyTransfer {
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
+        // Read by the open-socket callback during `perform`; tells whether it refused an address.
+        let socketGuard = UnsafeMutablePointer<relais_socket_guard>.allocate(capacity: 1)
+        socketGuard.initialize(to: relais_socket_guard())
+        defer { socketGuard.deallocate() }
+        let protocols = request.policy?.curlProtocols ?? "http,https,file"
+        let redirectProtocols: String? = if let policy = request.policy { policy.curlRedirectProtocols } else { "http,https" }
 
         let isFile = scheme == "file"
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errBuf in
             relais_curl_setopt_string(handle, CURLOPT_URL, url)
             relais_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errBuf.baseAddress)
             relais_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            relais_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,file")
-            relais_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-            relais_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0)
+            relais_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, protocols)
+            if let redirectProtocols { relais_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, redirectProtocols) }
+            relais_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, request.followRedirects && redirectProtocols != nil ? 1 : 0)
+            if let policy = request.policy {
+                socketGuard.pointee.allow_private = policy.allowsPrivateNetwork ? 1 : 0
+                socketGuard.pointee.public_loopback_port = policy.publicLoopbackPort
+                relais_curl_set_socket_guard(handle, socketGuard)
+            }
             relais_curl_setopt_long(handle, CURLOPT_MAXREDIRS, c.maxRedirects)
             relais_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(c.timeouts.connect * 1000))
             relais_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(c.timeouts.total * 1000))
@@ -146,6 +168,9 @@ enum EasyTransfer {
         let finalURL = effective.map { String(cString: $0) } ?? url
 
         if code != CURLE_OK {
+            if let policy = request.policy, let refusal = policyRefusal(code, policy: policy, socketGuard: socketGuard.pointee, sink: sink) {
+                return .failure(FetchError(refusal, url: url))
+            }
             let message = cString(errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
             return .failure(FetchError(reason(for: code, message: message, sink: sink, limit: c.maxBodyBytes, maxRedirects: c.maxRedirects), url: url))
         }
@@ -167,6 +192,20 @@ enum EasyTransfer {
             return .failure(FetchError(.httpStatus(status), url: url))
         }
         return .success(FetchResponse(url: finalURL, status: status, headers: headers, body: status == 304 ? [] : sink.body, attempts: 1))
+    }
+
+    /// The policy's refusal behind a failed transfer, if it was one: an address
+    /// the open-socket callback refused, or a redirect to a scheme libcurl was
+    /// told not to follow.
+    private static func policyRefusal(_ code: CURLcode, policy: FetchPolicy, socketGuard: relais_socket_guard, sink: TransferSink) -> FetchError.Reason? {
+        if code == CURLE_COULDNT_CONNECT && socketGuard.refused != 0 {
+            let address = withUnsafeBytes(of: socketGuard.refused_address) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            return .forbiddenAddress(address)
+        }
+        if code == CURLE_UNSUPPORTED_PROTOCOL, let location = sink.location, let scheme = FetchPolicy.scheme(of: location), !policy.allows(scheme: scheme) {
+            return .forbiddenScheme(scheme, origin: policy.originScheme)
+        }
+        return nil
     }
 
     private static func reason(for code: CURLcode, message: String, sink: TransferSink, limit: Int, maxRedirects: Int) -> FetchError.Reason {

@@ -14,10 +14,15 @@ public struct FetchRequest: Sendable {
     public var body: [UInt8]?
     /// Follow redirections (bounded by the configuration); false returns the 3xx itself.
     public var followRedirects: Bool
+    /// The schemes and addresses this request and its redirects may reach;
+    /// nil allows http, https and file, and every address (for a URL an admin
+    /// wrote, not one a source sent).
+    public var policy: FetchPolicy?
 
     public init(url: String, etag: String? = nil, lastModified: String? = nil, headers: [(String, String)] = [], acceptErrorStatus: Bool = false,
-                method: String = "GET", body: [UInt8]? = nil, followRedirects: Bool = true) {
+                method: String = "GET", body: [UInt8]? = nil, followRedirects: Bool = true, policy: FetchPolicy? = nil) {
         self.followRedirects = followRedirects
+        self.policy = policy
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
@@ -73,6 +78,10 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case fileNotFound
         case truncated
         case cancelled
+        /// The fetch policy refused a scheme (the first value) for a source whose URL has the second.
+        case forbiddenScheme(String, origin: String)
+        /// The fetch policy refused to connect to this loopback, private or link-local address.
+        case forbiddenAddress(String)
         case other(String)
     }
 
@@ -109,9 +118,26 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         case .fileNotFound: what = "file not found"
         case .truncated: what = "transfer truncated"
         case .cancelled: what = "cancelled (shutdown)"
+        case .forbiddenScheme(let s, let origin): what = "scheme '\(s)' not allowed for a source served over '\(origin)' (fetch policy)"
+        case .forbiddenAddress(let a): what = "connection to private address \(a) refused (fetch policy; set allow_private_network if intended)"
         case .other(let m): what = m
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""
         return "\(url): \(what)\(tries)"
+    }
+
+    /// Why the fetch policy refused this request, in French for admins; nil
+    /// for any other failure.
+    public var policyExplanation: String? {
+        switch reason {
+        case .forbiddenScheme(let s, let origin):
+            let allowed = FetchPolicy.allowedSchemes(forOrigin: origin).sorted().map { "\($0)://" }
+            let only = allowed.isEmpty ? "aucun lien n’est suivi" : "seuls les liens \(allowed.joined(separator: " et ")) sont suivis"
+            return "lien refusé : \(s):// depuis une source \(origin.isEmpty ? "sans schéma" : "\(origin)://") (\(only))"
+        case .forbiddenAddress(let a):
+            return "adresse interdite : le lien mène au réseau local (\(a)) ; ajoutez allow_private_network: true aux options du manifeste si c’est voulu"
+        default:
+            return nil
+        }
     }
 }

@@ -83,7 +83,7 @@ public protocol FormatReader: Sendable {
 extension FormatReader {
     /// One conditional GET of the manifest's URL.
     public func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
-        let r = try await fetcher.fetch(FetchRequest(url: ctx.manifest.url, etag: etag, lastModified: lastModified))
+        let r = try await fetcher.fetch(FetchRequest(url: ctx.manifest.url, etag: etag, lastModified: lastModified, policy: ctx.manifest.fetchPolicy))
         if r.notModified { return Payload(documents: [], notModified: true, httpStatus: r.status, etag: r.etag ?? etag, lastModified: r.lastModified ?? lastModified) }
         return Payload(documents: [Document(r)], httpStatus: r.status, etag: r.etag, lastModified: r.lastModified)
     }

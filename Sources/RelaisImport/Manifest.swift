@@ -64,7 +64,7 @@ public struct Manifest: Sendable {
     public static let optionalKeys = ["kind", "licence", "attribution", "owner", "enabled", "demo", "priority", "stale_after_runs", "options", "fields", "description"]
 
     /// Options each format accepts (plus the common ones).
-    public static let commonOptions = ["max_rejected_share", "max_pages", "max_bytes", "timeout", "encoding"]
+    public static let commonOptions = ["max_rejected_share", "max_pages", "max_bytes", "timeout", "encoding", "allow_private_network"]
     public static let formatOptions: [SourceFormat: [String]] = [
         .csv: ["delimiter", "header_row"],
         .json: ["records", "pagination", "page_param", "first_page", "next", "total_pages"],
@@ -205,6 +205,9 @@ extension Manifest {
         }
         if let d = options["delimiter"], !["auto", ";", ",", "\t", "tab", "|"].contains(d) {
             throw ManifestError(file: file, key: "options.delimiter", message: "« \(d) » : attendu auto, « ; », « , », « | » ou tab")
+        }
+        if let a = options["allow_private_network"], !["true", "false"].contains(a) {
+            throw ManifestError(file: file, key: "options.allow_private_network", message: "« \(a) » : attendu true ou false")
         }
         let fields = try stringMap("fields", allowed: fieldNames)
         if !fields.isEmpty && ![.csv, .json].contains(format) {

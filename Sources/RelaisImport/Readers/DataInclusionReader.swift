@@ -29,7 +29,7 @@ struct DataInclusionReader: FormatReader {
             repeat {
                 var url = JSONReader.url("\(base)/\(endpoint)", setting: "page", to: page)
                 if let size = m.option("size") { url = JSONReader.url(url, setting: "size", to: Int(size) ?? 100) }
-                let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers))
+                let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
                 firstStatus = firstStatus ?? r.status
                 let doc = Document(r)
                 let root = try json(doc, ctx)

@@ -22,7 +22,7 @@ struct HSDSReader: FormatReader {
             headers.append(("Authorization", "Bearer \(token)"))
         }
         if m.url.hasSuffix("datapackage.json") {
-            let r = try await fetcher.fetch(FetchRequest(url: m.url, headers: headers))
+            let r = try await fetcher.fetch(FetchRequest(url: m.url, headers: headers, policy: m.fetchPolicy))
             var docs = [Document(r)]
             guard let dp = try json(docs[0], ctx) as? [String: Any], let resources = dp["resources"] as? [[String: Any]] else {
                 throw ReadError("\(m.url) : datapackage.json sans « resources »")
@@ -33,7 +33,7 @@ struct HSDSReader: FormatReader {
                     let url = URL(string: path, relativeTo: URL(string: m.url))?.absoluteString
                 else { continue }
                 do {
-                    docs.append(Document(try await fetcher.fetch(FetchRequest(url: url, headers: headers))))
+                    docs.append(Document(try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))))
                 } catch let e as FetchError where e.reason == .httpStatus(404) || e.reason == .fileNotFound {
                     continue  // an optional table the package does not ship
                 }
@@ -45,7 +45,7 @@ struct HSDSReader: FormatReader {
         var firstStatus: Int?
         while page <= m.intOption("max_pages", default: 200) {
             let url = JSONReader.url(m.url, setting: "page", to: page)
-            let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers))
+            let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
             firstStatus = firstStatus ?? r.status
             let doc = Document(r)
             guard let o = try json(doc, ctx) as? [String: Any], o["contents"] is [Any] else {

@@ -67,7 +67,7 @@ enum JSONPath {
 struct JSONReader: FormatReader {
     func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
         let m = ctx.manifest
-        let first = try await fetcher.fetch(FetchRequest(url: m.url, etag: etag, lastModified: lastModified))
+        let first = try await fetcher.fetch(FetchRequest(url: m.url, etag: etag, lastModified: lastModified, policy: m.fetchPolicy))
         if first.notModified { return Payload(documents: [], notModified: true, httpStatus: 304, etag: first.etag ?? etag, lastModified: first.lastModified ?? lastModified) }
         var docs = [Document(first)]
         let maxPages = m.intOption("max_pages", default: 50)
@@ -94,7 +94,7 @@ struct JSONReader: FormatReader {
                 }
             }
             guard let next = nextURL else { break }
-            let r = try await fetcher.fetch(next)
+            let r = try await fetcher.fetch(FetchRequest(url: next, policy: m.fetchPolicy))
             docs.append(Document(r))
             root = try json(docs.last!, ctx)
         }
