@@ -116,50 +116,22 @@ public struct LocalDateTime: Codable, Sendable, Hashable, Comparable, CustomStri
 func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 func format4(_ n: Int) -> String { n < 1000 ? String(repeating: "0", count: 4 - String(n).count) + String(n) : String(n) }
 
-/// Europe/Paris civil time: CET (+01:00) and CEST (+02:00) under the EU rule
-/// (last Sunday of March to last Sunday of October, switching at 01:00 UTC).
+/// Europe/Paris civil time: CET (+01:00) and CEST (+02:00) under the EU rule.
+/// A shorthand for ``CivilZone/paris``.
 public enum ParisTime {
-    /// Start and end of summer time in a year, as seconds since the epoch (UTC).
-    static func summerBounds(_ year: Int) -> (Int, Int) {
-        func lastSunday(_ month: Int) -> LocalDate {
-            var d = LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))
-            while d.weekday != 7 { d = d.adding(days: -1) }
-            return d
-        }
-        return (lastSunday(3).dayNumber * 86400 + 3600, lastSunday(10).dayNumber * 86400 + 3600)
-    }
-
     /// UTC offset in seconds at an instant (seconds since the epoch).
-    public static func offset(atEpoch t: Int) -> Int {
-        let year = LocalDate(dayNumber: Int((Double(t) / 86400).rounded(.down))).year
-        let (start, end) = summerBounds(year)
-        return (t >= start && t < end) ? 7200 : 3600
-    }
+    public static func offset(atEpoch t: Int) -> Int { CivilZone.paris.offset(atEpoch: t) }
 
-    /// The instant of a wall-clock time. In the autumn overlap the earlier
-    /// (summer) instant is chosen; in the spring gap the time is shifted forward.
-    public static func epoch(of local: LocalDateTime) -> Int {
-        let naive = local.date.dayNumber * 86400 + local.minutes * 60
-        let summer = naive - 7200
-        if offset(atEpoch: summer) == 7200 { return summer }
-        return naive - 3600
-    }
+    /// The instant of a wall-clock time (see ``CivilZone/epoch(of:)``).
+    public static func epoch(of local: LocalDateTime) -> Int { CivilZone.paris.epoch(of: local) }
 
-    public static func local(atEpoch t: Int) -> LocalDateTime {
-        let shifted = t + offset(atEpoch: t)
-        let day = Int((Double(shifted) / 86400).rounded(.down))
-        return LocalDateTime(date: LocalDate(dayNumber: day), minutes: (shifted - day * 86400) / 60)
-    }
+    public static func local(atEpoch t: Int) -> LocalDateTime { CivilZone.paris.local(atEpoch: t) }
 
     /// The offset that applies to a wall-clock time, as `+01:00` / `+02:00`.
-    public static func offsetString(for local: LocalDateTime) -> String {
-        offset(atEpoch: epoch(of: local)) == 7200 ? "+02:00" : "+01:00"
-    }
+    public static func offsetString(for local: LocalDateTime) -> String { CivilZone.paris.offsetString(for: local) }
 
     /// ISO 8601 with the Paris offset: `2026-11-26T18:00:00+01:00`.
-    public static func iso(_ local: LocalDateTime) -> String {
-        local.description + offsetString(for: local)
-    }
+    public static func iso(_ local: LocalDateTime) -> String { CivilZone.paris.iso(local) }
 }
 
 extension Int {
