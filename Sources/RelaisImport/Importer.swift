@@ -29,6 +29,9 @@ public struct Importer: Sendable {
         self.logger = logger
     }
 
+    /// This process, as runs and leases name it: `host:pid`.
+    public static let processOwner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
     /// The source of the curated national lines of `Directory/national.yml`.
     public static let nationalSourceID = "relais-national"
 
@@ -41,7 +44,7 @@ public struct Importer: Sendable {
         let started = clock()
         let runID: Int64
         do {
-            runID = try store.beginRun(source: manifest.registration, trigger: trigger, at: started)
+            runID = try store.beginRun(source: manifest.registration, trigger: trigger, at: started, owner: Self.processOwner)
         } catch {
             return RunRecord(id: -1, sourceID: manifest.id, startedAt: "\(started)", status: .failed, message: "base de données : \(error)")
         }
@@ -54,8 +57,10 @@ public struct Importer: Sendable {
         let normalizer = RecordNormalizer(data: data, defaultKind: manifest.kind)
         let ctx = ReaderContext(manifest: manifest, normalizer: normalizer, now: started, environment: environment)
         let previous = try? store.source(id: manifest.id)
-        // Validators only when the store holds what they validate.
-        let useValidators = (previous?.listings ?? 0) > 0 || manifest.format == .laposte && ((try? store.geoCommunes()) ?? nil) != nil
+        // Validators only when the store holds what they validate, and only for the URL, options
+        // and mapping they were obtained with.
+        let holdsContent = (previous?.listings ?? 0) > 0 || manifest.format == .laposte && ((try? store.geoCommunes()) ?? nil) != nil
+        let useValidators = holdsContent && previous?.validatorKey == manifest.validatorKey
         progress?("\(manifest.id) : téléchargement de \(manifest.url)")
         let payload: Payload
         do {
@@ -85,7 +90,7 @@ public struct Importer: Sendable {
                 let (communes, parents) = try LaPosteReader().communes(payload, ctx)
                 try store.replaceGeoCommunes(communes, parents: parents)
                 progress?("\(manifest.id) : \(communes.count) communes")
-                return (try? store.applyRun(runID, batch: ImportBatch(source: manifest.registration, drafts: [], httpStatus: payload.httpStatus, etag: payload.etag, lastModified: payload.lastModified, markMissingAsStale: false), at: clock()))
+                return (try? store.applyRun(runID, batch: ImportBatch(source: manifest.registration, drafts: [], httpStatus: payload.httpStatus, etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, markMissingAsStale: false), at: clock()))
                     .map { r in var r = r; r.message = "\(communes.count) communes importées (données géographiques)"; return r } ?? finish(.success, nil)
             } catch {
                 return finish(.failed, "\(error)", http: payload.httpStatus)
@@ -114,7 +119,7 @@ public struct Importer: Sendable {
             let run = try await withTaskCancellationHandler {
                 try store.applyRun(
                     runID, source: manifest.registration, feed: feed, expectedRecords: read.records.count, httpStatus: payload.httpStatus,
-                    etag: payload.etag, lastModified: payload.lastModified, at: clock())
+                    etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, shrinkGuard: manifest.shrinkGuard, at: clock())
             } onCancel: {
                 feed.stop()
             }

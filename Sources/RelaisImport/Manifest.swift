@@ -1,5 +1,6 @@
 import Foundation
 import RelaisModel
+import RelaisNormalize
 import RelaisStore
 import Yams
 
@@ -64,7 +65,7 @@ public struct Manifest: Sendable {
     public static let optionalKeys = ["kind", "licence", "attribution", "owner", "enabled", "demo", "priority", "stale_after_runs", "options", "fields", "description"]
 
     /// Options each format accepts (plus the common ones).
-    public static let commonOptions = ["max_rejected_share", "max_pages", "max_bytes", "timeout", "encoding", "allow_private_network"]
+    public static let commonOptions = ["max_rejected_share", "max_shrink_share", "max_pages", "max_bytes", "timeout", "encoding", "allow_private_network"]
     public static let formatOptions: [SourceFormat: [String]] = [
         .csv: ["delimiter", "header_row"],
         .json: ["records", "pagination", "page_param", "first_page", "next", "total_pages"],
@@ -86,6 +87,19 @@ public struct Manifest: Sendable {
     public var registration: SourceRegistration {
         SourceRegistration(id: id, title: title, url: url, format: format.rawValue, priority: priority, demo: demo, staleAfterRuns: staleAfterRuns, manifest: text)
     }
+
+    /// What a source's stored validators (`ETag`, `Last-Modified`) hold for: every key that
+    /// changes what is fetched or how it is read. Another URL, options or mapping fetch in full.
+    public var validatorKey: String {
+        var parts = [url, format.rawValue, kind?.rawValue ?? "", demo ? "demo" : "", String(priority)]
+        parts += options.sorted { $0.key < $1.key }.map { "o:\($0.key)=\($0.value)" }
+        parts += fields.sorted { $0.key < $1.key }.map { "f:\($0.key)=\($0.value)" }
+        return Text.hash(parts.joined(separator: "\u{1F}"))
+    }
+
+    /// The share of live listings a run may take out at once before it waits for an admin
+    /// (`options.max_shrink_share`, default 0.2).
+    public var shrinkGuard: ShrinkGuard { ShrinkGuard(maxShare: doubleOption("max_shrink_share", default: 0.2)) }
 
     public func option(_ name: String) -> String? { options[name] }
     public func intOption(_ name: String, default d: Int) -> Int { options[name].flatMap { Int($0) } ?? d }
@@ -237,23 +251,54 @@ extension Manifest {
         return out + rest
     }
 
-    /// Reads every `*.yml` / `*.yaml` of a folder. Ids must be unique.
+    /// Reads every `*.yml` / `*.yaml` of a folder. Ids must be unique. Throws at the first
+    /// problem: for tools that must not run on a partial set (see ``load(from:environment:)``).
     public static func loadAll(from folder: URL, environment: [String: String]) throws -> [Manifest] {
-        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-            .filter { ["yml", "yaml"].contains($0.pathExtension) }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        var manifests: [Manifest] = []
-        for f in files {
-            let text: String
-            do { text = try String(contentsOf: f, encoding: .utf8) } catch {
-                throw ManifestError(file: f.path, key: nil, message: "fichier illisible (UTF-8 attendu)")
-            }
-            let m = try parse(text, file: f.path, environment: environment)
-            if let other = manifests.first(where: { $0.id == m.id }) {
-                throw ManifestError(file: f.path, key: "id", message: "« \(m.id) » déjà utilisé par \(other.file)")
-            }
-            manifests.append(m)
+        let set = try load(from: folder, environment: environment)
+        if let first = set.problems.first { throw first }
+        return set.manifests
+    }
+
+    /// Reads every manifest of a folder, keeping the valid ones and naming each problem:
+    /// one bad file stays one bad file. Throws only when the folder cannot be read.
+    public static func load(from folder: URL, environment: [String: String]) throws -> ManifestSet {
+        let files: [URL]
+        do {
+            files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+                .filter { ["yml", "yaml"].contains($0.pathExtension) }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw ManifestError(file: folder.path, key: nil, message: "dossier des manifestes illisible")
         }
-        return manifests
+        var set = ManifestSet()
+        for f in files {
+            do {
+                let text: String
+                do { text = try String(contentsOf: f, encoding: .utf8) } catch {
+                    throw ManifestError(file: f.path, key: nil, message: "fichier illisible (UTF-8 attendu)")
+                }
+                let m = try parse(text, file: f.path, environment: environment)
+                if let other = set.manifests.first(where: { $0.id == m.id }) {
+                    throw ManifestError(file: f.path, key: "id", message: "« \(m.id) » déjà utilisé par \(other.file)")
+                }
+                set.manifests.append(m)
+            } catch let e as ManifestError {
+                set.problems.append(e)
+            } catch {
+                set.problems.append(ManifestError(file: f.path, key: nil, message: "\(error)"))
+            }
+        }
+        return set
+    }
+}
+
+/// The manifests of a folder: those that can run, and the files that cannot, each with its reason.
+public struct ManifestSet: Sendable {
+    public var manifests: [Manifest] = []
+    public var problems: [ManifestError] = []
+
+    public init(manifests: [Manifest] = [], problems: [ManifestError] = []) {
+        self.manifests = manifests
+        self.problems = problems
     }
 }

@@ -62,4 +62,62 @@ public struct RawRecord: Sendable {
     public var flags: [Flag] = []
 
     public init(item: String) { self.item = item }
+
+    /// Longest text accepted per field, in UTF-8 bytes: a description may be long, the
+    /// texts that parsers read (hours, addresses, contacts) are short.
+    public static let fieldLimits: [(field: String, limit: Int)] = [
+        ("description", 20_000), ("alternateName", 1_000), ("organization", 1_000), ("sponsor", 1_000), ("manager", 1_000),
+        ("street", 1_000), ("complement", 1_000), ("postalCode", 100), ("commune", 300), ("insee", 100), ("addressText", 2_000),
+        ("placeName", 1_000), ("phones", 2_000), ("emails", 2_000), ("website", 2_000), ("hoursText", 4_000), ("openingHours", 2_000),
+        ("audienceText", 2_000), ("needsText", 2_000), ("fees", 4_000), ("eligibility", 4_000), ("registration", 4_000),
+        ("kindHint", 1_000), ("sourceUpdated", 100),
+    ]
+
+    /// Empties every field longer than its limit and says which (field, bytes, limit).
+    public mutating func dropOversizedFields() -> [(field: String, bytes: Int, limit: Int)] {
+        var dropped: [(String, Int, Int)] = []
+        func check(_ value: inout String?, _ field: String, _ limit: Int) {
+            if let v = value, v.utf8.count > limit {
+                dropped.append((field, v.utf8.count, limit))
+                value = nil
+            }
+        }
+        func check(_ values: inout [String], _ field: String, _ limit: Int) {
+            let long = values.filter { $0.utf8.count > limit }
+            if let first = long.first {
+                dropped.append((field, first.utf8.count, limit))
+                values.removeAll { $0.utf8.count > limit }
+            }
+        }
+        for (field, limit) in Self.fieldLimits {
+            switch field {
+            case "description": check(&description, field, limit)
+            case "alternateName": check(&alternateName, field, limit)
+            case "organization": check(&organization, field, limit)
+            case "sponsor": check(&sponsor, field, limit)
+            case "manager": check(&manager, field, limit)
+            case "street": check(&street, field, limit)
+            case "complement": check(&complement, field, limit)
+            case "postalCode": check(&postalCode, field, limit)
+            case "commune": check(&commune, field, limit)
+            case "insee": check(&insee, field, limit)
+            case "addressText": check(&addressText, field, limit)
+            case "placeName": check(&placeName, field, limit)
+            case "phones": check(&phones, field, limit)
+            case "emails": check(&emails, field, limit)
+            case "website": check(&website, field, limit)
+            case "hoursText": check(&hoursText, field, limit)
+            case "openingHours": check(&openingHours, field, limit)
+            case "audienceText": check(&audienceText, field, limit)
+            case "needsText": check(&needsText, field, limit)
+            case "fees": check(&fees, field, limit)
+            case "eligibility": check(&eligibility, field, limit)
+            case "registration": check(&registration, field, limit)
+            case "kindHint": check(&kindHint, field, limit)
+            case "sourceUpdated": check(&sourceUpdated, field, limit)
+            default: break
+            }
+        }
+        return dropped
+    }
 }

@@ -73,10 +73,14 @@ public struct RecordNormalizer: Sendable {
         if let missing = r.missingRequired.first {
             return .rejected(RunIssue(item: r.item, field: missing, reason: "missing required field \(missing) (champ obligatoire absent)", severity: .rejected))
         }
-        for (field, value) in [("name", r.name), ("description", r.description), ("address", r.addressText), ("hours", r.hoursText), ("audience", r.audienceText)] {
-            if let value, value.utf8.count > Self.maxFieldLength {
-                return .rejected(RunIssue(item: r.item, field: field, reason: "field too long (\(value.utf8.count) octets, maximum \(Self.maxFieldLength))", severity: .rejected))
-            }
+        if let name = r.name, name.utf8.count > Self.maxFieldLength {
+            return .rejected(RunIssue(item: r.item, field: "name", reason: "nom trop long (\(name.utf8.count) octets, au plus \(Self.maxFieldLength)) : ce n’est pas un nom", severity: .rejected))
+        }
+        // An oversized field is dropped with a flag; the rest of the record stays.
+        var r = r
+        for dropped in r.dropOversizedFields() {
+            flags.append(Flag("field_too_long", field: dropped.field, "Champ « \(dropped.field) » trop long dans la source (\(dropped.bytes) octets) : ignoré."))
+            warn(dropped.field, "champ trop long (\(dropped.bytes) octets, au plus \(dropped.limit)) : ignoré, le reste de la fiche est importé")
         }
         guard let rawName = r.name.flatMap({ Text.clean($0) }), !rawName.isEmpty else {
             return .rejected(RunIssue(item: r.item, field: "name", reason: "missing name (nom absent)", severity: .rejected))

@@ -124,6 +124,7 @@ public actor RefreshScheduler {
         for d in due where d.dueAt <= now {
             guard inFlight.count < settings.concurrency else { break }
             if inFlight[d.manifest.id] != nil { continue }
+            if let b = blocked[d.manifest.id], b.until > now { continue }
             if start(d.manifest, trigger: "schedule") { started.append(d.manifest.id) }
         }
         return started
@@ -190,10 +191,8 @@ public actor RefreshScheduler {
             logger.error("\(manifest.id): bail impossible — \(error)")
             return false
         }
-        guard leased else {
-            logger.info("\(manifest.id): en cours dans un autre processus, ignorée")
-            return false
-        }
+        guard leased || takeOverFromDeadProcess(manifest, now: now) else { return false }
+        blocked[manifest.id] = nil
         let (store, owner, settings, clock, runner, logger) = (store, owner, settings, clock, runner, logger)
         inFlight[manifest.id] = Task {
             // Keeps the lease alive while the run goes on.
@@ -217,6 +216,31 @@ public actor RefreshScheduler {
             return run
         }
         return true
+    }
+
+    /// Sources whose lease another live process holds: not retried (nor logged) before it expires.
+    private var blocked: [String: (until: Date, logs: Int, nextLog: Date)] = [:]
+
+    /// A lease held by a process of this host that is gone is reclaimed at once; one held
+    /// elsewhere is waited for until it expires, logged with a growing interval, not every second.
+    private func takeOverFromDeadProcess(_ manifest: Manifest, now: Date) -> Bool {
+        guard let holder = try? store.leaseHolder(sourceID: manifest.id) else { return false }
+        if ProcessLiveness.isGoneLocally(owner: holder.owner),
+            (try? store.takeOverLease(sourceID: manifest.id, from: holder.owner, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)) == true
+        {
+            logger.warning("\(manifest.id): bail repris au processus \(holder.owner), arrêté")
+            return true
+        }
+        let until = max(holder.expires ?? now, now.addingTimeInterval(5))
+        var entry = blocked[manifest.id] ?? (until, 0, now)
+        entry.until = until
+        if now >= entry.nextLog {
+            logger.info("\(manifest.id): en cours dans un autre processus (\(holder.owner)) jusqu’à \(SQLiteStore.isoString(until)) au plus tard")
+            entry.logs += 1
+            entry.nextLog = now.addingTimeInterval(min(3600, 60 * pow(2, Double(min(entry.logs, 6)))))
+        }
+        blocked[manifest.id] = entry
+        return false
     }
 
     private func finished(_ id: String) {
@@ -269,10 +293,11 @@ public actor RefreshScheduler {
 
     private func nextWakeDelay() -> TimeInterval {
         let now = clock()
-        guard inFlight.count < settings.concurrency, let plan = try? plan(now: now),
-            let next = plan.first(where: { inFlight[$0.manifest.id] == nil })
-        else { return settings.pollInterval }
-        return min(settings.pollInterval, max(1, next.dueAt.timeIntervalSince(now)))
+        guard inFlight.count < settings.concurrency, let plan = try? plan(now: now) else { return settings.pollInterval }
+        // A source leased elsewhere is due when its lease expires, not before.
+        let dues = plan.filter { inFlight[$0.manifest.id] == nil }.map { d in max(d.dueAt, blocked[d.manifest.id]?.until ?? d.dueAt) }
+        guard let next = dues.min() else { return settings.pollInterval }
+        return min(settings.pollInterval, max(1, next.timeIntervalSince(now)))
     }
 }
 

@@ -26,12 +26,28 @@ public struct RelaisContext: Sendable {
         env["RELAIS_HOME"] = env["RELAIS_HOME"] ?? home.root.path
         let importer = Importer(store: store, data: data, fetcher: fetcher, clock: clock, environment: env)
         importer.syncNational()
-        return RelaisContext(home: home, store: store, data: data, importer: importer)
+        let context = RelaisContext(home: home, store: store, data: data, importer: importer)
+        context.closeAbandonedRuns(now: clock())
+        return context
     }
 
-    /// Manifests of a folder (default `Importers/`), `${RELAIS_HOME}` expanded.
+    /// Closes the runs left "running" by a process of this host that is gone (killed,
+    /// crashed): they applied nothing, and say so in the ledger as interrupted.
+    public func closeAbandonedRuns(now: Date) {
+        guard let running = try? store.runningRuns() else { return }
+        let gone = running.filter { $0.owner.map(ProcessLiveness.isGoneLocally) ?? false }.map(\.id)
+        try? store.closeAbandonedRuns(gone, at: now)
+    }
+
+    /// The valid manifests of a folder (default `Importers/`), `${RELAIS_HOME}` expanded; an
+    /// invalid file is left out (see ``manifestSet(in:)`` for its reason), never stops the others.
     public func manifests(in folder: URL? = nil) throws -> [Manifest] {
-        try Manifest.loadAll(from: folder ?? home.importers, environment: importer.environment)
+        try manifestSet(in: folder).manifests
+    }
+
+    /// The manifests of a folder and the files that could not be read, each with its reason.
+    public func manifestSet(in folder: URL? = nil) throws -> ManifestSet {
+        try Manifest.load(from: folder ?? home.importers, environment: importer.environment)
     }
 
     /// Imports every enabled manifest whose URL is local (`file://`): the bundled

@@ -12,7 +12,7 @@ public struct SourceOverview: Encodable, Sendable {
     public var schedule: String?
     public var enabled: Bool
     public var manifestPresent: Bool
-    /// running, orphan (no manifest), disabled, failing, never, ok
+    /// running, orphan (no manifest), disabled, failing, never, held, suspicious, ok
     public var status: String
     public var statusLabel: String
     public var running: Bool
@@ -50,6 +50,11 @@ public struct SourceOverview: Encodable, Sendable {
             if m?.enabled == false { return ("disabled", "désactivée") }
             if (s?.consecutiveFailures ?? 0) > 0 { return ("failing", "en échec") }
             if s?.lastRun == nil { return ("never", "jamais lancée") }
+            if s?.heldRunID != nil { return ("held", "en attente de validation : trop de fiches disparaîtraient") }
+            // An empty payload or a page without records is not a healthy source.
+            if let empty = s?.consecutiveEmpty, empty > 0, m?.format != .laposte {
+                return ("suspicious", empty == 1 ? "suspecte : aucune fiche lue à la dernière exécution" : "suspecte : aucune fiche lue depuis \(empty) exécutions")
+            }
             return ("ok", "à jour")
         }()
         return SourceOverview(

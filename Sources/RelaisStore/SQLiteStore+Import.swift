@@ -6,13 +6,50 @@ import RelaisNormalize
 extension SQLiteStore {
     // MARK: Run ledger
 
-    public func beginRun(source: SourceRegistration, trigger: String, at: Date) throws -> Int64 {
+    /// Opens a ledger line. `owner` names the process (`host:pid`), so a run left
+    /// "running" by a process that died can be closed as interrupted.
+    public func beginRun(source: SourceRegistration, trigger: String, at: Date, owner: String? = nil) throws -> Int64 {
         try pool.write { db in
             try Self.upsertSource(db, source)
             try db.execute(
-                sql: "INSERT INTO run (source_id, started_at, status, trigger) VALUES (?, ?, 'running', ?)",
-                arguments: [source.id, Self.iso(at), trigger])
+                sql: "INSERT INTO run (source_id, started_at, status, trigger, owner) VALUES (?, ?, 'running', ?, ?)",
+                arguments: [source.id, Self.iso(at), trigger, owner])
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Runs still "running" and the process (`host:pid`) that opened each.
+    public func runningRuns() throws -> [(id: Int64, sourceID: String, owner: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, source_id, owner FROM run WHERE status = 'running'").map { ($0["id"], $0["source_id"], $0["owner"]) }
+        }
+    }
+
+    /// Closes runs whose process is gone as interrupted (nothing of them was applied:
+    /// a run's writes are one transaction).
+    public func closeAbandonedRuns(_ ids: [Int64], at: Date) throws {
+        guard !ids.isEmpty else { return }
+        try pool.write { db in
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE run SET status = 'interrupted', ended_at = ?, message = 'processus arrêté pendant l’exécution (signal ou arrêt brutal) : rien n’a été appliqué' WHERE id = ? AND status = 'running'",
+                    arguments: [Self.iso(at), id])
+            }
+        }
+    }
+
+    /// An admin accepts the shrink of a held run: the source's next run applies it.
+    public func acceptShrink(sourceID: String, at: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE source SET shrink_accepted_at = ? WHERE id = ?", arguments: [Self.iso(at), sourceID])
+        }
+    }
+
+    /// An admin rejects a held run: the listings stay as they are; the notice goes.
+    /// Later runs that shrink as much are held again.
+    public func rejectShrink(sourceID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE source SET held_run_id = NULL, shrink_accepted_at = NULL WHERE id = ?", arguments: [sourceID])
         }
     }
 
@@ -44,6 +81,12 @@ extension SQLiteStore {
                 try db.execute(
                     sql: "UPDATE source SET last_run_id = ?, last_failure_at = ?, last_error = ?, consecutive_failures = consecutive_failures + 1 WHERE id = ?",
                     arguments: [runID, now, message, sourceID])
+            case .held:
+                // Waiting for an admin is not a failure of the source: no backoff; the stored
+                // validators are left as they were, so the next run fetches in full again.
+                try db.execute(
+                    sql: "UPDATE source SET last_run_id = ?, held_run_id = ?, last_success_at = ? WHERE id = ?",
+                    arguments: [runID, runID, now, sourceID])
             default:
                 try db.execute(
                     sql: "UPDATE source SET last_run_id = ?, last_success_at = ?, last_error = NULL, consecutive_failures = 0 WHERE id = ?",
@@ -83,7 +126,8 @@ extension SQLiteStore {
     public func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord {
         try applyRun(
             runID, source: batch.source, feed: DraftFeed(drafts: batch.drafts, verdict: .apply(issues: batch.issues)), expectedRecords: batch.drafts.count,
-            httpStatus: batch.httpStatus, etag: batch.etag, lastModified: batch.lastModified, markMissingAsStale: batch.markMissingAsStale, at: at)
+            httpStatus: batch.httpStatus, etag: batch.etag, lastModified: batch.lastModified, validatorKey: batch.validatorKey,
+            markMissingAsStale: batch.markMissingAsStale, at: at)
     }
 
     /// Applies a run whose drafts arrive while the transaction is open (see `DraftFeed`).
@@ -91,7 +135,7 @@ extension SQLiteStore {
     /// (after rolling back) when the producer refused or interrupted the run.
     public func applyRun(
         _ runID: Int64, source: SourceRegistration, feed: DraftFeed, expectedRecords: Int, httpStatus: Int?, etag: String?, lastModified: String?,
-        markMissingAsStale: Bool? = nil, at: Date
+        validatorKey: String? = nil, markMissingAsStale: Bool? = nil, shrinkGuard: ShrinkGuard? = nil, at: Date
     ) throws -> RunRecord {
         // A large run touches many pages: give the writer a cache that holds them, for this run
         // only, and copy its pages from the WAL into the database file after it returns, in the
@@ -201,8 +245,19 @@ extension SQLiteStore {
                 try writeNew(id, item.draft.content, item.rows, parentID: try String.fetchOne(parentOf, arguments: [source.id, item.draft.content.parentKey]))
             }
 
+            // A run that would take too many live listings out at once waits for an admin, unless one accepted it.
+            let markMissing = markMissingAsStale ?? !seen.isEmpty
+            let accepted = try String.fetchOne(db, sql: "SELECT shrink_accepted_at FROM source WHERE id = ?", arguments: [source.id]) != nil
+            if markMissing, let shrinkGuard, !accepted {
+                let live = existing.values.filter { $0.missingRuns == 0 }.count
+                let vanishing = existing.filter { !seen.contains($0.key) && $0.value.missingRuns == 0 }.count
+                if shrinkGuard.holds(live: live, vanishing: vanishing) {
+                    throw RunNotApplied(status: .held, message: shrinkGuard.message(live: live, vanishing: vanishing), issues: issues)
+                }
+            }
+
             // Records this run did not see: stale first, removed after `staleAfterRuns` further runs.
-            if markMissingAsStale ?? !seen.isEmpty {
+            if markMissing {
                 for (key, record) in existing where !seen.contains(key) {
                     let missing = record.missingRuns + 1
                     if missing > source.staleAfterRuns {
@@ -245,10 +300,11 @@ extension SQLiteStore {
                 ])
             try db.execute(
                 sql: """
-                    UPDATE source SET etag = ?, last_modified = ?, last_run_id = ?, last_success_at = ?, last_error = NULL,
-                    consecutive_failures = 0 WHERE id = ?
+                    UPDATE source SET etag = ?, last_modified = ?, validator_key = ?, last_run_id = ?, last_success_at = ?, last_error = NULL,
+                    consecutive_failures = 0, held_run_id = NULL, shrink_accepted_at = NULL,
+                    consecutive_empty = CASE WHEN ? THEN consecutive_empty + 1 ELSE 0 END WHERE id = ?
                     """,
-                arguments: [etag, lastModified, runID, now, source.id])
+                arguments: [etag, lastModified, validatorKey, runID, now, seen.isEmpty, source.id])
             // Everything this source still lists is verified today (new and changed listings already are).
             if counts.unchanged > 0 || counts.stale > 0 { try db.execute(
                 sql: """

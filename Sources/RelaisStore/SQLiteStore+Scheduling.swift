@@ -32,6 +32,30 @@ extension SQLiteStore {
         }
     }
 
+    /// Who holds a source's lease, and until when.
+    public func leaseHolder(sourceID: String) throws -> (owner: String, expires: Date?)? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT lease_owner, lease_expires_at FROM source WHERE id = ?", arguments: [sourceID]),
+                let owner = row["lease_owner"] as String?
+            else { return nil }
+            return (owner, Self.date(row["lease_expires_at"]))
+        }
+    }
+
+    /// Takes a lease from `holder` (a process known to be gone), only if `holder` still has it.
+    public func takeOverLease(sourceID: String, from holder: String, owner: String, until: Date, now: Date) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE source SET lease_owner = ?, lease_expires_at = ? WHERE id = ? AND lease_owner = ?",
+                arguments: [owner, Self.iso(until), sourceID, holder])
+            guard db.changesCount == 1 else { return false }
+            try db.execute(
+                sql: "UPDATE run SET status = 'interrupted', ended_at = ?, message = 'processus arrêté pendant l’exécution : rien n’a été appliqué' WHERE source_id = ? AND status = 'running'",
+                arguments: [Self.iso(now), sourceID])
+            return true
+        }
+    }
+
     /// Extends a lease still held by `owner`; false if it was lost.
     @discardableResult
     public func renewLease(sourceID: String, owner: String, until: Date) throws -> Bool {

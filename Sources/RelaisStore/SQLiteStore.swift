@@ -177,7 +177,8 @@ public final class SQLiteStore: DirectoryStore {
                     id: row["id"], title: row["title"], url: row["url"], format: row["format"], etag: row["etag"], lastModified: row["last_modified"],
                     lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"], lastError: row["last_error"],
                     consecutiveFailures: row["consecutive_failures"], nextRunAt: row["next_run_at"], leaseOwner: row["lease_owner"],
-                    leaseExpiresAt: row["lease_expires_at"], listings: 0, lastRun: nil)
+                    leaseExpiresAt: row["lease_expires_at"], listings: 0, lastRun: nil, validatorKey: row["validator_key"],
+                    heldRunID: row["held_run_id"], shrinkAcceptedAt: row["shrink_accepted_at"], consecutiveEmpty: row["consecutive_empty"] ?? 0)
             }
         }
     }
@@ -196,7 +197,9 @@ public final class SQLiteStore: DirectoryStore {
             id: id, title: row["title"], url: row["url"], format: row["format"], etag: row["etag"],
             lastModified: row["last_modified"], lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"],
             lastError: row["last_error"], consecutiveFailures: row["consecutive_failures"], nextRunAt: row["next_run_at"],
-            leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], listings: count, lastRun: last)
+            leaseOwner: row["lease_owner"], leaseExpiresAt: row["lease_expires_at"], listings: count, lastRun: last,
+            validatorKey: row["validator_key"], heldRunID: row["held_run_id"], shrinkAcceptedAt: row["shrink_accepted_at"],
+            consecutiveEmpty: row["consecutive_empty"] ?? 0)
     }
 
     public func runs(sourceID: String?, limit: Int) throws -> [RunRecord] {

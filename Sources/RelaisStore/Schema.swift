@@ -319,6 +319,18 @@ enum Schema {
                 INSERT INTO service_fts (service_fts) VALUES ('rebuild');
                 """)
         }
+        m.registerMigration("2026-12-06-hardening") { db in
+            // Validators belong to the URL and options they were obtained for; a held run waits
+            // for an admin; empty runs in a row make a source suspicious; a run knows its process.
+            try db.execute(sql: """
+                ALTER TABLE source ADD COLUMN validator_key TEXT;
+                ALTER TABLE source ADD COLUMN held_run_id INTEGER;
+                ALTER TABLE source ADD COLUMN shrink_accepted_at TEXT;
+                ALTER TABLE source ADD COLUMN consecutive_empty INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE run ADD COLUMN owner TEXT;
+                CREATE INDEX run_running ON run(status) WHERE status = 'running';
+                """)
+        }
         return m
     }
 }

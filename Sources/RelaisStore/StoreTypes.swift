@@ -53,10 +53,14 @@ public struct ImportBatch: Sendable {
     public var httpStatus: Int?
     public var etag: String?
     public var lastModified: String?
+    /// What the validators are for (see ``SourceState/validatorKey``).
+    public var validatorKey: String?
     /// False for an empty payload: nothing is marked stale because of it.
     public var markMissingAsStale: Bool
 
-    public init(source: SourceRegistration, drafts: [ListingDraft], issues: [RunIssue] = [], httpStatus: Int? = nil, etag: String? = nil, lastModified: String? = nil, markMissingAsStale: Bool = true) {
+    public init(source: SourceRegistration, drafts: [ListingDraft], issues: [RunIssue] = [], httpStatus: Int? = nil, etag: String? = nil, lastModified: String? = nil,
+                validatorKey: String? = nil, markMissingAsStale: Bool = true) {
+        self.validatorKey = validatorKey
         self.source = source
         self.drafts = drafts
         self.issues = issues
@@ -81,8 +85,11 @@ public struct RunRecord: Codable, Sendable, Hashable {
         case failed
         /// Too many rows failed validation: the whole run was refused.
         case refused
-        /// Interrupted (shutdown): nothing applied.
+        /// Interrupted (shutdown, signal, process gone): nothing applied.
         case interrupted
+        /// Would have taken too many live listings out at once: nothing applied,
+        /// waiting for an admin to accept or reject (« en attente de validation »).
+        case held
     }
 
     public var id: Int64
@@ -145,6 +152,43 @@ public struct SourceState: Codable, Sendable, Hashable {
     public var leaseExpiresAt: String?
     public var listings: Int
     public var lastRun: RunRecord?
+    /// What the stored validators (`etag`, `lastModified`) were obtained for: the URL and
+    /// options of the manifest then. Another URL or options fetch in full.
+    public var validatorKey: String? = nil
+    /// A run held by the shrink guard, waiting for an admin.
+    public var heldRunID: Int64? = nil
+    /// An admin accepted the shrink: the next run applies it.
+    public var shrinkAcceptedAt: String? = nil
+    /// Runs in a row that read no record at all (an empty or maintenance page).
+    public var consecutiveEmpty: Int = 0
+}
+
+/// Holds a run that would take too many of a source's live listings out of search
+/// and referral at once (a truncated payload, a filter gone wrong, a page of one
+/// record): nothing is applied until an admin accepts it.
+public struct ShrinkGuard: Sendable, Hashable {
+    /// The share of live listings a run may leave unseen (0.2: one in five).
+    public var maxShare: Double
+
+    public init(maxShare: Double = 0.2) { self.maxShare = maxShare.isFinite ? min(1, max(0, maxShare)) : 0.2 }
+
+    /// Whether a run that does not see `vanishing` of the source's `live` listings must wait.
+    /// More than the share is held (at least one may always go), and so is a run that would
+    /// leave only a few of many, whatever the share.
+    public func holds(live: Int, vanishing: Int) -> Bool {
+        guard vanishing > 0, live > 0 else { return false }
+        if vanishing >= 3 && live - vanishing <= 2 { return true }
+        let allowed = max(1, Int((Double(live) * maxShare).rounded(.down)))
+        return vanishing > allowed
+    }
+
+    /// The French explanation of a held run.
+    public func message(live: Int, vanishing: Int) -> String {
+        let share = live > 0 ? Int((Double(vanishing) * 100 / Double(live)).rounded()) : 0
+        return "\(vanishing) fiche\(vanishing > 1 ? "s" : "") sur \(live) disparaîtrai\(vanishing > 1 ? "en" : "")t de la source d’un coup (\(share) %, "
+            + "seuil \(Int((maxShare * 100).rounded())) %) : exécution mise en attente de validation, rien n’a été modifié. "
+            + "Un administrateur peut l’accepter (relais import --source … --accept-shrink, ou /admin) ou la refuser."
+    }
 }
 
 /// A search over listings.
@@ -205,7 +249,7 @@ public protocol DirectoryStore: Sendable {
     func allListings(includeHidden: Bool) throws -> [Listing]
 
     // Import runs
-    func beginRun(source: SourceRegistration, trigger: String, at: Date) throws -> Int64
+    func beginRun(source: SourceRegistration, trigger: String, at: Date, owner: String?) throws -> Int64
     func applyRun(_ runID: Int64, batch: ImportBatch, at: Date) throws -> RunRecord
     func finishRun(_ runID: Int64, status: RunRecord.Status, message: String?, httpStatus: Int?, issues: [RunIssue], at: Date) throws -> RunRecord
     func sources() throws -> [SourceState]

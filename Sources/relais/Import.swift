@@ -18,15 +18,22 @@ struct Import: AsyncParsableCommand {
     @Option(name: .long, help: "Dossier des manifestes (par défaut Importers/).")
     var manifests: String?
 
+    @ArgumentParser.Flag(name: .long, help: "Accepter la baisse du nombre de fiches d’une source dont l’exécution a été mise en attente (avec --source).")
+    var acceptShrink = false
+
     func validate() throws {
         if (source == nil) == !all { throw ValidationError("Indiquez soit --source ID, soit --all.") }
+        if acceptShrink && source == nil { throw ValidationError("--accept-shrink s’emploie avec --source ID.") }
     }
 
     func run() async throws {
         let ctx = try store.open()
         let folder = manifests.map { URL(fileURLWithPath: $0) }
-        let list: [Manifest]
-        do { list = try ctx.manifests(in: folder) } catch { throw Failure("\(error)") }
+        let set: ManifestSet
+        do { set = try ctx.manifestSet(in: folder) } catch { throw Failure("\(error)") }
+        // One bad manifest is reported; the others run.
+        for problem in set.problems { printErr("manifeste invalide — \(problem)") }
+        let list = set.manifests
         let chosen: [Manifest]
         if let source {
             guard let m = list.first(where: { $0.id == source }) else {
@@ -36,17 +43,29 @@ struct Import: AsyncParsableCommand {
         } else {
             chosen = list.filter(\.enabled)
         }
+        if acceptShrink, let m = chosen.first { try ctx.store.acceptShrink(sourceID: m.id, at: Date()) }
+        // A signal (Ctrl-C, kill) stops the run cleanly: rolled back, recorded as « interrompu ».
+        let task = Task { await Self.runAll(chosen, ctx: ctx) }
+        let signals = SignalCancellation { task.cancel() }
+        let failed = await task.value
+        signals.stop()
+        if failed > 0 || !set.problems.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Runs the sources one after the other; returns how many failed.
+    static func runAll(_ chosen: [Manifest], ctx: RelaisContext) async -> Int {
         var failed = 0
         for m in chosen {
+            if Task.isCancelled { break }
             let run = await ctx.importer.run(m, trigger: "cli") { line in print(line) }
             print(Self.ledgerLine(run))
             if let message = run.message, ![.success].contains(run.status) { print("  \(message)") }
             for issue in (try? ctx.store.issues(runID: run.id)) ?? [] where issue.severity == .rejected {
                 print("  rejeté — \(issue.item ?? "?")\(issue.field.map { " [\($0)]" } ?? "") : \(issue.reason)")
             }
-            if [.failed, .refused, .interrupted].contains(run.status) { failed += 1 }
+            if [.failed, .refused, .interrupted, .held].contains(run.status) { failed += 1 }
         }
-        if failed > 0 { throw ExitCode(1) }
+        return failed
     }
 
     static func ledgerLine(_ r: RunRecord) -> String {
@@ -62,6 +81,7 @@ struct Import: AsyncParsableCommand {
         case .failed: return "échec"
         case .refused: return "refusé"
         case .interrupted: return "interrompu"
+        case .held: return "en attente de validation"
         }
     }
 }

@@ -41,3 +41,21 @@ struct Failure: Error, CustomStringConvertible {
 func printErr(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
+
+/// SIGTERM and SIGINT cancel the work in flight instead of killing the process: a run
+/// stops before applying anything and is recorded as « interrompu ».
+final class SignalCancellation {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ cancel: @escaping @Sendable () -> Void) {
+        sources = [SIGTERM, SIGINT].map { sig in
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig)
+            src.setEventHandler(handler: cancel)
+            src.resume()
+            return src
+        }
+    }
+
+    func stop() { sources.forEach { $0.cancel() } }
+}

@@ -37,25 +37,22 @@ struct Refresh: AsyncParsableCommand {
     func run() async throws {
         let ctx = try store.open()
         let folder = manifests.map { URL(fileURLWithPath: $0) }
-        do { _ = try ctx.manifests(in: folder) } catch { throw Failure("\(error)") }
+        let set: ManifestSet
+        do { set = try ctx.manifestSet(in: folder) } catch { throw Failure("\(error)") }
+        for problem in set.problems { printErr("manifeste invalide — \(problem)") }
         let scheduler = RefreshScheduler(context: ctx, settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
         let (due, source) = (due, source)
         let work = Task { () async throws -> [RunRecord] in
             if due { return await scheduler.runDue() }
-            guard try await scheduler.runNow(source!, trigger: "cli") else {
-                throw Failure("« \(source!) » est déjà en cours dans un autre processus ; réessayez plus tard.")
+            guard let source else { return [] }
+            guard try await scheduler.runNow(source, trigger: "cli") else {
+                throw Failure("« \(source) » est déjà en cours dans un autre processus ; réessayez plus tard.")
             }
-            return await scheduler.result(of: source!).map { [$0] } ?? []
+            return await scheduler.result(of: source).map { [$0] } ?? []
         }
         // SIGTERM/SIGINT: runs in flight stop before applying anything.
-        let signals = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig)
-            src.setEventHandler { work.cancel() }
-            src.resume()
-            return src
-        }
-        defer { signals.forEach { $0.cancel() } }
+        let signals = SignalCancellation { work.cancel() }
+        defer { signals.stop() }
         let runs: [RunRecord]
         do { runs = try await work.value } catch { throw Failure("\(error)") }
         if runs.isEmpty { print("Aucune source à rafraîchir pour le moment.") }
@@ -63,6 +60,6 @@ struct Refresh: AsyncParsableCommand {
             print(Import.ledgerLine(run))
             if let message = run.message, run.status != .success { print("  \(message)") }
         }
-        if strict, runs.contains(where: { [.failed, .refused, .interrupted].contains($0.status) }) { throw ExitCode(1) }
+        if strict, !set.problems.isEmpty || runs.contains(where: { [.failed, .refused, .interrupted, .held].contains($0.status) }) { throw ExitCode(1) }
     }
 }

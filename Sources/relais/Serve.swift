@@ -38,7 +38,10 @@ struct Serve: AsyncParsableCommand {
         let ctx = try store.open()
         let logger = Logger(label: "relais")
         let folder = manifests.map { URL(fileURLWithPath: $0) }
-        do { _ = try ctx.manifests(in: folder) } catch { throw Failure("\(error)") }
+        // An invalid manifest is reported (log, /admin) and left out; the others run.
+        do {
+            for problem in try ctx.manifestSet(in: folder).problems { logger.error("manifeste invalide — \(problem)") }
+        } catch { throw Failure("\(error)") }
         if try ctx.store.listingCount() <= ctx.data.nationalLines.count {
             logger.info("premier démarrage : import des sources fournies")
             for run in try await ctx.importBundled() {

@@ -43,11 +43,18 @@ struct CSVReader: FormatReader {
                     result.issues.append(RunIssue(item: item, field: nil, reason: "wrong column count: \(row.fields.count) fields instead of \(headerCount) (nombre de colonnes incorrect)", severity: .rejected))
                     continue
                 }
-                if let long = row.fields.firstIndex(where: { $0.utf8.count > RecordNormalizer.maxFieldLength }) {
-                    result.issues.append(RunIssue(item: item, field: header[long], reason: "field too long (\(row.fields[long].utf8.count) octets, maximum \(RecordNormalizer.maxFieldLength))", severity: .rejected))
-                    continue
+                // A field longer than any field can be is dropped here (the normaliser applies each
+                // field's own limit): the record stays, flagged.
+                var fields = row.fields
+                var dropped: [Flag] = []
+                for k in fields.indices where fields[k].utf8.count > RecordNormalizer.maxFieldLength {
+                    dropped.append(Flag("field_too_long", field: header[k], "Colonne « \(header[k]) » trop longue dans la source (\(fields[k].utf8.count) octets) : ignorée."))
+                    result.issues.append(RunIssue(item: item, field: header[k], reason: "champ trop long (\(fields[k].utf8.count) octets, au plus \(RecordNormalizer.maxFieldLength)) : ignoré, le reste de la ligne est importé", severity: .warning))
+                    fields[k] = ""
                 }
-                result.records.append(mapping.record(item: item) { col in index[col].map { row.fields[$0] } })
+                var record = mapping.record(item: item) { col in index[col].map { fields[$0] } }
+                record.flags += dropped
+                result.records.append(record)
             }
             return result
         }

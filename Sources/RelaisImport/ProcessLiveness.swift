@@ -1,0 +1,17 @@
+import Foundation
+
+/// Whether the process that opened a run or holds a lease is still there. Owners are
+/// written `host:pid` (runs) or `host:pid:random` (leases).
+public enum ProcessLiveness {
+    /// True only when the owner names a process of this host that no longer exists;
+    /// an owner on another host, or unreadable, is never declared gone.
+    public static func isGoneLocally(owner: String) -> Bool {
+        let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else { return false }
+        // host:pid or host:pid:random — the host itself may not contain ':'.
+        let (host, pidText) = parts.count >= 3 ? (parts[parts.count - 3], parts[parts.count - 2]) : (parts[0], parts[1])
+        guard host == ProcessInfo.processInfo.hostName, let pid = Int32(pidText), pid > 0 else { return false }
+        if pid == ProcessInfo.processInfo.processIdentifier { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
