@@ -16,6 +16,52 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     public var action: String
     public var target: String?
     public var detail: String?
+    /// How many times the event happened in its minute (aggregated events: refused logins, throttled requests); 1 otherwise.
+    public var count: Int
+}
+
+/// One key of a login attempt: the (account, client) pair, the client, the account.
+public struct LoginThrottleRule: Sendable, Hashable {
+    public var key: String
+    /// Failures allowed before delays start: after `freeFailures` failures, the
+    /// next attempt waits 1 s, then 2 s, 4 s… up to `maxDelay`.
+    public var freeFailures: Int
+    public var maxDelay: TimeInterval
+    /// A pair key: the rule does not apply to a client that signed in on it recently.
+    public var waivedForKnown: String?
+
+    public init(key: String, freeFailures: Int, maxDelay: TimeInterval, waivedForKnown: String? = nil) {
+        self.key = key
+        self.freeFailures = max(1, freeFailures)
+        self.maxDelay = max(0, maxDelay)
+        self.waivedForKnown = waivedForKnown
+    }
+
+    /// The delay after the `failures`-th failure: 2^(failures − free) seconds, capped.
+    public func delay(afterFailures failures: Int) -> TimeInterval {
+        guard failures >= freeFailures else { return 0 }
+        let exponent = min(failures - freeFailures, 40)
+        return min(Double(Int64(1) << Int64(exponent)), maxDelay)
+    }
+}
+
+public struct LoginThrottlePolicy: Sendable, Hashable {
+    /// Failures older than this are forgotten.
+    public var forgetAfter: TimeInterval
+    /// A pair that signed in within this long is a known client (see ``LoginThrottleRule/waivedForKnown``).
+    public var knownClientFor: TimeInterval
+
+    public init(forgetAfter: TimeInterval, knownClientFor: TimeInterval) {
+        self.forgetAfter = forgetAfter
+        self.knownClientFor = knownClientFor
+    }
+}
+
+public enum LoginGate: Sendable, Equatable {
+    /// The attempt is counted (as a failure until the password proves right): check the password.
+    case admitted
+    /// Too soon after failures: no password check.
+    case throttled(retryAfter: TimeInterval)
 }
 
 /// Admin accounts, API tokens, sessions, login attempts and the audit log.
@@ -131,26 +177,81 @@ extension SQLiteStore {
         try pool.write { db in try db.execute(sql: "DELETE FROM admin_session WHERE id_hash = ?", arguments: [idHash]) }
     }
 
-    // MARK: Login attempts
+    // MARK: Login throttling
 
-    /// Records a failed login under each key (account name, client address).
-    public func recordLoginFailure(keys: [String], at: Date) throws {
-        try pool.write { db in
-            // Old attempts are of no use: keep the table small.
-            try db.execute(sql: "DELETE FROM login_attempt WHERE at < ?", arguments: [Self.iso(at.addingTimeInterval(-86400))])
-            for k in keys { try db.execute(sql: "INSERT INTO login_attempt (key, at) VALUES (?, ?)", arguments: [k, Self.iso(at)]) }
-        }
-    }
-
-    /// The most failures recorded under any of `keys` since `since`.
-    public func loginFailures(keys: [String], since: Date) throws -> Int {
+    /// The store's random salt for throttle keys (made by the migration): keys
+    /// hold no client address nor typed account name in clear.
+    public func throttleSecret() throws -> [UInt8] {
         try pool.read { db in
-            try keys.map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM login_attempt WHERE key = ? AND at >= ?", arguments: [$0, Self.iso(since)]) ?? 0 }.max() ?? 0
+            let data = try Data.fetchOne(db, sql: "SELECT secret FROM throttle_secret WHERE id = 1")
+            return data.map { [UInt8]($0) } ?? []
         }
     }
 
-    public func clearLoginFailures(key: String) throws {
-        try pool.write { db in try db.execute(sql: "DELETE FROM login_attempt WHERE key = ?", arguments: [key]) }
+    /// Checks every rule of a login attempt and, when none refuses it, counts
+    /// the attempt as a failure under each key — in one write transaction,
+    /// before the (slow) password check. Concurrent attempts are serialised
+    /// by SQLite's write lock, so each one sees the attempts admitted before
+    /// it: thirty parallel attempts cannot all be judged against a count of
+    /// zero. A success then clears the keys (``loginSucceeded(keys:pair:at:)``).
+    ///
+    /// A refused attempt adds to an aggregated `login.limited` audit row.
+    public func admitLoginAttempt(_ rules: [LoginThrottleRule], policy: LoginThrottlePolicy, actor: String, at: Date) throws -> LoginGate {
+        let now = at.timeIntervalSince1970
+        return try pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM login_throttle WHERE updated < ? AND (last_success IS NULL OR last_success < ?)",
+                arguments: [now - policy.forgetAfter, now - policy.knownClientFor])
+            var rows: [String: Row] = [:]
+            for rule in rules {
+                rows[rule.key] = try Row.fetchOne(db, sql: "SELECT * FROM login_throttle WHERE key = ?", arguments: [rule.key])
+            }
+            var wait: TimeInterval = 0
+            for rule in rules {
+                if let pair = rule.waivedForKnown, let success = Self.real(rows[pair], "last_success"), success >= now - policy.knownClientFor { continue }
+                if let until = Self.real(rows[rule.key], "blocked_until"), until > now { wait = max(wait, until - now) }
+            }
+            if wait > 0 {
+                try Self.auditAggregated(db, actor: actor, action: "login.limited", at: at)
+                return .throttled(retryAfter: wait)
+            }
+            for rule in rules {
+                let row = rows[rule.key]
+                let recent = Self.real(row, "last_failure").map { $0 >= now - policy.forgetAfter } ?? false
+                let previous = recent ? (row.flatMap { $0["failures"] as Int? } ?? 0) : 0
+                let failures = previous + 1
+                let until: Double? = failures >= rule.freeFailures ? now + rule.delay(afterFailures: failures) : nil
+                try db.execute(
+                    sql: """
+                        INSERT INTO login_throttle (key, failures, last_failure, blocked_until, updated) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+                            blocked_until = excluded.blocked_until, updated = excluded.updated
+                        """,
+                    arguments: [rule.key, failures, now, until, now])
+            }
+            return .admitted
+        }
+    }
+
+    static func real(_ row: Row?, _ column: String) -> Double? { row.flatMap { $0[column] as Double? } }
+
+    /// The password was right: the attempt was no failure. Clears `keys` and
+    /// remembers that this (account, client) pair signed in.
+    public func loginSucceeded(keys: [String], pair: String, at: Date) throws {
+        let now = at.timeIntervalSince1970
+        try pool.write { db in
+            for k in keys {
+                try db.execute(sql: "UPDATE login_throttle SET failures = 0, last_failure = NULL, blocked_until = NULL, updated = ? WHERE key = ?", arguments: [now, k])
+            }
+            try db.execute(
+                sql: "INSERT INTO login_throttle (key, last_success, updated) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET last_success = excluded.last_success",
+                arguments: [pair, now, now])
+        }
+    }
+
+    /// The number of rows of the throttle table (tests, supervision).
+    public func loginThrottleRows() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM login_throttle") ?? 0 }
     }
 
     // MARK: Audit log
@@ -163,12 +264,34 @@ extension SQLiteStore {
         }
     }
 
+    /// An event that can come in floods (refused logins, throttled requests):
+    /// one row per action, actor and minute, its `count` raised in place — a
+    /// flood writes a row a minute, not a row an attempt.
+    public func auditAggregated(actor: String, action: String, at: Date) throws {
+        try pool.write { db in try Self.auditAggregated(db, actor: actor, action: action, at: at) }
+    }
+
+    static func auditAggregated(_ db: Database, actor: String, action: String, at: Date) throws {
+        let minute = Int64((at.timeIntervalSince1970 / 60).rounded(.down))
+        try db.execute(
+            sql: """
+                INSERT INTO audit (at, actor, action, count, bucket) VALUES (?, ?, ?, 1, ?)
+                ON CONFLICT(bucket) WHERE bucket IS NOT NULL DO UPDATE SET count = count + 1
+                """,
+            arguments: [Self.iso(at), actor, action, "\(action)|\(actor)|\(minute)"])
+    }
+
+    /// The number of rows of the audit log.
+    public func auditRowCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0 }
+    }
+
     public func auditLog(limit: Int = 200, actor: String? = nil) throws -> [AuditEntry] {
         try pool.read { db in
             let sql = "SELECT * FROM audit" + (actor != nil ? " WHERE actor = ?" : "") + " ORDER BY id DESC LIMIT ?"
             let args: StatementArguments = actor.map { [$0, limit] } ?? [limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).map {
-                AuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"])
+                AuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], target: $0["target"], detail: $0["detail"], count: $0["count"] ?? 1)
             }
         }
     }

@@ -17,6 +17,25 @@ public struct Report: Codable, Sendable, Hashable {
     public var resolvedAt: String?
 }
 
+/// At most `limit` events under `key` within the last `seconds`.
+public struct RateWindow: Sendable, Hashable {
+    public var key: String
+    public var limit: Int
+    public var seconds: TimeInterval
+
+    public init(key: String, limit: Int, seconds: TimeInterval) {
+        self.key = key
+        self.limit = max(0, limit)
+        self.seconds = max(1, seconds)
+    }
+}
+
+public enum ReportOutcome: Sendable, Equatable {
+    case added(Int64)
+    /// Nothing stored: `window` is full for `retryAfter` seconds more.
+    case limited(retryAfter: TimeInterval, window: RateWindow)
+}
+
 extension SQLiteStore {
     @discardableResult
     public func addReport(serviceID: String, field: String?, message: String, suggestedValue: String?, contactEmail: String?, at: Date) throws -> Int64 {
@@ -29,6 +48,49 @@ extension SQLiteStore {
                 arguments: [serviceID, field, message, suggestedValue, contactEmail, Self.iso(at)])
             return db.lastInsertedRowID
         }
+    }
+
+    /// Stores a report unless one of `limits` is reached — the count and the
+    /// insertion in one write transaction, so parallel senders cannot slip
+    /// past a limit. A refusal stores nothing but adds to an aggregated
+    /// `report.limited` audit row.
+    public func addReport(serviceID: String, field: String?, message: String, suggestedValue: String?, contactEmail: String?,
+                          limits: [RateWindow], at: Date) throws -> ReportOutcome {
+        let now = at.timeIntervalSince1970
+        let keep = max(86400, limits.map(\.seconds).max() ?? 0)
+        return try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM service WHERE id = ?", arguments: [serviceID]) != nil else {
+                throw CurationError(description: "fiche « \(serviceID) » introuvable")
+            }
+            try db.execute(sql: "DELETE FROM report_event WHERE at < ?", arguments: [now - keep])
+            var refusal: (wait: TimeInterval, window: RateWindow)?
+            for w in limits {
+                let since = now - w.seconds
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_event WHERE key = ? AND at > ?", arguments: [w.key, since]) ?? 0
+                guard count >= w.limit else { continue }
+                // A place frees when the oldest event that keeps the count at the limit leaves the window.
+                let oldest = try Double.fetchOne(
+                    db, sql: "SELECT at FROM report_event WHERE key = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+                    arguments: [w.key, since, max(0, count - w.limit)]) ?? now
+                let wait = max(1, oldest + w.seconds - now)
+                if wait > (refusal?.wait ?? 0) { refusal = (wait, w) }
+            }
+            if let refusal {
+                try Self.auditAggregated(db, actor: "public", action: "report.limited", at: at)
+                return .limited(retryAfter: refusal.wait, window: refusal.window)
+            }
+            for key in Set(limits.map(\.key)) {
+                try db.execute(sql: "INSERT INTO report_event (key, at) VALUES (?, ?)", arguments: [key, now])
+            }
+            try db.execute(
+                sql: "INSERT INTO report (service_id, field, message, suggested_value, contact_email, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [serviceID, field, message, suggestedValue, contactEmail, Self.iso(at)])
+            return .added(db.lastInsertedRowID)
+        }
+    }
+
+    public func reportCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report") ?? 0 }
     }
 
     public func reports(status: String?, limit: Int = 200) throws -> [Report] {

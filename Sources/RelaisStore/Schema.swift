@@ -319,6 +319,35 @@ enum Schema {
                 INSERT INTO service_fts (service_fts) VALUES ('rebuild');
                 """)
         }
+        m.registerMigration("2026-12-06-throttle") { db in
+            // Login throttling without lockout, bounded public reports, aggregated audit rows.
+            // Throttle keys are salted hashes (no address nor typed name in clear); times are
+            // Unix seconds. `login_attempt` (one row per failure) is replaced by one row per key.
+            try db.execute(sql: """
+                DROP TABLE login_attempt;
+                CREATE TABLE throttle_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret BLOB NOT NULL);
+                INSERT INTO throttle_secret (id, secret) VALUES (1, randomblob(32));
+                CREATE TABLE login_throttle (
+                    key TEXT PRIMARY KEY,
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    last_failure REAL,
+                    blocked_until REAL,
+                    last_success REAL,
+                    updated REAL NOT NULL
+                );
+                CREATE INDEX login_throttle_updated ON login_throttle(updated);
+                -- One row per stored report and key (the client's, and the global one), kept a day:
+                -- at most the daily caps' worth of rows.
+                CREATE TABLE report_event (
+                    key TEXT NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX report_event_key ON report_event(key, at);
+                ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE audit ADD COLUMN bucket TEXT;
+                CREATE UNIQUE INDEX audit_bucket ON audit(bucket) WHERE bucket IS NOT NULL;
+                """)
+        }
         m.registerMigration("2026-12-06-hardening") { db in
             // Validators belong to the URL and options they were obtained for; a held run waits
             // for an admin; empty runs in a row make a source suspicious; a run knows its process.

@@ -29,8 +29,46 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Flag(name: .long, help: "Cookies de session sans l’attribut Secure (seulement derrière un proxy qui ne sert pas HTTPS — déconseillé).")
     var insecureCookies = false
 
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "Adresse (ou réseau, 10.0.0.0/8) d’un proxy inverse dont l’en-tête de transfert donne l’adresse du client\u{A0}; répétable. Par défaut aucun\u{A0}: l’adresse est celle de la connexion. Aussi $RELAIS_TRUSTED_PROXY (liste séparée par des virgules).",
+        valueName: "adresse"))
+    var trustedProxy: [String] = []
+
+    @Option(name: .long, help: "En-tête écrit par le proxy de confiance\u{A0}: x-forwarded-for (par défaut) ou forwarded. Aussi $RELAIS_FORWARDED_HEADER.")
+    var forwardedHeader: String?
+
+    @Option(name: .customLong("reports-per-client-10min"), help: "Signalements par client en 10 minutes.")
+    var reportsPerClient10min = 5
+
+    @Option(name: .customLong("reports-per-client-day"), help: "Signalements par client et par jour.")
+    var reportsPerClientDay = 20
+
+    @Option(name: .customLong("reports-per-hour"), help: "Signalements en tout par heure.")
+    var reportsPerHour = 200
+
+    @Option(name: .customLong("reports-per-day"), help: "Signalements en tout par jour.")
+    var reportsPerDay = 1000
+
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency : au moins 1.") }
+        for n in [reportsPerClient10min, reportsPerClientDay, reportsPerHour, reportsPerDay] where n < 0 {
+            throw ValidationError("Limites de signalements\u{A0}: un nombre positif ou nul.")
+        }
+        _ = try proxies()
+    }
+
+    /// The trusted proxies of the options, else of the environment.
+    func proxies() throws -> TrustedProxies {
+        let env = ProcessInfo.processInfo.environment
+        let list = trustedProxy.isEmpty ? (env["RELAIS_TRUSTED_PROXY"] ?? "") : trustedProxy.joined(separator: ",")
+        let headerName = (forwardedHeader ?? env["RELAIS_FORWARDED_HEADER"] ?? TrustedProxies.Header.xForwardedFor.rawValue).lowercased()
+        guard let header = TrustedProxies.Header(rawValue: headerName) else {
+            throw ValidationError("--forwarded-header\u{A0}: «\u{A0}\(headerName)\u{A0}» n’est ni x-forwarded-for ni forwarded.")
+        }
+        switch TrustedProxies.parse(list, header: header) {
+        case .success(let proxies): return proxies
+        case .failure(let bad): throw ValidationError("--trusted-proxy\u{A0}: «\u{A0}\(bad.item)\u{A0}» n’est ni une adresse IP ni un réseau (10.0.0.0/8).")
+        }
     }
 
     func run() async throws {
@@ -50,7 +88,15 @@ struct Serve: AsyncParsableCommand {
         }
         let refresher = RefreshScheduler(context: ctx, settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder, logger: Logger(label: "relais.scheduler"))
         if let list = try? ctx.manifests(in: folder) { try? ctx.store.register(list.map(\.registration)) }
-        let state = ServerState(context: ctx, logger: logger, scheduler: refresher, admin: AdminSettings(secureCookies: !insecureCookies))
+        let reports = ReportLimits(
+            perClient: [.init(reportsPerClient10min, per: 600), .init(reportsPerClientDay, per: 86400)],
+            overall: [.init(reportsPerHour, per: 3600), .init(reportsPerDay, per: 86400)])
+        let proxies = try proxies()
+        if !proxies.networks.isEmpty {
+            logger.info("proxys de confiance (\(proxies.header.rawValue))\u{A0}: \(proxies.networks.map(\.description).joined(separator: ", "))")
+        }
+        let state = ServerState(
+            context: ctx, logger: logger, scheduler: refresher, admin: AdminSettings(reports: reports, trustedProxies: proxies, secureCookies: !insecureCookies))
         if try ctx.store.adminUsers().isEmpty {
             logger.info("aucun compte d’administration : créez-en un avec « relais admin add NOM --db \(store.db) »")
         }

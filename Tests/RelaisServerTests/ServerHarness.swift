@@ -28,6 +28,15 @@ struct MemoryLogHandler: LogHandler {
     }
 }
 
+/// A clock that tests move by hand: delays are checked without waiting.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    init(_ start: Date) { current = start }
+    var now: Date { lock.lock(); defer { lock.unlock() }; return current }
+    func advance(_ seconds: TimeInterval) { lock.lock(); current += seconds; lock.unlock() }
+}
+
 /// A Relais server on 127.0.0.1 over a fresh store holding the demonstration
 /// directory (and, with ../shared, the public fixtures).
 struct ServerHarness {
@@ -35,11 +44,13 @@ struct ServerHarness {
 
     let state: ServerState
     let log: MemoryLog
+    var clock = TestClock(referenceDate)
     let fetcher = Fetcher(configuration: .init(timeouts: .init(connect: 2, total: 20), retry: .init(maxAttempts: 1)))
 
-    static func make(fixtures: Bool = false) async throws -> ServerHarness {
+    static func make(fixtures: Bool = false, admin: AdminSettings = .init()) async throws -> ServerHarness {
         let dir = SharedData.temporaryDirectory("server")
-        let clock: @Sendable () -> Date = { referenceDate }
+        let testClock = TestClock(referenceDate)
+        let clock: @Sendable () -> Date = { testClock.now }
         let ctx = try RelaisContext.open(db: dir.appendingPathComponent("relais.sqlite").path, home: RelaisHome(root: SharedData.projectRoot), clock: clock)
         _ = try await ctx.importBundled()
         if fixtures, SharedData.available {
@@ -50,7 +61,7 @@ struct ServerHarness {
         }
         let log = MemoryLog()
         let logger = Logger(label: "relais-test") { _ in MemoryLogHandler(log: log) }
-        return ServerHarness(state: ServerState(context: ctx, clock: clock, logger: logger), log: log)
+        return ServerHarness(state: ServerState(context: ctx, clock: clock, logger: logger, admin: admin), log: log, clock: testClock)
     }
 
     func with<T>(_ body: (TestHTTPServer) async throws -> T) async throws -> T {

@@ -6,8 +6,9 @@ import RelaisStore
 
 /// Admin credentials: API tokens (`Authorization: Bearer`) for /api/admin,
 /// session cookies for the /admin pages. Only hashes are stored; every
-/// comparison is constant-time; failed logins are counted per account and per
-/// client address and refused beyond the limit.
+/// comparison is constant-time; failed logins slow down the next attempts
+/// per (account, client), per client and — briefly — per account, without
+/// ever locking the account (see ``LoginThrottleSettings``).
 struct AdminAuth: Sendable {
     let state: ServerState
 
@@ -49,41 +50,65 @@ struct AdminAuth: Sendable {
     enum LoginOutcome {
         case success(sessionID: String, user: AdminUser)
         case refused
-        case limited(minutes: Int)
+        case limited(retryAfter: TimeInterval)
     }
 
     /// A scrypt hash to verify against when the account does not exist, so
     /// that an unknown name takes as long as a wrong password.
     static let decoy: String = (try? PasswordHasher.standard.hash(Secrets.randomToken())) ?? "scrypt$17$8$1$AAAA$AAAA"
 
-    func login(name: String, password: String, address: String) async throws -> LoginOutcome {
+    /// The audit actor of an attempt on a name that is no account: what was
+    /// typed is not kept (it is sometimes a password typed in the wrong field).
+    static let unknownAccount = "(compte inconnu)"
+
+    func login(name: String, password: String, client: ClientAddress) async throws -> LoginOutcome {
         let now = state.clock()
-        let settings = state.admin
-        let accountKey = "compte:" + name.lowercased()
-        let addressKey = "adresse:" + address
-        let failures = try state.store.loginFailures(keys: [accountKey], since: now.addingTimeInterval(-settings.failureWindow))
-        let fromAddress = try state.store.loginFailures(keys: [addressKey], since: now.addingTimeInterval(-settings.failureWindow))
-        if failures >= settings.maxFailuresPerAccount || fromAddress >= settings.maxFailuresPerAddress {
-            try state.store.audit(actor: name, action: "login.limited", target: nil, detail: nil, at: now)
-            return .limited(minutes: Int(settings.failureWindow / 60))
-        }
+        let settings = state.admin.login
+        let account = name.lowercased()
+        let pair = state.throttleKey("paire", account + "\n" + client.key)
+        let rules = [
+            LoginThrottleRule(key: pair, freeFailures: settings.freeFailuresPerPair, maxDelay: settings.maxDelay),
+            LoginThrottleRule(key: state.throttleKey("client", client.key), freeFailures: settings.freeFailuresPerClient, maxDelay: settings.maxDelay),
+            LoginThrottleRule(key: state.throttleKey("compte", account), freeFailures: settings.freeFailuresPerAccount, maxDelay: settings.maxAccountDelay,
+                              waivedForKnown: pair),
+        ]
         let stored = try state.store.passwordHash(name: name)
+        let actor = stored?.user.name ?? Self.unknownAccount
+        // Counted (as a failure until proven otherwise) before the password check, atomically.
+        let policy = LoginThrottlePolicy(forgetAfter: settings.forgetAfter, knownClientFor: settings.knownClientFor)
+        if case .throttled(let wait) = try state.store.admitLoginAttempt(rules, policy: policy, actor: actor, at: now) {
+            return .limited(retryAfter: wait)
+        }
         let hash = stored?.hash ?? Self.decoy
         // scrypt is slow on purpose: keep it off the request threads.
         let ok = await withCheckedContinuation { c in
             DispatchQueue.global().async { c.resume(returning: PasswordHasher.verify(password, against: hash)) }
         }
         guard ok, let user = stored?.user else {
-            try state.store.recordLoginFailure(keys: [accountKey, addressKey], at: now)
-            try state.store.audit(actor: name, action: "login.failed", target: nil, detail: nil, at: now)
+            try state.store.auditAggregated(actor: actor, action: "login.failed", at: now)
             return .refused
         }
-        try state.store.clearLoginFailures(key: accountKey)
+        try state.store.loginSucceeded(keys: rules.map(\.key), pair: pair, at: now)
         let sessionID = Secrets.randomToken()
         try state.store.createSession(
-            idHash: Secrets.sha256Hex(sessionID), userID: user.id, csrf: Secrets.randomToken(), at: now, expires: now.addingTimeInterval(settings.sessionLifetime))
+            idHash: Secrets.sha256Hex(sessionID), userID: user.id, csrf: Secrets.randomToken(), at: now, expires: now.addingTimeInterval(state.admin.sessionLifetime))
         try state.store.audit(actor: user.name, action: "login", target: nil, detail: nil, at: now)
         return .success(sessionID: sessionID, user: user)
+    }
+
+    /// Whole seconds, rounded up, within 1 s…1 year (NaN and infinities included).
+    static func wholeSeconds(_ seconds: TimeInterval) -> Int {
+        guard seconds.isFinite, seconds > 1 else { return 1 }
+        return seconds >= 31_536_000 ? 31_536_000 : Int(seconds.rounded(.up))
+    }
+
+    /// « 30 secondes », « 2 minutes » (rounded up), for the French messages.
+    static func frenchDuration(_ seconds: TimeInterval) -> String {
+        let s = wholeSeconds(seconds)
+        if s < 60 { return s == 1 ? "1\u{A0}seconde" : "\(s)\u{A0}secondes" }
+        let m = (s + 59) / 60
+        if m < 120 { return m == 1 ? "1\u{A0}minute" : "\(m)\u{A0}minutes" }
+        return "\((m + 59) / 60)\u{A0}heures"
     }
 
     func logout(_ request: Request, identity: AdminIdentity) throws {

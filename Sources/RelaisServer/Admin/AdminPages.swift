@@ -174,7 +174,7 @@ struct AdminPages {
         guard !name.isEmpty, let password = form["password"], !password.isEmpty, name.count <= 64, password.count <= 1024 else {
             return try loginForm(request, context, message: "Indiquez le nom du compte et le mot de passe.", status: .badRequest, name: String(name.prefix(64)))
         }
-        switch try await auth.login(name: name, password: password, address: context.clientAddress) {
+        switch try await auth.login(name: name, password: password, client: state.client(of: request, context: context)) {
         case .success(let sessionID, _):
             var r = Response.redirect(to: Self.safeNext(form["next"]), type: .normal)
             r.headers[values: .setCookie].append(auth.cookie(AdminAuth.sessionCookie, sessionID, maxAge: Int(state.admin.sessionLifetime)))
@@ -182,8 +182,11 @@ struct AdminPages {
             return r
         case .refused:
             return try loginForm(request, context, message: "Nom de compte ou mot de passe incorrect.", status: .unauthorized, name: name)
-        case .limited(let minutes):
-            return try loginForm(request, context, message: "Trop de tentatives échouées : réessayez dans \(minutes) minutes.", status: .tooManyRequests, name: name)
+        case .limited(let wait):
+            var r = try loginForm(
+                request, context, message: "Trop de tentatives échouées\u{A0}: réessayez dans \(AdminAuth.frenchDuration(wait)).", status: .tooManyRequests, name: name)
+            r.headers[.retryAfter] = String(AdminAuth.wholeSeconds(wait))
+            return r
         }
     }
 
@@ -400,7 +403,7 @@ struct AdminPages {
     func audit(_ request: Request, _ context: RelaisRequestContext) async throws -> HTML {
         var model = try base("Journal", request, context)
         model["entries"] = try state.store.auditLog(limit: 500).map {
-            ["at": Self.stamp($0.at), "actor": $0.actor, "action": $0.action, "target": $0.target ?? "", "detail": $0.detail ?? ""]
+            ["at": Self.stamp($0.at), "actor": $0.actor, "action": $0.action + ($0.count > 1 ? " ×\($0.count)" : ""), "target": $0.target ?? "", "detail": $0.detail ?? ""]
         }
         return try render("adminaudit", model)
     }

@@ -11,8 +11,9 @@ public struct AdminIdentity: Sendable {
     public let csrf: String?
 }
 
-/// The request context of every route: the client's address (login rate
-/// limiting) and, under /admin and /api/admin, the authenticated admin.
+/// The request context of every route: the socket's peer and, under /admin
+/// and /api/admin, the authenticated admin. The client's address is read
+/// through ``ServerState/client(of:context:)`` only (trusted proxies).
 public struct RelaisRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -22,7 +23,4 @@ public struct RelaisRequestContext: RequestContext, RemoteAddressRequestContext 
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
-
-    /// The client address as text, for rate limiting; never logged.
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "inconnu" }
 }

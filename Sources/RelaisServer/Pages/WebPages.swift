@@ -34,11 +34,19 @@ enum FormData {
 extension Pages {
     func addWebPages(to router: Router<RelaisRequestContext>) {
         router.get("/orientation") { request, _ in try await self.orientation(request) }
+        // The form is posted: its free-text `situation` must not travel in the URL.
+        router.post("/orientation") { request, _ in
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: 16_384) } catch {
+                throw self.error(.contentTooLarge, "Demande trop longue", "Le formulaire envoyé dépasse la taille permise\u{A0}: raccourcissez le texte de la situation.")
+            }
+            return try await self.orientation(request, posted: FormData.parse(String(buffer: body)))
+        }
         router.get("/fiche") { request, _ in try await self.sheet(request) }
         router.get("/proches") { request, _ in try await self.families(request) }
         router.get("/annuaire") { request, _ in try self.browse(request) }
         router.get("/ressources/:id") { _, context in try self.resource(try context.parameters.require("id")) }
-        router.post("/ressources/:id/signaler") { request, context in try await self.report(request, id: try context.parameters.require("id")) }
+        router.post("/ressources/:id/signaler") { request, context in try await self.report(request, context, id: try context.parameters.require("id")) }
         router.get("/calendrier.ics") { request, _ in try await self.calendar(request) }
         router.get("/static/relais.js") { _, _ in
             var headers = HTTPFields()
@@ -88,8 +96,11 @@ extension Pages {
 
     // MARK: Orientation
 
-    func orientation(_ request: Request) async throws -> HTML {
-        var params = FormData.query(request)
+    /// The referral form and its results, asked by GET (links, bookmarks) or
+    /// POST (the form, which may carry `situation`). The situation is read for
+    /// the crisis check only: no link, form or permalink of the page repeats it.
+    func orientation(_ request: Request, posted: [String: String]? = nil) async throws -> HTML {
+        var params = FormData.query(request).merging(posted ?? [:]) { _, body in body }
         let audience = Audience(rawValue: params["audience"] ?? "") ?? .professionnel
         params["audience"] = audience.rawValue
         let chosenNeeds = Set((params["needs"] ?? "").split(separator: ",").map(String.init))
@@ -124,7 +135,9 @@ extension Pages {
             model["count"] = answer.suggestions.count
             model["place"] = req.place?.label ?? "vous"
             model["suggestions"] = answer.suggestions.map { suggestionModel($0, listings[$0.id], pickable: true) }
-            model["hidden"] = ["needs", "audience", "near", "radius_km", "modalite", "within_days", "date"].compactMap { k in params[k].flatMap { $0.isEmpty ? nil : ["name": k, "value": $0] } }
+            let shared = ["needs", "audience", "near", "radius_km", "modalite", "within_days", "date"].compactMap { k in params[k].flatMap { $0.isEmpty ? nil : (k, $0) } }
+            model["hidden"] = shared.map { ["name": $0.0, "value": $0.1] }
+            model["permalink"] = "/orientation?" + FormData.encode(shared)
             return try render("orientation", model)
         } catch let e as APIError {
             if let choices = e.extra["choices"] {
@@ -133,6 +146,7 @@ extension Pages {
                     let postal = choice.components(separatedBy: " — ").last ?? choice
                     var p = params
                     p["near"] = postal
+                    p.removeValue(forKey: "situation")
                     return ["label": choice, "href": "/orientation?" + FormData.encode(p.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })]
                 }
             }
@@ -178,6 +192,7 @@ extension Pages {
         }
         params.removeValue(forKey: "ids")
         params.removeValue(forKey: "limit")
+        params.removeValue(forKey: "situation")
         let needs = (params["needs"] ?? "").split(separator: ",").compactMap { state.taxonomy.need(String($0))?.label }
         let today = ParisTime.local(atEpoch: Int(state.clock().timeIntervalSince1970)).date
         return try render("sheet", [
@@ -221,30 +236,53 @@ extension Pages {
             },
             "sources": l.sources.map { sourceTitles[$0] ?? $0 }, "last_verified": l.lastVerified.flatMap { LocalDate(iso: $0) }.map { FrenchFormat.date($0, weekday: false) } ?? "inconnue",
             "demo": l.demo, "stale": l.stale, "closed": c.status == .temporarily_closed, "inactive": c.status == .inactive || c.status == .defunct,
+            "max_message": state.admin.reports.maxMessageLength,
         ]
         model.merge(contact(c)) { a, _ in a }
         return try render("resource", model)
     }
 
-    func report(_ request: Request, id: String) async throws -> HTML {
+    /// « Signaler une erreur »: validated, then stored unless the client or
+    /// everyone together sent too many lately (429, nothing stored).
+    func report(_ request: Request, _ context: RelaisRequestContext, id: String) async throws -> Response {
         guard let l = try state.store.listing(id: id), !l.hidden else {
             throw error(.notFound, "Fiche introuvable", "Aucune ressource ne porte cet identifiant.")
         }
-        let body = try await request.body.collect(upTo: 16_384)
+        let thanks = { try self.render("reported", ["page": ["title": "Merci — Relais"], "id": id, "name": l.content.name]).response(from: request, context: context) }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 16_384) } catch {
+            throw self.error(.contentTooLarge, "Signalement trop long", "Votre signalement dépasse la taille permise\u{A0}: raccourcissez le message.")
+        }
         let form = FormData.parse(String(buffer: body))
-        if form["website_hp"]?.isEmpty == false { return try render("reported", ["page": ["title": "Merci — Relais"], "id": id, "name": l.content.name]) }
-        guard let message = form["message"]?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty, message.count <= 2000 else {
-            throw error(.badRequest, "Signalement incomplet", "Écrivez un message (2000 caractères au plus).")
+        if form["website_hp"]?.isEmpty == false { return try thanks() }
+        let limits = state.admin.reports
+        guard let message = form["message"]?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty, message.count <= limits.maxMessageLength else {
+            throw error(.badRequest, "Signalement incomplet", "Écrivez un message (\(limits.maxMessageLength)\u{A0}caractères au plus).")
+        }
+        let suggested = form["suggested"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard suggested.count <= 500 else {
+            throw error(.badRequest, "Signalement trop long", "La bonne information tient en 500\u{A0}caractères au plus.")
         }
         var email: String?
         if let raw = form["contact_email"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            guard let valid = EmailAddress.normalize(raw) else { throw error(.badRequest, "Courriel invalide", "Le courriel « \(raw) » n’est pas valide ; il est facultatif, vous pouvez le laisser vide.") }
+            guard raw.count <= 254, let valid = EmailAddress.normalize(raw) else {
+                throw error(.badRequest, "Courriel invalide", "Le courriel « \(raw.prefix(254)) » n’est pas valide ; il est facultatif, vous pouvez le laisser vide.")
+            }
             email = valid
         }
         let field = form["field"].flatMap { ListingMerger.editableFields.contains($0) ? $0 : nil }
-        try state.store.addReport(serviceID: id, field: field, message: message, suggestedValue: form["suggested"].flatMap { $0.isEmpty ? nil : String($0.prefix(500)) },
-                                  contactEmail: email, at: state.clock())
-        return try render("reported", ["page": ["title": "Merci — Relais"], "id": id, "name": l.content.name])
+        let client = state.throttleKey("signalement", state.client(of: request, context: context).key)
+        let windows = limits.perClient.map { RateWindow(key: client, limit: $0.count, seconds: $0.seconds) }
+            + limits.overall.map { RateWindow(key: "signalement:tous", limit: $0.count, seconds: $0.seconds) }
+        let outcome = try state.store.addReport(
+            serviceID: id, field: field, message: message, suggestedValue: suggested.isEmpty ? nil : suggested, contactEmail: email, limits: windows, at: state.clock())
+        guard case .limited(let wait, let window) = outcome else { return try thanks() }
+        let text = window.key == client
+            ? "Trop de signalements envoyés depuis cette connexion\u{A0}: réessayez plus tard."
+            : "Trop de signalements reçus en ce moment\u{A0}: réessayez plus tard."
+        var r = try error(.tooManyRequests, "Trop de signalements", text).response(from: request, context: context)
+        r.headers[.retryAfter] = String(AdminAuth.wholeSeconds(wait))
+        return r
     }
 
     // MARK: Families

@@ -43,7 +43,7 @@ enum WebTemplates {
         {{<layout}}{{$body}}
         <h1>{{heading}}</h1>
         <p class="disclaimer">{{disclaimer}}</p>
-        <form class="orientation noprint" action="/orientation" method="get">
+        <form class="orientation noprint" action="/orientation" method="post">
           <fieldset>
             <legend>Pour qui ?</legend>
             <div class="checks">
@@ -70,6 +70,9 @@ enum WebTemplates {
             <div><label for="within_days">Quand ?</label>
             <select id="within_days" name="within_days">{{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select></div>
           </div>
+          <label for="situation">La situation en quelques mots (facultatif)</label>
+          <textarea id="situation" name="situation" rows="2" maxlength="1000" aria-describedby="situation-aide"></textarea>
+          <p id="situation-aide" class="meta">Ce texte sert seulement à repérer une urgence pour afficher d’abord les numéros d’aide. Il n’est ni enregistré ni conservé. N’indiquez ni nom ni diagnostic.</p>
           <p><button type="submit">Trouver des ressources</button></p>
         </form>
         {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
@@ -77,6 +80,7 @@ enum WebTemplates {
         {{#searched}}
         <section aria-live="polite" aria-labelledby="resultats">
         <h2 id="resultats">{{count}} ressource(s) près de {{place}}</h2>
+        <p class="meta noprint"><a href="{{permalink}}" data-permalink>Adresse de ces résultats</a> (sans le texte de la situation)</p>
         {{^count}}<p>Aucune ressource ne correspond : élargissez la distance, ajoutez un besoin ou retirez une contrainte.</p>{{/count}}
         <form action="/fiche" method="get">
           {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
@@ -87,6 +91,7 @@ enum WebTemplates {
         </form>
         </section>
         {{/searched}}
+        <script src="/static/relais.js"></script>
         {{/body}}{{/layout}}
         """
 
@@ -134,7 +139,7 @@ enum WebTemplates {
               <option value="name">Nom</option><option value="description">Description</option>
             </select>
             <label for="message">Votre message</label>
-            <textarea id="message" name="message" rows="4" maxlength="2000" required></textarea>
+            <textarea id="message" name="message" rows="4" maxlength="{{max_message}}" required></textarea>
             <label for="suggested">La bonne information (facultatif)</label>
             <input id="suggested" name="suggested" type="text" maxlength="500">
             <label for="contact_email">Votre courriel, si vous acceptez d’être recontacté·e (facultatif)</label>
@@ -245,5 +250,9 @@ enum WebTemplates {
         document.querySelectorAll("[data-print]").forEach(function (b) {
           b.addEventListener("click", function () { window.print(); });
         });
+        // Results of a posted form: give the page its address (without the situation's text),
+        // so that reloading or coming back asks again by GET.
+        var permalink = document.querySelector("[data-permalink]");
+        if (permalink && window.history && history.replaceState) { history.replaceState(null, "", permalink.getAttribute("href")); }
         """
 }
