@@ -32,13 +32,23 @@ public struct FetchPolicy: Sendable, Equatable {
     public let allowsPrivateNetwork: Bool
     /// Testing only: loopback connections to this port are treated as public,
     /// so a test server can stand for a public site.
-    var publicLoopbackPort: UInt16 = 0
+    public var publicLoopbackPort: UInt16 = 0
 
     public init(origin: String, allowPrivateNetwork: Bool = false) {
         self.origin = origin
         originScheme = Self.scheme(of: origin) ?? ""
         allowedSchemes = Self.allowedSchemes(forOrigin: originScheme)
         allowsPrivateNetwork = allowPrivateNetwork || Self.host(of: origin).map(Self.isLocalHost) == true
+    }
+
+    /// Testing only: a source on the loopback test server at `publicLoopbackPort` stands for a
+    /// public site — its own URL is not "the local network", and connections to that port pass.
+    public init(origin: String, allowPrivateNetwork: Bool = false, publicLoopbackPort: UInt16) {
+        self.origin = origin
+        originScheme = Self.scheme(of: origin) ?? ""
+        allowedSchemes = Self.allowedSchemes(forOrigin: originScheme)
+        allowsPrivateNetwork = allowPrivateNetwork || (publicLoopbackPort == 0 && Self.host(of: origin).map(Self.isLocalHost) == true)
+        self.publicLoopbackPort = publicLoopbackPort
     }
 
     /// Schemes allowed for a source whose URL has `scheme` (lower-cased): none for an unknown one.

@@ -126,6 +126,27 @@ public struct FetchError: Error, Sendable, CustomStringConvertible, Equatable {
         return "\(url): \(what)\(tries)"
     }
 
+    /// The failure in French, for admins (ledger, /admin, CLI): the cause first, then the URL.
+    public var frenchDescription: String {
+        let what: String
+        switch reason {
+        case .invalidURL: what = "adresse invalide"
+        case .unsupportedScheme(let s): what = "schéma d’adresse « \(s) » non pris en charge (http, https ou file attendus)"
+        case .connection(let m): what = "connexion impossible (\(m))"
+        case .timeout: what = "délai dépassé : le serveur n’a pas répondu à temps"
+        case .tooManyRedirects(let n): what = "trop de redirections (plus de \(n)) : boucle probable"
+        case .bodyTooLarge(let limit): what = "réponse trop volumineuse (plus de \(limit) octets une fois décompressée) ; options.max_bytes pour relever la limite"
+        case .httpStatus(let s): what = "le serveur a répondu \(s)" + (s >= 500 ? " (erreur du serveur)" : s == 404 ? " (introuvable)" : s == 401 || s == 403 ? " (accès refusé)" : "")
+        case .fileNotFound: what = "fichier introuvable"
+        case .truncated: what = "réponse tronquée : le transfert s’est interrompu avant la fin"
+        case .cancelled: what = "arrêt demandé pendant le téléchargement"
+        case .forbiddenScheme, .forbiddenAddress: what = policyExplanation ?? "lien refusé"
+        case .other(let m): what = m
+        }
+        let tries = attempts > 1 ? " après \(attempts) tentatives" : ""
+        return "\(what)\(tries) — \(url)"
+    }
+
     /// Why the fetch policy refused this request, in French for admins; nil
     /// for any other failure.
     public var policyExplanation: String? {

@@ -75,7 +75,7 @@ public struct Importer: Sendable {
         } catch where Task.isCancelled {
             return finish(.interrupted, "arrêt demandé pendant le téléchargement : rien n’a été modifié")
         } catch let e as FetchError {
-            return finish(.failed, "téléchargement impossible — \(e.policyExplanation.map { "\($0) — " } ?? "")\(e)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
+            return finish(.failed, "téléchargement impossible, rien n’a été modifié : \(e.frenchDescription)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
         } catch {
             return finish(.failed, "\(error)")
         }

@@ -5,6 +5,8 @@ extension Manifest {
     /// URL allows, and the local network only if its URL is there or the
     /// manifest says `allow_private_network: true`.
     public var fetchPolicy: FetchPolicy {
-        FetchPolicy(origin: url, allowPrivateNetwork: option("allow_private_network") == "true")
+        let allow = option("allow_private_network") == "true"
+        guard testingPublicLoopbackPort != 0 else { return FetchPolicy(origin: url, allowPrivateNetwork: allow) }
+        return FetchPolicy(origin: url, allowPrivateNetwork: allow, publicLoopbackPort: testingPublicLoopbackPort)
     }
 }

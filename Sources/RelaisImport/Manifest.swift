@@ -30,6 +30,9 @@ public struct Manifest: Sendable {
     public var staleAfterRuns: Int
     public var options: [String: String]
     public var fields: [String: String]
+    /// Testing only: loopback connections to this port count as the public internet, so a
+    /// local test server can stand for a public site (see ``FetchPolicy/publicLoopbackPort``).
+    public var testingPublicLoopbackPort: UInt16 = 0
     /// Where it was read from (for messages).
     public var file: String
     public var text: String

@@ -78,7 +78,13 @@ public enum FrenchSchedule {
         func skipSpaces(_ j: inout Int) { while j < c.count && c[j] == " " { j += 1 } }
         func readInt(_ j: inout Int) -> Int? {
             var v = 0, n = 0
-            while j < c.count, let d = c[j].wholeNumberValue, c[j].isASCII { v = v * 10 + d; j += 1; n += 1 }
+            // A long run of digits (a phone number, an id) is one number, kept below any
+            // meaningful value so that it never overflows nor reads as an hour or a day.
+            while j < c.count, c[j].isASCII, let d = c[j].wholeNumberValue {
+                if n < 9 { v = v * 10 + d } else { v = 999_999_999 }
+                j += 1
+                n += 1
+            }
             return n > 0 ? v : nil
         }
         func wordAt(_ j: Int) -> String {
@@ -92,7 +98,7 @@ public enum FrenchSchedule {
             if ch == " " { i += 1; continue }
             if ch.isASCII, ch.isNumber {
                 var j = i
-                let n = readInt(&j)!
+                guard let n = readInt(&j) else { i += 1; continue }
                 // Ordinal: 1er, 2e, 3eme, 2nd…
                 let suffix = wordAt(j)
                 if ["er", "ere", "e", "eme", "nd", "nde", "ieme"].contains(suffix), (1...5).contains(n) {

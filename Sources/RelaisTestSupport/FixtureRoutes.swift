@@ -109,7 +109,7 @@ actor FlakyCounter {
     }
 }
 
-enum GzipBomb {
+public enum GzipBomb {
     /// 20 MB of zeros, gzip-compressed (about 20 KB on the wire).
-    static let body: [UInt8] = Gzip.compress([UInt8](repeating: 0x30, count: 20_000_000))
+    public static let body: [UInt8] = Gzip.compress([UInt8](repeating: 0x30, count: 20_000_000))
 }

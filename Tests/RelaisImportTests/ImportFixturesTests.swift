@@ -331,8 +331,12 @@ import Testing
         try await withServer { server, env, _ in
             let huge = await env.importer.run(env.manifest("huge", url: "\(server.baseURL)/faults/huge-line.csv", format: .csv, kind: .gem))
             #expect(huge.status == .success)
-            #expect(huge.added == 2 && huge.rejected == 1)
-            #expect(try env.store.issues(runID: huge.id).contains { $0.item == "ligne 3" && $0.reason.contains("field too long") })
+            // The 2 MiB field is dropped with a flag; its listing is kept (the hardening rule: one
+            // oversized field never sends its whole record away, nor its listing stale).
+            #expect(huge.added == 3 && huge.rejected == 0)
+            #expect(try env.store.issues(runID: huge.id).contains { $0.item == "ligne 3" && $0.severity == .warning && $0.reason.contains("champ trop long") })
+            let bleu = try #require(try env.listing(named: "GEM Le Grand Bleu"))
+            #expect(bleu.content.flags.contains { $0.code == "field_too_long" } && bleu.content.audienceNote == nil && bleu.content.address?.insee == "29019")
             #expect(try env.listing(named: "GEM Le Cap")?.content.address?.insee == "56121")
             #expect(try env.listing(named: "GEM La Boussole du Trégor")?.content.address?.insee == "22113")
             let bom = await env.importer.run(env.manifest("bom", url: "\(server.baseURL)/faults/bom-utf8.csv", format: .csv, kind: .gem))

@@ -36,27 +36,12 @@ struct DataInclusionReader: FormatReader {
                 guard let o = root as? [String: Any], o["items"] is [Any] else {
                     throw ReadError("\(url) : réponse inattendue — l’API data·inclusion v1 renvoie un objet avec « items »")
                 }
-                pages = try Self.pageCount(o["pages"], url: url, maxPages: maxPages)
+                pages = try JSONPath.pageCount(o["pages"], url: url, maxPages: maxPages)
                 docs.append(doc)
                 page += 1
             } while page <= pages
         }
         return Payload(documents: docs, httpStatus: firstStatus)
-    }
-
-    /// The page count an answer announces: a whole number from 1 to `maxPages`. Anything
-    /// else (`1e300`, `"inf"`, `"nan"`, -1, 2.5) fails the run: reading fewer pages than
-    /// the source has would mark the listings of the others stale.
-    static func pageCount(_ value: Any?, url: String, maxPages: Int) throws -> Int {
-        guard let raw = value, !(raw is NSNull) else { return 1 }
-        let text = JSONPath.string(raw) ?? "\(raw)"
-        guard let d = JSONPath.double(raw), let n = Int(checked: d, in: 0...Int(Int32.max)), Double(n) == d else {
-            throw ReadError("\(url) : nombre de pages invalide (« \(text.prefix(40)) ») : l’API doit annoncer un nombre entier de pages")
-        }
-        guard n <= maxPages else {
-            throw ReadError("\(url) : la source annonce \(n) pages, plus que la limite de \(maxPages) (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
-        }
-        return max(1, n)
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {

@@ -43,7 +43,8 @@ struct HSDSReader: FormatReader {
         var docs: [Document] = []
         var page = 1
         var firstStatus: Int?
-        while page <= m.intOption("max_pages", default: 200) {
+        let maxPages = m.intOption("max_pages", default: 200)
+        while true {
             let url = JSONReader.url(m.url, setting: "page", to: page)
             let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
             firstStatus = firstStatus ?? r.status
@@ -53,8 +54,11 @@ struct HSDSReader: FormatReader {
             }
             docs.append(doc)
             if (o["last_page"] as? Bool) == true { break }
-            if let total = JSONPath.double(o["total_pages"]), Double(page) >= total { break }
+            if o["total_pages"] != nil, page >= (try JSONPath.pageCount(o["total_pages"], url: url, maxPages: maxPages)) { break }
             if (o["contents"] as? [Any])?.isEmpty == true { break }
+            guard page < maxPages else {
+                throw ReadError("\(m.url) : plus de \(maxPages) pages (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
+            }
             page += 1
         }
         return Payload(documents: docs, httpStatus: firstStatus)

@@ -51,6 +51,21 @@ enum JSONPath {
         return d.values.first { $0 is [[String: Any]] } as? [[String: Any]]
     }
 
+    /// The page count an answer announces: a whole number from 1 to `maxPages`. Anything
+    /// else (`1e300`, `"inf"`, `"nan"`, -1, 2.5) fails the run: reading fewer pages than
+    /// the source has would mark the listings of the others stale.
+    static func pageCount(_ value: Any?, url: String, maxPages: Int) throws -> Int {
+        guard let raw = value, !(raw is NSNull) else { return 1 }
+        let text = JSONPath.string(raw) ?? "\(raw)"
+        guard let d = JSONPath.double(raw), let n = Int(checked: d, in: 0...Int(Int32.max)), Double(n) == d else {
+            throw ReadError("\(url) : nombre de pages invalide (« \(text.prefix(40)) ») : l’API doit annoncer un nombre entier de pages")
+        }
+        guard n <= maxPages else {
+            throw ReadError("\(url) : la source annonce \(n) pages, plus que la limite de \(maxPages) (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
+        }
+        return max(1, n)
+    }
+
     /// Keys of an object, nested objects flattened one level as `parent.child`.
     static func keys(_ o: [String: Any]) -> [String] {
         var out: [String] = []
@@ -74,29 +89,37 @@ struct JSONReader: FormatReader {
         let mode = m.option("pagination") ?? "auto"
         var root = try json(docs[0], ctx)
         var pageNumber = m.intOption("first_page", default: 1)
-        while docs.count < maxPages {
+        var seen: Set<String> = [first.url, m.url]
+        while true {
             var nextURL: String?
             if mode == "next" || mode == "auto" {
                 let paths = m.option("next").map { [$0] } ?? ["next", "links.next", "_links.next.href", "pagination.next", "next_page_url", "meta.next"]
                 if let n = paths.lazy.compactMap({ JSONPath.string(JSONPath.get(root, $0)) }).first(where: { !$0.isEmpty }) {
-                    nextURL = URL(string: n, relativeTo: URL(string: docs.last!.url))?.absoluteString ?? n
+                    nextURL = URL(string: n, relativeTo: URL(string: docs.last?.url ?? m.url))?.absoluteString ?? n
                 }
             }
             if nextURL == nil && (mode == "page" || mode == "auto") {
-                let total = (m.option("total_pages").map { [$0] } ?? ["pages", "total_pages", "last_page_number", "meta.pages", "pagination.pages"])
-                    .lazy.compactMap { JSONPath.double(JSONPath.get(root, $0)) }.first
+                let totalPath = (m.option("total_pages").map { [$0] } ?? ["pages", "total_pages", "last_page_number", "meta.pages", "pagination.pages"])
+                    .first { JSONPath.get(root, $0) != nil }
+                let total = try totalPath.map { try JSONPath.pageCount(JSONPath.get(root, $0), url: docs.last?.url ?? m.url, maxPages: maxPages + pageNumber) }
                 let lastFlag = JSONPath.get(root, "last_page") as? Bool
                 let count = JSONPath.records(in: root, path: m.option("records"))?.count ?? 0
-                let more = total.map { Double(pageNumber) < $0 } ?? (lastFlag.map { !$0 } ?? (mode == "page" && count > 0))
+                let more = total.map { pageNumber < $0 } ?? (lastFlag.map { !$0 } ?? (mode == "page" && count > 0))
                 if more {
                     pageNumber += 1
                     nextURL = Self.url(m.url, setting: m.option("page_param") ?? "page", to: pageNumber)
                 }
             }
             guard let next = nextURL else { break }
+            // A link back to a page already read ends a loop; more pages than allowed is an error, not a silent cut.
+            guard seen.insert(next).inserted else { break }
+            guard docs.count < maxPages else {
+                throw ReadError("\(m.url) : plus de \(maxPages) pages (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
+            }
             let r = try await fetcher.fetch(FetchRequest(url: next, policy: m.fetchPolicy))
-            docs.append(Document(r))
-            root = try json(docs.last!, ctx)
+            let doc = Document(r)
+            docs.append(doc)
+            root = try json(doc, ctx)
         }
         return Payload(documents: docs, httpStatus: first.status, etag: first.etag, lastModified: first.lastModified)
     }
