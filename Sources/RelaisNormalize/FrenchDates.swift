@@ -60,6 +60,12 @@ public enum FrenchDates {
         return LocalDate(year: y, month: month, day: min(day, LocalDate.daysIn(month: month, year: y)))
     }
 
+    static let timeExpression: NSRegularExpression = {
+        // A constant pattern: it compiles.
+        guard let re = try? NSRegularExpression(pattern: #"\d{1,2}\s*h(\s*\d{2})?"#) else { preconditionFailure("time pattern") }
+        return re
+    }()
+
     /// Splits a paragraph into clauses with dates (";" or sentence ends), each with
     /// its city ("à Nice"), dates, hours and the place text after them.
     public static func clauses(in paragraph: String, today: LocalDate) -> [DatedClause] {
@@ -97,7 +103,11 @@ public enum FrenchDates {
                 c.city = String(clause[r].split(separator: " ").last!)
             }
             // Place: the text after the last time expression.
-            if let hRange = clause.range(of: #"\d{1,2}\s*h(\s*\d{2})?(?!.*\d{1,2}\s*h)"#, options: .regularExpression) {
+            // The last time expression, found in one pass (a look-ahead for "no later time" was quadratic).
+            let ns = clause as NSString
+            if let last = Self.timeExpression.matches(in: clause, range: NSRange(location: 0, length: ns.length)).last,
+                let hRange = Range(last.range, in: clause)
+            {
                 let after = clause[hRange.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " ,.;:"))
                 if !after.isEmpty { c.place = after }
             }

@@ -6,6 +6,7 @@ import RelaisStore
 
 // Benchmarks (not timed tests: this machine is shared and noisy).
 //   relais-bench import [ROWS]      import a generated CSV of ROWS listings (default 50,000) into a new SQLite file
+//   relais-bench linearity [BYTES]  every reader and parser at n and 2n bytes of hostile shapes (ratio near 2: linear)
 //   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
 //   RELAIS_TIMING=1                 prints where an import's time goes (phases, time inside SQLite per statement)
 //   RELAIS_BENCH_KEEP=1             keeps the generated CSV and SQLite file of `import`
@@ -109,6 +110,8 @@ case "normalize":
     try await benchNormalize(rows: Int(args.dropFirst().first ?? "") ?? 50_000)
 case "import":
     try await benchImport(rows: Int(args.dropFirst().first ?? "") ?? 50_000)
+case "linearity":
+    try benchLinearity(base: Int(args.dropFirst().first ?? "") ?? 100_000)
 case "referral":
     try await benchReferral(listings: Int(args.dropFirst().first ?? "") ?? 100_000)
 default:

@@ -255,13 +255,15 @@ struct PageReader {
         let linky = lis.filter { li in !li.select(".//a").isEmpty && Text.squeeze(li.text).count < 40 }
         if lis.isEmpty || linky.count * 2 > lis.count { return }
         var pendingNote: String?
-        for (i, node) in items.enumerated() {
+        var itemNumber = 0
+        for node in items {
             if node.name == "p" {
                 // A stray paragraph between items describes the next one.
                 pendingNote = Text.squeeze(node.text)
                 continue
             }
-            if var r = freeTextRecord(node.textWithBreaks, item: "liste \(index), élément \(i + 1 - items[..<i].filter { $0.name == "p" }.count)", context: context, owner: owner) {
+            itemNumber += 1
+            if var r = freeTextRecord(node.textWithBreaks, item: "liste \(index), élément \(itemNumber)", context: context, owner: owner) {
                 if let note = pendingNote {
                     r.audienceText = [r.audienceText, note].compactMap { $0 }.joined(separator: " ")
                     pendingNote = nil
