@@ -8,6 +8,8 @@ import RelaisNormalize
 public final class SQLiteStore: DirectoryStore {
     public let path: String
     let pool: DatabasePool
+    /// Totals of recent searches, valid for one data version (the key holds it).
+    let countCache = BoundedCache<String, Int>(capacity: 512)
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -114,6 +116,15 @@ public final class SQLiteStore: DirectoryStore {
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
+    /// Pages deeper than this many rows are refused when no index serves the query's
+    /// order (a need filter, a text search): each such page costs its offset.
+    public static let unindexedWindow = 10_000
+
+    /// A page of listings, at a cost bounded whatever the page: without text, an index
+    /// serves the order and the filter, only row ids are skipped (from the nearer end:
+    /// the last page costs what the first does), and the total comes from a cache that
+    /// lives as long as the data version. Throws ``SearchWindowError`` past the window
+    /// of a query no index serves.
     public func search(_ q: SearchQuery) throws -> ListingPage {
         try pool.read { db in
             var conditions: [String] = []
@@ -128,26 +139,55 @@ public final class SQLiteStore: DirectoryStore {
                 conditions.append("s.departement = ?")
                 args.append(d)
             }
+            var indexed = true
             if let n = q.need {
                 conditions.append("EXISTS (SELECT 1 FROM json_each(s.needs) WHERE json_each.value = ?)")
                 args.append(n)
+                indexed = false
             }
             var from = "service s"
             var order = "s.stale, s.name COLLATE NOCASE, s.id"
+            var reverse = "s.stale DESC, s.name COLLATE NOCASE DESC, s.id DESC"
             if let text = q.text, let pattern = Self.ftsPattern(text) {
                 from = "service_fts f JOIN service s ON s.rowid = f.rowid"
                 conditions.append("service_fts MATCH ?")
                 args.append(pattern)
                 order = "s.stale, f.rank, s.id"
+                reverse = "s.stale DESC, f.rank DESC, s.id DESC"
+                indexed = false
             }
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) \(whereSQL)", arguments: StatementArguments(args)) ?? 0
-            let offset = max(0, (q.page - 1) * q.perPage)
+            let version = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0
+            let countKey = "\(version)|\(from)|\(whereSQL)|" + args.map { "\($0.databaseValue)" }.joined(separator: "|")
+            let total: Int
+            if let cached = countCache.get(countKey) {
+                total = cached
+            } else {
+                total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(from) \(whereSQL)", arguments: StatementArguments(args)) ?? 0
+                countCache.set(countKey, total)
+            }
+            let perPage = max(1, q.perPage)
+            let offset = max(0, (q.page - 1) * perPage)
+            guard offset < total else { return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: []) }
+            // From the nearer end: the last pages are read backwards.
+            let fromEnd = total - offset - perPage
+            let backwards = fromEnd < offset
+            let skip = backwards ? max(0, fromEnd) : offset
+            let take = backwards ? min(perPage, total - offset) : perPage
+            if !indexed && skip > Self.unindexedWindow {
+                throw SearchWindowError(window: Self.unindexedWindow, perPage: perPage)
+            }
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT s.rowid FROM \(from) \(whereSQL) ORDER BY \(backwards ? reverse : order) LIMIT ? OFFSET ?",
+                arguments: StatementArguments(args + [take, skip]))
+            let ordered = backwards ? Array(ids.reversed()) : ids
+            guard !ordered.isEmpty else { return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: []) }
             let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.listingColumns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")) FROM \(from) \(whereSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
-                arguments: StatementArguments(args + [q.perPage, offset]))
-            return ListingPage(totalItems: total, page: q.page, perPage: q.perPage, listings: rows.compactMap(Self.listing))
+                db, sql: "SELECT rowid AS r, \(Self.listingColumns) FROM service WHERE rowid IN (\(ordered.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(ordered))
+            var byRow: [Int64: Listing] = [:]
+            for row in rows { if let l = Self.listing(from: row) { byRow[row["r"]] = l } }
+            return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: ordered.compactMap { byRow[$0] })
         }
     }
 

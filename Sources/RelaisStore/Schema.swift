@@ -358,6 +358,11 @@ enum Schema {
                 ALTER TABLE source ADD COLUMN consecutive_empty INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE run ADD COLUMN owner TEXT;
                 CREATE INDEX run_running ON run(status) WHERE status = 'running';
+                -- Browsing orders by (stale, name, id): indexes serve that order, with the filters
+                -- in front, so that any page costs about what the first does.
+                CREATE INDEX service_browse ON service(hidden, stale, name COLLATE NOCASE, id);
+                CREATE INDEX service_browse_kind ON service(hidden, kind, stale, name COLLATE NOCASE, id);
+                CREATE INDEX service_browse_departement ON service(hidden, departement, stale, name COLLATE NOCASE, id);
                 """)
         }
         return m

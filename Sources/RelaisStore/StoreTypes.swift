@@ -214,6 +214,33 @@ public struct SearchQuery: Sendable, Hashable {
     }
 }
 
+/// A page too deep for a query that no index serves (a need filter, a text search).
+public struct SearchWindowError: Error, Sendable, CustomStringConvertible {
+    public let window: Int
+    public let perPage: Int
+    public var description: String {
+        "page trop lointaine : au-delà des \(window) premiers résultats, affinez la recherche (type, département) ou réduisez les critères"
+    }
+}
+
+/// A small thread-safe cache that forgets everything when full (its keys carry their own validity).
+final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Key: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ key: Key) -> Value? { lock.withLock { values[key] } }
+
+    func set(_ key: Key, _ value: Value) {
+        lock.withLock {
+            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+            values[key] = value
+        }
+    }
+}
+
 /// A page of results, in Open Referral's Page shape.
 public struct ListingPage: Sendable {
     public var totalItems: Int

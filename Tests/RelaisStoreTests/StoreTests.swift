@@ -24,6 +24,31 @@ import Testing
         ListingDraft(key: key, content: ListingContent(name: name, kind: kind, description: description, address: Address(postalCode: "21000", commune: commune, insee: "21231", departement: "21")))
     }
 
+    /// Pages read forwards and backwards (the last pages) join into one ordered list, with
+    /// every filter.
+    @Test func everyPageAtBoundedCostAndInOrder() throws {
+        var drafts: [ListingDraft] = []
+        for i in 0..<47 {
+            drafts.append(draft("k\(i)", "GEM \(["Alpha", "beta", "Gamma", "delta"][i % 4]) \(i)", kind: i % 3 == 0 ? .clubhouse : .gem))
+        }
+        _ = try importBatch(drafts)
+        for (kind, expected) in [(nil as Kind?, 47), (.clubhouse, 16), (.gem, 31)] {
+            let all = try store.search(SearchQuery(kind: kind, page: 1, perPage: 100)).listings.map(\.id)
+            #expect(all.count == expected)
+            var paged: [String] = []
+            for p in 1...10 {
+                let page = try store.search(SearchQuery(kind: kind, page: p, perPage: 7))
+                #expect(page.totalItems == expected)
+                paged += page.listings.map(\.id)
+            }
+            #expect(paged == all, "kind \(String(describing: kind))")
+        }
+        let names = try store.search(SearchQuery(page: 1, perPage: 100)).listings.map { $0.content.name.lowercased() }
+        #expect(names == names.sorted())
+        // Past the end: nothing, at no cost.
+        #expect(try store.search(SearchQuery(need: "isolement", page: 90_000, perPage: 10)).listings.isEmpty)
+    }
+
     @Test func fullTextSearchFoldsAccentsCaseAndPrefixes() throws {
         _ = try importBatch([
             draft("1", "GEM Entraide et Partage"),

@@ -51,7 +51,10 @@ struct ServicesController {
 
     func list(_ request: Request) throws -> Response {
         let query = try Self.query(QueryReader(request), taxonomy: state.taxonomy) { state.data.gazetteer.departement(code: $0) != nil }
-        let page = try state.store.search(query)
+        let page: ListingPage
+        do { page = try state.store.search(query) } catch let e as SearchWindowError {
+            throw APIError(parameter: "page", "Paramètre « page » : \(e.description).")
+        }
         return JSONResponse(JSONOutput.page(page, taxonomy: state.taxonomy)).response
     }
 }

@@ -101,7 +101,10 @@ struct Pages {
             do { query = try ServicesController.query(q, taxonomy: state.taxonomy) { state.data.gazetteer.departement(code: $0) != nil } } catch let e as APIError {
                 throw error(.badRequest, "Recherche impossible", e.message)
             }
-            let page = try state.store.search(query)
+            let page: ListingPage
+            do { page = try state.store.search(query) } catch let e as SearchWindowError {
+                throw error(.badRequest, "Recherche impossible", e.description)
+            }
             model["q"] = text
             model["searched"] = true
             model["total"] = page.totalItems

@@ -336,7 +336,10 @@ extension Pages {
             query.kind = kind
         }
         if let q = params["q"], !q.isEmpty { query.text = String(q.prefix(200)) }
-        let page = try state.store.search(query)
+        let page: ListingPage
+        do { page = try state.store.search(query) } catch let e as SearchWindowError {
+            throw error(.badRequest, "Page trop lointaine", e.description.prefix(1).uppercased() + e.description.dropFirst() + ".")
+        }
         func link(_ p: Int) -> String {
             "/annuaire?" + FormData.encode([("departement", query.departement ?? ""), ("kind", query.kind?.rawValue ?? ""), ("q", query.text ?? ""), ("page", String(p))])
         }
