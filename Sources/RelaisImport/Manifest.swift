@@ -114,6 +114,18 @@ public struct ManifestError: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let key: String?
     public let message: String
+    /// The source the file defines, when its `id` could still be read (for the ledger).
+    public var sourceID: String?
+
+    public init(file: String, key: String?, message: String, sourceID: String? = nil) {
+        self.file = file
+        self.key = key
+        self.message = message
+        self.sourceID = sourceID
+    }
+
+    /// The file's name without its folder, for short messages.
+    public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
 
     public var description: String {
         if let key { return "\(file) : clé « \(key) » — \(message)" }
@@ -146,27 +158,31 @@ extension Manifest {
             if let i = v as? Int { return String(i) }
             throw ManifestError(file: file, key: key, message: "attendu : un texte")
         }
+        func required(_ key: String) throws -> String {
+            guard let v = try string(key) else { throw ManifestError(file: file, key: key, message: "clé obligatoire absente") }
+            return v
+        }
         func bool(_ key: String, _ d: Bool) throws -> Bool {
             guard let v = dict[key] else { return d }
             guard let b = v as? Bool else { throw ManifestError(file: file, key: key, message: "attendu : true ou false") }
             return b
         }
-        let id = try string("id")!
+        let id = try required("id")
         guard !id.isEmpty, id.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
             throw ManifestError(file: file, key: "id", message: "« \(id) » : attendu des minuscules, chiffres et tirets ([a-z0-9-]+)")
         }
-        let title = try string("title")!
+        let title = try required("title")
         guard !title.trimmingCharacters(in: .whitespaces).isEmpty else { throw ManifestError(file: file, key: "title", message: "titre vide") }
-        let url = try expand(try string("url")!, file: file, environment: environment)
+        let url = try expand(try required("url"), file: file, environment: environment)
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("file://") else {
             throw ManifestError(file: file, key: "url", message: "« \(url) » : attendu une adresse http://, https:// ou file://")
         }
-        let formatText = try string("format")!
+        let formatText = try required("format")
         guard let format = SourceFormat(rawValue: formatText) else {
             throw ManifestError(file: file, key: "format", message: "« \(formatText) » inconnu ; formats possibles : \(SourceFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let scheduleText = try string("schedule")!
+        let scheduleText = try required("schedule")
         guard let schedule = RefreshSchedule(scheduleText) else {
             throw ManifestError(file: file, key: "schedule", message: "« \(scheduleText) » : attendu une expression cron à 5 champs (« 0 3 * * 1 ») ou « every <N>h » / « every <N>d »")
         }
@@ -282,10 +298,19 @@ extension Manifest {
                 }
                 let m = try parse(text, file: f.path, environment: environment)
                 if let other = set.manifests.first(where: { $0.id == m.id }) {
-                    throw ManifestError(file: f.path, key: "id", message: "« \(m.id) » déjà utilisé par \(other.file)")
+                    // Not tied to the source: the first file that names it is the one that runs.
+                    set.problems.append(ManifestError(file: f.path, key: "id", message: "« \(m.id) » déjà utilisé par \(other.file)"))
+                    continue
                 }
                 set.manifests.append(m)
-            } catch let e as ManifestError {
+            } catch var e as ManifestError {
+                // The id, when the file still says one, ties the problem to its source in the ledger.
+                if e.sourceID == nil, let text = try? String(contentsOf: f, encoding: .utf8),
+                    let id = ((try? Yams.load(yaml: text)) as? [String: Any])?["id"] as? String,
+                    !id.isEmpty, id.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" })
+                {
+                    e.sourceID = id
+                }
                 set.problems.append(e)
             } catch {
                 set.problems.append(ManifestError(file: f.path, key: nil, message: "\(error)"))

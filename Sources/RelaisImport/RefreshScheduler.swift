@@ -45,6 +45,8 @@ public actor RefreshScheduler {
     public nonisolated let settings: SchedulerSettings
     let store: SQLiteStore
     nonisolated let manifests: @Sendable () throws -> [Manifest]
+    /// The files of the manifests folder that cannot be read, each with its reason (for /admin).
+    public nonisolated let manifestProblems: @Sendable () -> [ManifestError]
     let runner: Runner
     let clock: @Sendable () -> Date
     let logger: Logger
@@ -53,8 +55,10 @@ public actor RefreshScheduler {
     public init(
         store: SQLiteStore, settings: SchedulerSettings = .init(), owner: String = RefreshScheduler.defaultOwner(),
         clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "relais.scheduler"),
-        manifests: @escaping @Sendable () throws -> [Manifest], runner: @escaping Runner
+        manifests: @escaping @Sendable () throws -> [Manifest], manifestProblems: @escaping @Sendable () -> [ManifestError] = { [] },
+        runner: @escaping Runner
     ) {
+        self.manifestProblems = manifestProblems
         self.store = store
         self.settings = settings
         self.owner = owner
@@ -70,6 +74,7 @@ public actor RefreshScheduler {
         self.init(
             store: context.store, settings: settings, clock: importer.clock, logger: logger,
             manifests: { try context.manifests(in: manifestsFolder) },
+            manifestProblems: { (try? context.manifestSet(in: manifestsFolder).problems) ?? [] },
             runner: { manifest, trigger in await importer.run(manifest, trigger: trigger) })
     }
 

@@ -45,9 +45,15 @@ public struct RelaisContext: Sendable {
         try manifestSet(in: folder).manifests
     }
 
-    /// The manifests of a folder and the files that could not be read, each with its reason.
+    /// The manifests of a folder and the files that could not be read, each with its reason;
+    /// a problem with a known source's file is written to that source's ledger too.
     public func manifestSet(in folder: URL? = nil) throws -> ManifestSet {
-        try Manifest.load(from: folder ?? home.importers, environment: importer.environment)
+        let set = try Manifest.load(from: folder ?? home.importers, environment: importer.environment)
+        for problem in set.problems {
+            guard let id = problem.sourceID else { continue }
+            try? store.recordManifestProblem(sourceID: id, message: "manifeste invalide (\(problem.fileName)) : \(problem.key.map { "clé « \($0) » — " } ?? "")\(problem.message)", at: importer.clock())
+        }
+        return set
     }
 
     /// Imports every enabled manifest whose URL is local (`file://`): the bundled

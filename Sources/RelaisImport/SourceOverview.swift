@@ -24,6 +24,8 @@ public struct SourceOverview: Encodable, Sendable {
     public var nextRunAt: String?
     public var listings: Int
     public var lastRun: RunRecord?
+    /// A run held by the shrink guard, waiting for an admin to accept or reject it.
+    public var heldRunID: Int64?
 
     /// Every manifest, then the sources the store knows without a manifest (the curated national lines excepted).
     public static func list(manifests: [Manifest], states: [SourceState], running: Set<String> = [], settings: SchedulerSettings = .init(),
@@ -61,6 +63,7 @@ public struct SourceOverview: Encodable, Sendable {
             id: id, title: m?.title ?? s?.title ?? id, format: m?.format.rawValue ?? s?.format ?? "", url: m?.url ?? s?.url ?? "",
             schedule: m?.schedule.description, enabled: m?.enabled ?? false, manifestPresent: m != nil, status: status, statusLabel: label,
             running: isRunning, leaseOwner: leased ? s?.leaseOwner : nil, lastSuccessAt: s?.lastSuccessAt, lastFailureAt: s?.lastFailureAt,
-            lastError: s?.lastError, consecutiveFailures: s?.consecutiveFailures ?? 0, nextRunAt: next, listings: s?.listings ?? 0, lastRun: s?.lastRun)
+            lastError: s?.lastError, consecutiveFailures: s?.consecutiveFailures ?? 0, nextRunAt: next, listings: s?.listings ?? 0, lastRun: s?.lastRun,
+            heldRunID: s?.heldRunID)
     }
 }

@@ -38,6 +38,31 @@ extension SQLiteStore {
         }
     }
 
+    /// Records in the ledger that a known source's manifest cannot be read (once per
+    /// distinct problem: the last run already saying so is enough). Unknown ids are not
+    /// written: the store does not invent sources.
+    @discardableResult
+    public func recordManifestProblem(sourceID: String, message: String, at: Date) throws -> Bool {
+        // Read first: the scheduler asks on every wake-up, and nearly always it is already said.
+        func alreadySaid(_ db: Database) throws -> Bool {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM source WHERE id = ?", arguments: [sourceID]) == true else { return true }
+            let last = try Row.fetchOne(db, sql: "SELECT status, message FROM run WHERE source_id = ? ORDER BY id DESC LIMIT 1", arguments: [sourceID])
+            return last.map { ($0["status"] as String) == "failed" && ($0["message"] as String?) == message } ?? false
+        }
+        if try pool.read(alreadySaid) { return false }
+        return try pool.write { db in
+            if try alreadySaid(db) { return false }
+            let now = Self.iso(at)
+            try db.execute(
+                sql: "INSERT INTO run (source_id, started_at, ended_at, status, trigger, message) VALUES (?, ?, ?, 'failed', 'manifeste', ?)",
+                arguments: [sourceID, now, now, message])
+            try db.execute(
+                sql: "UPDATE source SET last_run_id = ?, last_failure_at = ?, last_error = ?, consecutive_failures = consecutive_failures + 1 WHERE id = ?",
+                arguments: [db.lastInsertedRowID, now, message, sourceID])
+            return true
+        }
+    }
+
     /// An admin accepts the shrink of a held run: the source's next run applies it.
     public func acceptShrink(sourceID: String, at: Date) throws {
         try pool.write { db in

@@ -33,7 +33,19 @@ struct AdminAPI {
 
     func add(to router: Router<RelaisRequestContext>) {
         let api = router.group("/api/admin").add(middleware: APIAdminMiddleware(auth: AdminAuth(state: state)))
-        api.get("/sources") { _, _ in adminJSON(["sources": try await self.actions.sources()]) }
+        api.get("/sources") { _, _ in
+            adminJSON(SourceList(sources: try await self.actions.sources(), invalidManifests: self.actions.manifestProblems().map(InvalidManifest.init)))
+        }
+        api.post("/sources/:id/accept-shrink") { _, context in
+            let id = try context.parameters.require("id")
+            let started = try await self.refusalsAsAPI { try await self.actions.acceptShrink(id, by: context.admin!) }
+            return adminJSON(["source": id, "status": started ? "started" : "accepted"], status: .accepted)
+        }
+        api.post("/sources/:id/reject-shrink") { _, context in
+            let id = try context.parameters.require("id")
+            try await self.refusalsAsAPI { try self.actions.rejectShrink(id, by: context.admin!) }
+            return adminJSON(["source": id, "status": "rejected"])
+        }
         api.get("/sources/:id") { _, context in try await self.source(context.parameters.require("id")) }
         api.post("/sources/:id/run") { _, context in try await self.run(context.parameters.require("id"), context) }
         api.get("/runs") { request, _ in try self.runs(request) }
@@ -79,6 +91,29 @@ struct AdminAPI {
     struct SourceDetail: Encodable {
         var source: SourceOverview
         var runs: [RunRecord]
+    }
+
+    struct SourceList: Encodable {
+        var sources: [SourceOverview]
+        var invalidManifests: [InvalidManifest]
+    }
+
+    struct InvalidManifest: Encodable {
+        var file: String
+        var key: String?
+        var message: String
+        var sourceId: String?
+        init(_ e: ManifestError) {
+            file = e.fileName
+            key = e.key
+            message = e.message
+            sourceId = e.sourceID
+        }
+    }
+
+    @discardableResult
+    func refusalsAsAPI<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
     }
 
     func source(_ id: String) async throws -> JSONResponse {

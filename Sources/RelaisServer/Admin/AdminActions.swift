@@ -41,6 +41,26 @@ struct AdminActions: Sendable {
         return started
     }
 
+    /// Accepts the shrink of a source's held run: the next run applies it, started now.
+    func acceptShrink(_ sourceID: String, by actor: AdminIdentity) async throws -> Bool {
+        guard let s = try state.store.source(id: sourceID) else { throw Refusal(.notFound, "source « \(sourceID) » introuvable") }
+        guard s.heldRunID != nil else { throw Refusal(.conflict, "aucune exécution de « \(sourceID) » n’attend de validation") }
+        try state.store.acceptShrink(sourceID: sourceID, at: state.clock())
+        try audit(actor, "source.accept-shrink", sourceID, s.heldRunID.map { "run n° \($0)" })
+        return (try? await state.scheduler.runNow(sourceID, trigger: "admin:\(actor.user.name)")) ?? false
+    }
+
+    /// Rejects a held run: the listings stay as they are; a later run that shrinks as much is held again.
+    func rejectShrink(_ sourceID: String, by actor: AdminIdentity) throws {
+        guard let s = try state.store.source(id: sourceID) else { throw Refusal(.notFound, "source « \(sourceID) » introuvable") }
+        guard s.heldRunID != nil else { throw Refusal(.conflict, "aucune exécution de « \(sourceID) » n’attend de validation") }
+        try state.store.rejectShrink(sourceID: sourceID)
+        try audit(actor, "source.reject-shrink", sourceID, s.heldRunID.map { "run n° \($0)" })
+    }
+
+    /// Manifest files that cannot be used, each with its reason.
+    func manifestProblems() -> [ManifestError] { state.scheduler.manifestProblems() }
+
     /// Edits fields of a listing from text as typed in a form (normalised like an import).
     func edit(_ id: String, texts: [String: String], by actor: AdminIdentity) throws -> [String] {
         let l = try listing(id)

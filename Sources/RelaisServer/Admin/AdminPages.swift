@@ -30,12 +30,24 @@ struct AdminPages {
             return r
         }
         admin.get("") { request, context in try await self.sources(request, context) }
-        admin.get("/sources/:id") { _, context in try await self.source(context.parameters.require("id"), context) }
+        admin.get("/sources/:id") { request, context in try await self.source(context.parameters.require("id"), request, context) }
         admin.post("/sources/:id/run") { request, context in
             _ = try await self.form(request, context)
             let id = try context.parameters.require("id")
             let started = try await self.refusalsAsPages { try await self.actions.runNow(id, by: context.admin!) }
             return Response.redirect(to: "/admin?notice=" + (started ? "run-started" : "run-busy"), type: .normal)
+        }
+        admin.post("/sources/:id/accept-shrink") { request, context in
+            _ = try await self.form(request, context)
+            let id = try context.parameters.require("id")
+            try await self.refusalsAsPages { _ = try await self.actions.acceptShrink(id, by: context.admin!) }
+            return Response.redirect(to: "/admin/sources/\(id)?notice=shrink-accepted", type: .normal)
+        }
+        admin.post("/sources/:id/reject-shrink") { request, context in
+            _ = try await self.form(request, context)
+            let id = try context.parameters.require("id")
+            try await self.refusalsAsPages { try self.actions.rejectShrink(id, by: context.admin!) }
+            return Response.redirect(to: "/admin/sources/\(id)?notice=shrink-rejected", type: .normal)
         }
         admin.get("/runs/:id") { _, context in try await self.run(context.parameters.require("id"), context) }
         admin.get("/changes") { request, context in try await self.changes(request, context) }
@@ -111,6 +123,8 @@ struct AdminPages {
         "kept": "Fiche gardée.", "removed": "Fiche retirée définitivement.", "reset": "Valeur des sources rétablie.",
         "saved": "Modifications enregistrées.", "unchanged": "Aucune modification.", "report-accept": "Signalement accepté.",
         "report-dismiss": "Signalement écarté.",
+        "shrink-accepted": "Baisse acceptée : la source est relancée et son résultat sera appliqué.",
+        "shrink-rejected": "Baisse refusée : les fiches restent publiées ; une prochaine baisse aussi forte sera de nouveau mise en attente.",
     ]
 
     /// What every admin page shows: who, the CSRF token, counts for the menu, a notice.
@@ -207,15 +221,21 @@ struct AdminPages {
         var model = try base("Sources", request, context)
         let csrf = context.admin?.csrf ?? ""
         model["sources"] = try await actions.sources().map { var m = sourceModel($0); m["csrf"] = csrf; return m }
+        let problems = actions.manifestProblems()
+        model["has_invalid_manifests"] = !problems.isEmpty
+        model["invalid_manifests"] = problems.map { e in ["file": e.fileName, "key": e.key ?? "", "message": e.message] as [String: Any] }
         return try render("adminsources", model)
     }
 
-    func source(_ id: String, _ context: RelaisRequestContext) async throws -> HTML {
+    func source(_ id: String, _ request: Request? = nil, _ context: RelaisRequestContext) async throws -> HTML {
         guard let s = try await actions.sources().first(where: { $0.id == id }) else {
             throw pages.error(.notFound, "Source introuvable", "Aucune source ne porte l’identifiant « \(id) ».")
         }
-        var model = try base(s.title, nil, context)
+        var model = try base(s.title, request, context)
         model["source"] = ["id": s.id, "title": s.title, "url": s.url, "format": s.format, "schedule": s.schedule ?? "—", "status_label": s.statusLabel, "listings": s.listings]
+        if let held = s.heldRunID, let run = try state.store.run(id: held) {
+            model["held"] = ["run_id": held, "message": run.message ?? "", "csrf": context.admin?.csrf ?? ""] as [String: Any]
+        }
         model["next_run"] = sourceModel(s)["next_run"]
         model["runs"] = try state.store.runs(sourceID: id, limit: 50).map {
             ["id": $0.id, "started": Self.stamp($0.startedAt), "trigger": $0.trigger ?? "", "summary": Self.summary($0), "message": $0.message ?? ""] as [String: Any]

@@ -65,6 +65,9 @@ enum AdminTemplates {
         {{<adminlayout}}{{$body}}
         <h1>Sources</h1>
         <p>{{counts.listings}} fiches publiées · {{counts.reports}} signalement(s) à traiter · {{counts.stale}} fiche(s) obsolète(s).</p>
+        {{#has_invalid_manifests}}<div class="notice error" role="alert"><h2>Manifestes invalides</h2><p>Ces fichiers sont ignorés ; les autres sources continuent.</p><ul>
+        {{#invalid_manifests}}<li><code>{{file}}</code>{{#key}} — clé « {{key}} »{{/key}} : {{message}}</li>{{/invalid_manifests}}
+        </ul></div>{{/has_invalid_manifests}}
         <div class="table-scroll" tabindex="0"><table>
           <caption class="visually-hidden">État des sources</caption>
           <thead><tr><th scope="col">Source</th><th scope="col">État</th><th scope="col">Dernier succès</th><th scope="col">Dernier échec</th><th scope="col">Prochain run</th><th scope="col">Dernier run</th><th scope="col">Action</th></tr></thead>
@@ -97,6 +100,14 @@ enum AdminTemplates {
           <dt>Fiches</dt><dd>{{source.listings}}</dd>
           <dt>Prochain run</dt><dd>{{next_run}}</dd>
         </dl>
+        {{#held}}
+        <div class="notice" role="alert">
+          <h2>Exécution n° {{run_id}} en attente de validation</h2>
+          <p>{{message}}</p>
+          <form class="inline" method="post" action="/admin/sources/{{source.id}}/accept-shrink"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Accepter la baisse et relancer</button></form>
+          <form class="inline" method="post" action="/admin/sources/{{source.id}}/reject-shrink"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Refuser : garder les fiches</button></form>
+        </div>
+        {{/held}}
         <h2>Runs</h2>
         <div class="table-scroll" tabindex="0"><table>
           <thead><tr><th scope="col">Run</th><th scope="col">Début</th><th scope="col">Déclenché par</th><th scope="col">Résultat</th><th scope="col">Message</th></tr></thead>
