@@ -16,15 +16,19 @@ struct Sources: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try store.open()
-        let manifests = (try? ctx.manifests(in: self.manifests.map { URL(fileURLWithPath: $0) })) ?? []
-        let lines = SourceOverview.list(manifests: manifests, states: try ctx.store.sources(), now: Date()).sorted { $0.id < $1.id }
+        let set: ManifestSet
+        do { set = try ctx.manifestSet(in: self.manifests.map { URL(fileURLWithPath: $0) }) } catch { throw Failure("\(error)") }
+        let lines = SourceOverview.list(manifests: set.manifests, states: try ctx.store.sources(), now: Date()).sorted { $0.id < $1.id }
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             e.keyEncodingStrategy = .convertToSnakeCase
             print(String(decoding: try e.encode(lines), as: UTF8.self))
+            for problem in set.problems { printErr("manifeste invalide — \(problem)") }
+            if !set.problems.isEmpty { throw ExitCode(1) }
             return
         }
+        for problem in set.problems { print("manifeste invalide — \(problem) (fichier ignoré)") }
         for l in lines {
             print("\(l.id) — \(l.title) [\(l.format), \(l.schedule ?? "sans calendrier")] \(l.listings) fiche(s) — \(l.statusLabel)\(l.nextRunAt.map { ", prochain run \($0)" } ?? "")")
             if let error = l.lastError, l.consecutiveFailures > 0 { print("  \(l.consecutiveFailures) échec(s) de suite : \(error)") }
@@ -35,5 +39,6 @@ struct Sources: AsyncParsableCommand {
                 print("  jamais exécutée")
             }
         }
+        if !set.problems.isEmpty { throw ExitCode(1) }
     }
 }
