@@ -6,7 +6,7 @@ PORT ?= 8080
 DB ?= relais.sqlite
 SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
-ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin
+ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening
 
 .PHONY: run test unit acceptance browser bench build release bootstrap clean
 
@@ -28,7 +28,7 @@ unit: bootstrap
 
 acceptance: release
 	@if [ -x $(SHARED)/acceptance/run ]; then \
-	  RELAIS_BIN=$$PWD/.build/release/relais $(SHARED)/acceptance/run $(ACCEPTANCE_STAGES); \
+	  RELAIS_BIN=$$PWD/.build/release/relais SHARED=$(SHARED) scripts/acceptance.sh $(ACCEPTANCE_STAGES); \
 	else echo "◇ acceptance skipped: $(SHARED)/acceptance is absent (CI always has it)"; fi
 
 browser: release
