@@ -26,7 +26,7 @@ extension SQLiteStore {
                 .text(r.openingHours).text(c.scheduleText).text(a?.postalCode).text(a?.insee).text(a?.departement)
                 .double(c.point?.latitude).double(c.point?.longitude).bool(demo).bool(stale).text(lastVerified).text(parentID)
                 .text(r.json).text(provenanceJSON).text(r.flags).text(sourcesJSON).text(now)
-                .text(c.organization).text(r.ftsPlace).text(r.ftsBody)
+                .text(r.ftsName).text(r.ftsOrganization).text(r.ftsPlace).text(r.ftsBody)
         }
         let rowID: Int64
         if let existingRowID {
@@ -38,7 +38,7 @@ extension SQLiteStore {
                 fees_description = ?, eligibility_description = ?, application_process = ?, kind = ?, needs = ?, audiences = ?,
                 modalities = ?, opening_hours = ?, schedule_text = ?, postal_code = ?, insee = ?, departement = ?, latitude = ?,
                 longitude = ?, demo = ?, stale = ?, last_verified = ?, parent_id = ?, content = ?, provenance = ?, flags = ?,
-                sources = ?, updated_at = ?, search_organization = ?, search_place = ?, search_body = ? WHERE id = ?
+                sources = ?, updated_at = ?, search_name = ?, search_organization = ?, search_place = ?, search_body = ? WHERE id = ?
                 """)
             bindCommon(st)
             try st.text(id).run()
@@ -54,8 +54,8 @@ extension SQLiteStore {
                 INSERT INTO service (organization_id, name, alternate_name, description, url, email, status, fees_description,
                 eligibility_description, application_process, kind, needs, audiences, modalities, opening_hours, schedule_text,
                 postal_code, insee, departement, latitude, longitude, demo, stale, last_verified, parent_id, content, provenance,
-                flags, sources, updated_at, search_organization, search_place, search_body, id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                flags, sources, updated_at, search_name, search_organization, search_place, search_body, id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             bindCommon(st)
             try st.text(id).text(createdAt).run()
@@ -89,7 +89,7 @@ extension SQLiteStore {
         let keys = try sql(8, "INSERT INTO service_key (key, service_id) VALUES (?, ?)")
         for key in r.keys { try keys.text(key).text(id).run() }
         // The same text as the row's own columns (the index's external content).
-        let fts = try sql(9, "INSERT INTO service_fts (rowid, name, search_organization, search_place, kind, search_body) VALUES (?, ?, ?, ?, ?, ?)")
-        try fts.int64(rowID).text(c.name).text(c.organization).text(r.ftsPlace).text(c.kind.rawValue).text(r.ftsBody).run()
+        let fts = try sql(9, "INSERT INTO service_fts (rowid, search_name, search_organization, search_place, kind, search_body) VALUES (?, ?, ?, ?, ?, ?)")
+        try fts.int64(rowID).text(r.ftsName).text(r.ftsOrganization).text(r.ftsPlace).text(c.kind.rawValue).text(r.ftsBody).run()
     }
 }

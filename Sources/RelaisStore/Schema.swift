@@ -1,4 +1,5 @@
 import GRDB
+import RelaisNormalize
 
 /// Append-only, named migrations. Never edit a migration that has shipped:
 /// add a new one.
@@ -363,6 +364,27 @@ enum Schema {
                 CREATE INDEX service_browse ON service(hidden, stale, name COLLATE NOCASE, id);
                 CREATE INDEX service_browse_kind ON service(hidden, kind, stale, name COLLATE NOCASE, id);
                 CREATE INDEX service_browse_departement ON service(hidden, departement, stale, name COLLATE NOCASE, id);
+                """)
+        }
+        m.registerMigration("2026-12-07-folded-search") { db in
+            // The index holds text folded as queries are (œ→oe, æ→ae, typographic apostrophes
+            // and dashes, case, accents): "soeurs", "sœurs" and "SŒURS" find « Frères et sœurs ».
+            try db.execute(sql: "ALTER TABLE service ADD COLUMN search_name TEXT; DROP TABLE service_fts;")
+            let rows = try Row.fetchAll(db, sql: "SELECT rowid, name, search_organization, search_place, search_body FROM service")
+            let update = try db.makeStatement(sql: "UPDATE service SET search_name = ?, search_organization = ?, search_place = ?, search_body = ? WHERE rowid = ?")
+            for row in rows {
+                try update.execute(arguments: [
+                    Text.fold(row["name"] ?? ""), Text.fold(row["search_organization"] ?? ""), Text.fold(row["search_place"] ?? ""),
+                    Text.fold(row["search_body"] ?? ""), row["rowid"] as Int64,
+                ])
+            }
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE service_fts USING fts5(
+                    search_name, search_organization, search_place, kind, search_body,
+                    content = 'service', content_rowid = 'rowid',
+                    tokenize = 'unicode61 remove_diacritics 2'
+                );
+                INSERT INTO service_fts (service_fts) VALUES ('rebuild');
                 """)
         }
         return m

@@ -17,6 +17,10 @@ struct ServiceRows: Sendable {
     var modalities: String
     var flags: String
     var schedule: [ScheduleRow]
+    /// The full-text columns, folded as queries are (case, accents, ligatures œ/æ,
+    /// typographic apostrophes and dashes): one folding for the index and the query.
+    var ftsName: String
+    var ftsOrganization: String
     var ftsPlace: String
     var ftsBody: String
 
@@ -64,8 +68,10 @@ struct ServiceRows: Sendable {
         }
         schedule = rows
         let a = c.address
-        ftsPlace = [a?.commune, a?.postalCode, a?.departement, c.placeName].compactMap { $0 }.joined(separator: " ")
-        ftsBody = [c.description, c.alternateName, c.audienceNote, c.sponsor, c.manager, c.sessions.map(\.title).joined(separator: " ")]
-            .compactMap { $0 }.joined(separator: " ")
+        ftsName = Text.fold(c.name)
+        ftsOrganization = Text.fold(c.organization ?? "")
+        ftsPlace = Text.fold([a?.commune, a?.postalCode, a?.departement, c.placeName].compactMap { $0 }.joined(separator: " "))
+        ftsBody = Text.fold([c.description, c.alternateName, c.audienceNote, c.sponsor, c.manager, c.sessions.map(\.title).joined(separator: " ")]
+            .compactMap { $0 }.joined(separator: " "))
     }
 }

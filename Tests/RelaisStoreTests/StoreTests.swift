@@ -49,6 +49,23 @@ import Testing
         #expect(try store.search(SearchQuery(need: "isolement", page: 90_000, perPage: 10)).listings.isEmpty)
     }
 
+    /// Ligatures, typographic apostrophes and dashes fold the same way in the index and the query.
+    @Test func fullTextSearchFoldsLigaturesAndTypography() throws {
+        _ = try importBatch([
+            draft("1", "Frères et sœurs de Fort-de-France"),
+            draft("2", "Café « Cœur à cœur »", kind: .groupe_parole),
+            draft("3", "Ex æquo – L’Œuvre des familles", kind: .association_familles),
+        ])
+        func names(_ q: String) throws -> [String] { try store.search(SearchQuery(text: q)).listings.map(\.content.name) }
+        for q in ["soeurs", "sœurs", "SŒURS", "SOEURS", "Frères et sœurs"] { #expect(try names(q) == ["Frères et sœurs de Fort-de-France"], "\(q)") }
+        #expect(try names("coeur") == ["Café « Cœur à cœur »"])
+        #expect(try names("cœur à cœur") == ["Café « Cœur à cœur »"])
+        #expect(try names("oeuvre") == ["Ex æquo – L’Œuvre des familles"])
+        #expect(try names("l'oeuvre") == ["Ex æquo – L’Œuvre des familles"])
+        #expect(try names("aequo") == ["Ex æquo – L’Œuvre des familles"])
+        #expect(try store.integrityProblems().isEmpty)
+    }
+
     @Test func fullTextSearchFoldsAccentsCaseAndPrefixes() throws {
         _ = try importBatch([
             draft("1", "GEM Entraide et Partage"),
