@@ -57,6 +57,12 @@ public struct RawRecord: Sendable {
     public var registration: String?
     public var parentKey: String?
     public var sourceUpdated: String?
+    /// The zone the reader's wall-clock times (sessions, structured schedule) are written in,
+    /// when the format says it (an iCalendar TZID converted to Paris, a JSON-LD offset);
+    /// nil: the listing's own zone, as French text and spreadsheets write hours.
+    public var timesZone: CivilZone?
+    /// The listing's zone when the source names it (else it follows the département).
+    public var listingZone: CivilZone?
     /// Required fields the source schema demands but the item lacks.
     public var missingRequired: [String] = []
     public var flags: [Flag] = []

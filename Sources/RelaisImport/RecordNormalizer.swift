@@ -245,15 +245,39 @@ public struct RecordNormalizer: Sendable {
             warn("updated", "unreadable update date: \(updated)")
         }
 
+        // Hours and sessions are the listing's local time: its territory's zone (La Réunion, Guadeloupe…).
+        let zone = r.listingZone ?? CivilZone.forDepartement(address?.departement)
+        var sessions = r.sessions
+        if let from = r.timesZone, from != zone {
+            sessions = sessions.map { s in
+                var s = s
+                s.occurrences = s.occurrences.map { o in
+                    o.allDay ? o : Occurrence(start: zone.convert(o.start, from: from), end: o.end.map { zone.convert($0, from: from) })
+                }
+                return s
+            }
+            // A recurring rule written in another zone does not keep its hours across summer time:
+            // its next year of occurrences become dated ones, exact in the listing's zone.
+            if !schedule.isEmpty {
+                let today = from.local(atEpoch: Int(Date().timeIntervalSince1970)).date
+                let occurrences = ScheduleEvaluator(schedule).occurrences(from: today, days: 400)
+                    .map { Occurrence(start: zone.convert($0.start, from: from), end: $0.end.map { zone.convert($0, from: from) }) }
+                if !occurrences.isEmpty { sessions.append(Session(key: "horaires", title: name, occurrences: occurrences, onsite: !r.virtual)) }
+                schedule = Schedule()
+                flags.append(Flag("zone_converted", field: "schedule", "Horaires donnés par la source dans le fuseau \(from.identifier), convertis en heure locale (\(zone.identifier))."))
+            }
+        }
+
         let content = ListingContent(
             name: name, alternateName: r.alternateName.flatMap { Text.clean($0) }, kind: kind, description: r.description.flatMap { Text.clean($0) },
             status: status, organization: r.organization.flatMap { Text.clean($0) }, sponsor: r.sponsor.flatMap { Text.clean($0) },
             manager: r.manager.flatMap { Text.clean($0) }, needs: needs, audiences: audiences, audienceNote: r.audienceText.flatMap { Text.clean($0) },
             modalities: modalities, phones: phones, emails: emails, website: website, address: address, placeName: r.placeName.flatMap { Text.clean($0) },
-            point: point, pointPrecision: precision, schedule: schedule, scheduleText: scheduleText, sessions: r.sessions,
+            point: point, pointPrecision: precision, schedule: schedule, scheduleText: scheduleText, sessions: sessions,
             fees: r.fees.flatMap { Text.clean($0) }, eligibility: r.eligibility.flatMap { Text.clean($0) },
             registration: r.registration.flatMap { Text.clean($0) }, parentKey: r.parentKey, sourceUpdated: r.sourceUpdated.map { String($0.prefix(10)) },
-            flags: flags.reduce(into: [Flag]()) { acc, f in if !acc.contains(f) { acc.append(f) } })
+            flags: flags.reduce(into: [Flag]()) { acc, f in if !acc.contains(f) { acc.append(f) } },
+            timeZone: zone == .paris ? nil : zone.identifier)
         let key = r.id.flatMap { Text.clean($0) } ?? Text.hash(Text.fold(name), Text.fold(address?.street ?? ""), address?.insee ?? address?.postalCode ?? Text.fold(address?.commune ?? ""))
         return .listing(ListingDraft(key: key, content: content), warnings: warnings)
     }

@@ -234,7 +234,7 @@ extension ListingContent: JSONWritable {
         w.field("pointPrecision", pointPrecision?.rawValue, &f); w.field("registration", registration, &f)
         w.field("schedule", schedule, &f); w.field("scheduleText", scheduleText, &f); w.field("sessions", objects: sessions, &f)
         w.field("sourceUpdated", sourceUpdated, &f); w.field("sponsor", sponsor, &f); w.field("status", status.rawValue, &f)
-        w.field("website", website, &f)
+        w.field("timeZone", timeZone, &f); w.field("website", website, &f)
         w.close()
     }
 }

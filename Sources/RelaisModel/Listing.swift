@@ -47,6 +47,12 @@ public struct ListingContent: Codable, Sendable, Hashable {
     /// The date the source says it last updated the record (`YYYY-MM-DD`).
     public var sourceUpdated: String?
     public var flags: [Flag]
+    /// The IANA zone its hours and sessions are written in, when not Europe/Paris
+    /// (an overseas listing: `Indian/Reunion`, `America/Guadeloupe`…).
+    public var timeZone: String?
+
+    /// The civil time its schedule and sessions are in.
+    public var zone: CivilZone { timeZone.flatMap(CivilZone.named) ?? .paris }
 
     public init(
         name: String, alternateName: String? = nil, kind: Kind, description: String? = nil,
@@ -56,8 +62,9 @@ public struct ListingContent: Codable, Sendable, Hashable {
         placeName: String? = nil, point: GeoPoint? = nil, pointPrecision: GeoPrecision? = nil,
         schedule: Schedule = Schedule(), scheduleText: String? = nil, sessions: [Session] = [], fees: String? = nil,
         eligibility: String? = nil, registration: String? = nil, parentKey: String? = nil,
-        sourceUpdated: String? = nil, flags: [Flag] = []
+        sourceUpdated: String? = nil, flags: [Flag] = [], timeZone: String? = nil
     ) {
+        self.timeZone = timeZone
         self.name = name
         self.alternateName = alternateName
         self.kind = kind
