@@ -118,6 +118,13 @@ import Testing
         #expect(occ.first?.end.map { ParisTime.iso($0) } == "2027-01-06T19:00:00+01:00")
     }
 
+    @Test func outlookDisplayNamesAndOtherCETNames() {
+        #expect(CivilZone.named("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna") == .paris)
+        #expect(CivilZone.named("Europe/Prague") == .paris)
+        #expect(CivilZone.named("(UTC+04:00) Port Louis") == .reunion)
+        #expect(CivilZone.named("(UTC-03:00) Cayenne, Fortaleza") == .cayenne)
+    }
+
     @Test func aVTimezoneThatIsParisUnderAnotherNameIsParis() throws {
         let result = try Self.read(Self.calendar([
             "BEGIN:VTIMEZONE", "TZID:Heure de Paris (perso)",
@@ -249,5 +256,90 @@ import Testing
         #expect(!occ.contains { $0.start.description == "2027-01-10T10:00:00" })
         let siblings = try #require(result.records.first { $0.name == "Atelier" })
         #expect(siblings.sessions.first?.occurrences.count == 600)  // (i mod 300, i mod 8) takes 600 values
+    }
+}
+
+/// `conformance/agenda-outlook.ics` through a real local server and the store
+/// (../shared/fixtures/conformance/EXPECTED.md).
+@Suite(.serialized) struct OutlookFeedImportTests {
+    @Test func outlookFeedImports() async throws {
+        guard SharedData.requireShared() else { return }
+        let env = try TestEnvironment()
+        try await TestHTTPServer.with(FixtureRoutes.router(serving: SharedData.url("fixtures"))) { server in
+            let run = await env.importer.run(env.manifest("outlook", url: "\(server.baseURL)/conformance/agenda-outlook.ics", format: .ics, kind: .groupe_parole))
+            #expect(run.status == .success, "\(run.message ?? "")")
+            let all = try env.all()
+            #expect(all.count == 2)
+            let coeurs = try #require(all.first { $0.content.name.contains("Cœurs de mères") })
+            #expect(coeurs.content.kind == .groupe_parole)
+            #expect(OpeningHours.format(coeurs.content.schedule)?.hasSuffix("Tu[2,4] 18:00-20:00") == true)
+            #expect(coeurs.content.phones.map(\.number) == ["+33353015757"])
+            #expect(coeurs.content.address?.insee == "57463")
+            #expect(coeurs.content.audiences.contains(.proche))  // « Pour les mères et les pères d’un enfant adulte… »
+            // Occurrences after 2026-12-01: the cancelled 22 December is gone, 12 January moved to Thursday 14th 18:30.
+            var occ = coeurs.content.sessions.flatMap(\.occurrences).filter { $0.start.date >= LocalDate(year: 2026, month: 12, day: 1) }
+            occ += ScheduleEvaluator(coeurs.content.schedule).occurrences(from: LocalDate(year: 2026, month: 12, day: 1), days: 90)
+            #expect(occ.sorted().map { ParisTime.iso($0.start) } == ["2026-12-08T18:00:00+01:00", "2027-01-14T18:30:00+01:00", "2027-01-26T18:00:00+01:00",
+                                                                    "2027-02-09T18:00:00+01:00", "2027-02-23T18:00:00+01:00"])
+            let moved = try #require(coeurs.content.sessions.flatMap(\.occurrences).first { $0.start.date == LocalDate(year: 2027, month: 1, day: 14) })
+            #expect(moved.end.map { ParisTime.iso($0) } == "2027-01-14T20:30:00+01:00")
+            let nancy = try #require(all.first { $0.content.name.contains("Nancy") })
+            #expect(nancy.content.kind == .atelier_prospect)
+            #expect(nancy.content.schedule.isEmpty)
+            #expect(nancy.content.sessions.flatMap(\.occurrences).map { ParisTime.iso($0.start) + "–" + ($0.end.map { ParisTime.iso($0) } ?? "") } == [
+                "2027-01-23T09:30:00+01:00–2027-01-23T17:00:00+01:00", "2027-01-30T09:30:00+01:00–2027-01-30T17:00:00+01:00",
+                "2027-02-06T09:30:00+01:00–2027-02-06T17:00:00+01:00",
+            ])
+            #expect(nancy.content.address?.insee == "54395")
+            #expect(nancy.content.phones.map(\.number) == ["+33353015454"])
+            #expect(nancy.content.registration?.hasPrefix("Inscription obligatoire") == true)
+        }
+    }
+}
+
+/// Each public iCalendar fixture expanded by recurring-ical-events (PyPI) and read by
+/// Relais: the same non-cancelled start times, in Paris time, from 2026-12-01 to 2027-06-30.
+@Suite struct ICSOracleTests {
+    static func python(_ test: String = #function) -> String? {
+        if let py = ProcessInfo.processInfo.environment["RELAIS_ORACLE_PY"], !py.isEmpty { return py }
+        print("◇ skipped \(test): set RELAIS_ORACLE_PY to a Python with icalendar and recurring-ical-events (see scripts/oracle-tests.sh)")
+        return nil
+    }
+
+    static func oracle(_ python: String, _ file: URL) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [SharedData.projectRoot.appendingPathComponent("scripts/oracle-rrule.py").path, "--ics", file.path, "2026-12-01", "2027-07-01"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "\(String(decoding: errors, as: UTF8.self).suffix(2000))")
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count >= 2, f[1] != "CANCELLED" else { return nil }
+            return String(f[0])
+        }.sorted()
+    }
+
+    @Test(arguments: ["fixtures/agenda.ics", "fixtures/conformance/agenda-outlook.ics"])
+    func fixtureMatchesRecurringICalEvents(_ path: String) throws {
+        guard SharedData.requireShared(), let py = Self.python() else { return }
+        let file = SharedData.url(path)
+        let theirs = try Self.oracle(py, file)
+        let result = try ICSReaderTests.read([UInt8](try Data(contentsOf: file)))
+        let from = LocalDate(year: 2026, month: 12, day: 1), through = LocalDate(year: 2027, month: 6, day: 30)
+        var ours: [String] = []
+        for r in result.records {
+            for o in ICSReaderTests.occurrences(r, from: from, days: through.dayNumber - from.dayNumber + 1) {
+                ours.append(o.allDay ? "\(o.start.date) all-day" : "\(o.start.date) \(TimeSpan.hhmm(o.start.minutes))")
+            }
+        }
+        ours.sort()
+        #expect(ours == theirs)
+        print("◇ oracle: \(path): \(ours.count) occurrences from Relais, \(theirs.count) from recurring-ical-events")
     }
 }

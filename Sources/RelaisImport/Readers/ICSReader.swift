@@ -357,7 +357,9 @@ final class ICSTimezone {
             guard let to = child.first("TZOFFSETTO").flatMap({ Self.offset($0.value) }),
                   let start = child.first("DTSTART").flatMap({ ICalDateTime.parse($0.value.trimmingCharacters(in: .whitespaces)) })?.wallClock else { continue }
             let from = child.first("TZOFFSETFROM").flatMap { Self.offset($0.value) } ?? to
-            let rule = child.first("RRULE").flatMap { try? RecurrenceRule.parse($0.value).get() }
+            // Offsets change at most a few times a year: only YEARLY rules are read (a MINUTELY
+            // "observance" would cost a year of minutes per conversion).
+            let rule = child.first("RRULE").flatMap { try? RecurrenceRule.parse($0.value).get() }.flatMap { $0.frequency == .yearly ? $0 : nil }
             let rdates = child.all("RDATE").flatMap { $0.value.split(separator: ",").prefix(100).compactMap { ICalDateTime.parse($0)?.wallClock } }
             obs.append(Observance(start: start, offsetFrom: from, offsetTo: to, rule: rule, rdates: rdates))
         }
@@ -656,6 +658,15 @@ struct ICSFeed {
         r.kindHint = first.text("CATEGORIES")
         let audienceSource = [summary, first.text("CATEGORIES")].compactMap { $0 }.joined(separator: " ")
         r.audiences = RecordNormalizer.audiences(in: audienceSource)
+        if r.audiences.isEmpty, let desc = description {
+            // Nothing in the title or categories: the description says whom the event is for
+            // (« Pour les mères et les pères d’un enfant adulte… »: relatives).
+            r.audiences = RecordNormalizer.audiences(in: desc)
+            let f = " " + Text.fold(desc) + " "
+            if !r.audiences.contains(.proche), [" meres ", " peres ", " mamans ", " papas ", " parents "].contains(where: { Text.has(f, $0) }) {
+                r.audiences.insert(.proche, at: 0)
+            }
+        }
         if let desc = description {
             r.phones = [desc]
             r.emails = [desc]
