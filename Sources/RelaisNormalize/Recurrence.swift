@@ -128,6 +128,7 @@ public struct RecurrenceRule: Sendable, Hashable, CustomStringConvertible {
     public static let maxCount = Int(Int32.max)
 
     static let dayNames = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    static func dayName(_ weekday: Int) -> String { (1...7).contains(weekday) ? dayNames[weekday - 1] : "??" }
 
     /// Parses `FREQ=MONTHLY;BYDAY=2WE,4WE;UNTIL=20270630T220000Z` (an optional `RRULE:` prefix is accepted).
     public static func parse(_ raw: String) -> Result<RecurrenceRule, RecurrenceError> {
@@ -278,12 +279,12 @@ public struct RecurrenceRule: Sendable, Hashable, CustomStringConvertible {
         l("BYYEARDAY", byYearDay)
         l("BYMONTHDAY", byMonthDay)
         if !byDay.isEmpty {
-            parts.append("BYDAY=" + byDay.map { ($0.ordinal.map(String.init) ?? "") + Self.dayNames[$0.weekday - 1] }.joined(separator: ","))
+            parts.append("BYDAY=" + byDay.map { ($0.ordinal.map(String.init) ?? "") + Self.dayName($0.weekday) }.joined(separator: ","))
         }
         l("BYHOUR", byHour)
         l("BYMINUTE", byMinute)
         l("BYSETPOS", bySetPos)
-        if weekStart != 1 { parts.append("WKST=\(Self.dayNames[weekStart - 1])") }
+        if weekStart != 1 { parts.append("WKST=\(Self.dayName(weekStart))") }
         return parts.joined(separator: ";")
     }
 }
@@ -326,7 +327,13 @@ public enum Recurrence {
         limit: Int = defaultLimit, rdates: [LocalDateTime] = [], exdates: [LocalDateTime] = [],
         startIsOccurrence: Bool = true, localTimeOfUTC: (LocalDateTime) -> LocalDateTime = { $0 }
     ) -> RecurrenceExpansion {
-        let limit = max(0, limit)
+        // Bounds for callers that pass anything: dates of years 1…9999, at most a million occurrences.
+        let limit = min(max(0, limit), 1_000_000)
+        let first = LocalDateTime(date: LocalDate(year: 1, month: 1, day: 1), minutes: 0)
+        let last = LocalDateTime(date: LocalDate(year: 9999, month: 12, day: 31), minutes: 1439)
+        guard start >= first, start <= last, start.date.isValid else { return RecurrenceExpansion() }
+        let from = max(from, first), through = min(through, last)
+        let rdates = rdates.prefix(100_000), exdates = exdates.prefix(100_000)
         var expander = Expander(rule: rule, start: start, localTimeOfUTC: localTimeOfUTC)
         var result = expander.run(from: from, through: through, limit: limit + rdates.count + exdates.count, startIsOccurrence: startIsOccurrence)
         if !rdates.isEmpty || !exdates.isEmpty {
@@ -386,9 +393,14 @@ struct Expander {
     let setPos: [Int]
     /// Ordinals count within the month (MONTHLY, or YEARLY with BYMONTH) or the year.
     let nthInMonth: Bool
+    /// INTERVAL and WKST clamped, for rules built in code rather than parsed.
+    let interval: Int
+    let weekStart: Int
 
     init(rule: RecurrenceRule, start: LocalDateTime, localTimeOfUTC: (LocalDateTime) -> LocalDateTime) {
         self.rule = rule
+        interval = min(max(1, rule.interval), RecurrenceRule.maxInterval)
+        weekStart = (1...7).contains(rule.weekStart) ? rule.weekStart : 1
         self.start = start
         switch rule.until {
         case .none: untilLocal = nil
@@ -447,7 +459,7 @@ struct Expander {
     // MARK: Periods
 
     func weekStart(of d: LocalDate) -> LocalDate {
-        d.adding(days: -((d.weekday - rule.weekStart + 7) % 7))
+        d.adding(days: -((d.weekday - weekStart + 7) % 7))
     }
 
     /// Index of the period holding `t`, counted in the rule's unit (years, months, weeks, days, hours, minutes).
@@ -466,7 +478,7 @@ struct Expander {
 
     /// The first instant of period `k` (k intervals after DTSTART's period), and its candidate days.
     func period(_ k: Int) -> (start: LocalDateTime, days: [LocalDate])? {
-        let step = k * rule.interval
+        let step = k * interval
         switch rule.frequency {
         case .yearly:
             let y = start.date.year + step
@@ -602,7 +614,7 @@ struct Expander {
         var k = 0
         if rule.count == nil && from > start {
             // Without COUNT nothing before the window matters: jump to the period that holds `from`.
-            let skip = (unitIndex(from) - unitIndex(start)) / rule.interval - 1
+            let skip = (unitIndex(from) - unitIndex(start)) / interval - 1
             if skip > 0 { k = skip }
             startPending = false
         }

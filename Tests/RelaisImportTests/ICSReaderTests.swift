@@ -180,6 +180,17 @@ import Testing
         #expect(result.records.first?.sessions.first?.occurrences.map(Self.iso) == ["2026-12-02T18:00:00+01:00"])
     }
 
+    @Test func republishedEventsAndRecurringSiblings() throws {
+        let result = try Self.read(Self.calendar(
+            Self.event(["UID:r", "SEQUENCE:1", "SUMMARY:Réunion d’information", "DTSTART:20270112T180000"])
+                + Self.event(["UID:r", "SEQUENCE:0", "SUMMARY:Réunion d’information", "DTSTART:20270105T180000"])
+                + Self.event(["UID:x1", "RELATED-TO:cycle", "SUMMARY:Cycle (séance 1)", "DTSTART:20270109T100000"])
+                + Self.event(["UID:x2", "RELATED-TO:cycle", "SUMMARY:Cycle (séance 2)", "DTSTART:20270116T100000", "RRULE:FREQ=WEEKLY;COUNT=2"])
+        ))
+        #expect(result.records.first { $0.name == "Réunion d’information" }?.sessions.flatMap(\.occurrences).map { $0.start.description } == ["2027-01-12T18:00:00"])
+        #expect(result.records.first { $0.name == "Cycle" }?.sessions.flatMap(\.occurrences).map { $0.start.date.description } == ["2027-01-09", "2027-01-16", "2027-01-23"])
+    }
+
     @Test func allDayMultiDayAndDuration() throws {
         let result = try Self.read(Self.calendar(
             Self.event(["UID:f", "SUMMARY:Forum", "DTSTART;VALUE=DATE:20270206", "DTEND;VALUE=DATE:20270209"])

@@ -567,22 +567,35 @@ struct ICSFeed {
         // Siblings (RELATED-TO) form one multi-day session.
         var groups: [(key: String, events: [Component])] = []
         var groupIndex: [String: Int] = [:]
+        struct EventKey: Hashable {
+            var group: Int
+            var uid: String
+        }
+        var eventIndex: [EventKey: Int] = [:]
         for e in masters {
             if e.text("STATUS")?.uppercased() == "CANCELLED" {
                 result.skipped += 1
                 continue
             }
             let key = e.first("RELATED-TO")?.value ?? e.text("UID") ?? "ligne-\(e.line)"
+            let uid = e.text("UID")
             if let i = groupIndex[key] {
+                // The same event published twice (same UID): the highest SEQUENCE, else the later one.
+                if let uid, let k = eventIndex[EventKey(group: i, uid: uid)] {
+                    if Self.sequence(e) >= Self.sequence(groups[i].events[k]) { groups[i].events[k] = e }
+                    continue
+                }
+                if let uid { eventIndex[EventKey(group: i, uid: uid)] = groups[i].events.count }
                 groups[i].events.append(e)
             } else {
+                if let uid { eventIndex[EventKey(group: groups.count, uid: uid)] = 0 }
                 groupIndex[key] = groups.count
                 groups.append((key, [e]))
             }
         }
         // Overrides whose series is not in the feed are dated events of their own.
         let masterUIDs = Set(masters.compactMap { $0.text("UID") })
-        for (uid, byKey) in overrides where !masterUIDs.contains(uid) {
+        for (uid, byKey) in overrides.sorted(by: { $0.key < $1.key }) where !masterUIDs.contains(uid) {
             for (_, e) in byKey.sorted(by: { $0.key < $1.key }) {
                 if e.text("STATUS")?.uppercased() == "CANCELLED" {
                     result.skipped += 1
@@ -701,9 +714,19 @@ struct ICSFeed {
         var found = Set<Occurrence>()
         for e in group {
             guard let (start, minutes) = span(e, zones: &zones) else { continue }
+            let exdates = zones.times(e.all("EXDATE"), line: e.line)
+            if group.count > 1, let p = e.first("RRULE"), let rule = try? RecurrenceRule.parse(p.value).get() {
+                // A recurring sibling: its own occurrences over the window.
+                let instances = expand(e, rule: rule, start: start, minutes: minutes, through: windowEnd, exTimes: Set(exdates.filter { !$0.isDate }.map(\.paris)),
+                                       exDays: Set(exdates.filter(\.isDate).map(\.wall.date)), rdates: zones.times(e.all("RDATE"), line: e.line),
+                                       overrides: e.text("UID").flatMap { overrides[$0] } ?? [:], zones: &zones, result: &result)
+                found.formUnion(instances.flatMap(\.occurrence))
+                guard found.count <= ICSReader.maxOccurrencesPerRecord else { break }
+                continue
+            }
             var mine = self.occurrences(start: start, minutes: minutes)
             for t in zones.times(e.all("RDATE"), line: e.line) { mine += self.occurrences(start: t, minutes: minutes) }
-            let ex = Set(zones.times(e.all("EXDATE"), line: e.line).map(\.paris))
+            let ex = Set(exdates.map(\.paris))
             found.formUnion(ex.isEmpty ? mine : mine.filter { !ex.contains($0.start) })
             guard found.count <= ICSReader.maxOccurrencesPerRecord else { break }
         }
@@ -834,7 +857,8 @@ struct ICSFeed {
             out.append(Instance(occurrence: occurrences(start: t, minutes: minutes), override: nil, replaces: nil))
         }
         // Overrides of instances the rule did not produce (a feed out of step): kept if in the window.
-        for (key, o) in overrides where !used.contains(key) && key <= through && key >= windowStart {
+        for key in overrides.keys.sorted() where !used.contains(key) && key <= through && key >= windowStart {
+            guard let o = overrides[key], out.count < ICSReader.maxOccurrencesPerRecord else { break }
             if o.text("STATUS")?.uppercased() == "CANCELLED" { continue }
             guard let (ns, nm) = span(o, zones: &zones) else { continue }
             out.append(Instance(occurrence: occurrences(start: ns, minutes: nm ?? minutes), override: o, replaces: key))
