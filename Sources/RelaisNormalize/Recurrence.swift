@@ -312,7 +312,7 @@ public struct RecurrenceExpansion: Sendable, Hashable {
 public enum Recurrence {
     public static let defaultLimit = 5000
     /// Candidate days examined at most by one expansion.
-    public static let workBudget = 2_000_000
+    public static let workBudget = 500_000
 
     /// The occurrences of `rule` from `start` (DTSTART, wall-clock time of its zone)
     /// that fall within `from…through`, plus `rdates`, minus `exdates`.

@@ -241,6 +241,66 @@ import Testing
         #expect(nancy.registration?.hasPrefix("Inscription obligatoire") == true)
     }
 
+    // MARK: Hostile input
+
+    static let hostileEvents: [[String]] = [
+        ["UID:h1", "SUMMARY:Minute par minute depuis 1601", "DTSTART:16010101T000000", "RRULE:FREQ=MINUTELY;COUNT=2000000000"],
+        ["UID:h2", "SUMMARY:Fin des temps", "DTSTART:99991231T235959", "DTEND:99991231T235959", "RRULE:FREQ=YEARLY"],
+        ["UID:h3", "SUMMARY:Durée folle", "DTSTART:20270101T100000", "DURATION:P999999999999W", "RDATE:" + Array(repeating: "20270102T100000", count: 5000).joined(separator: ",")],
+        ["UID:h4", "SUMMARY:Nombres", "DTSTART:20270101T100000", "SEQUENCE:99999999999999999999999", "GEO:1e400;-1e400",
+         "EXDATE:20270101T100000/PT1H,garbage,,", "RRULE:FREQ=WEEKLY;INTERVAL=100000;BYDAY=53MO"],
+        ["UID:h5", "SUMMARY:Dates fausses", "DTSTART;TZID=\"Non:Fermé;\":20270230T250000", "RECURRENCE-ID:2027"],
+        ["UID:h6", "SUMMARY:Chaque jour, toujours", "DTSTART;VALUE=DATE:20000101", "DTEND;VALUE=DATE:99991231", "RRULE:FREQ=DAILY"],
+        ["UID:h7", "RECURRENCE-ID;TZID=Europe/Paris:20270105T100000", "DTSTART:20270105T100000", "SUMMARY:Orpheline"],
+    ]
+
+    @Test func hostileEventsAreBoundedAndNeverTrap() throws {
+        var lines = Self.easternVTimezone.map { $0.replacingOccurrences(of: "FREQ=YEARLY", with: "FREQ=MINUTELY;COUNT=2000000000") }
+        for e in Self.hostileEvents { lines += Self.event(e) }
+        let result = try Self.read(Self.calendar(lines))
+        for r in result.records { #expect(r.sessions.reduce(0) { $0 + $1.occurrences.count } <= ICSReader.maxOccurrencesPerRecord) }
+        #expect(result.records.contains { $0.name == "Orpheline" })
+    }
+
+    @Test func mutatedFeedsNeverTrap() throws {
+        let base = Self.calendar(Self.easternVTimezone + Self.event([
+            "UID:m", "SEQUENCE:2", "DTSTART;TZID=Heure de l’Est (Montréal):20261110T180000", "DTEND;TZID=Heure de l’Est (Montréal):20261110T200000",
+            "RRULE:FREQ=MONTHLY;BYDAY=2TU,4TU", "EXDATE;TZID=Europe/Paris:20261222T180000", "SUMMARY:Groupe « Cœurs de mères »",
+            "LOCATION:Maison\\, 1 rue\\; Metz", "DESCRIPTION:Entrée libre\\, contact : 03 53 01 57 57.",
+        ]) + Self.event(["UID:m", "RECURRENCE-ID:20270112T170000Z", "DTSTART:20270114T173000Z", "SUMMARY:Déplacé"]))
+        var state: UInt64 = 0xF00D
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(max(1, n)))
+        }
+        let tokens: [[UInt8]] = [[0x0D, 0x0A, 0x20], [0x0A], [0xC3], [0xE2, 0x80], Array(";".utf8), Array(":".utf8), Array("\"".utf8),
+                                 Array("BEGIN:VEVENT\r\n".utf8), Array("END:VEVENT\r\n".utf8), Array("99999999999".utf8), Array("-".utf8)]
+        var outcomes = (read: 0, refused: 0)
+        // RELAIS_FUZZ_ITERATIONS and RELAIS_FUZZ_SEED run more or other mutations.
+        let env = ProcessInfo.processInfo.environment
+        let iterations = env["RELAIS_FUZZ_ITERATIONS"].flatMap { Int($0.prefix(7)) } ?? 400
+        state = env["RELAIS_FUZZ_SEED"].flatMap { UInt64($0.prefix(19)) } ?? state
+        for _ in 0..<iterations {
+            var b = base
+            for _ in 0..<(1 + next(6)) {
+                switch next(8) {
+                case 0, 1, 2: b.insert(contentsOf: tokens[next(tokens.count)], at: next(b.count + 1))
+                case 3: if !b.isEmpty { b[next(b.count)] = UInt8(32 + next(95)) }  // another ASCII character
+                case 4: if !b.isEmpty { b[next(b.count)] = UInt8(next(256)) }
+                case 5:
+                    let at = next(b.count)
+                    b.removeSubrange(at..<min(b.count, at + next(40)))
+                case 6:
+                    let at = next(b.count)
+                    b.insert(contentsOf: b[at..<min(b.count, at + next(200))], at: next(b.count + 1))
+                default: if next(3) == 0 { b = Array(b.prefix(next(b.count + 1))) }
+                }
+            }
+            do { _ = try Self.read(b); outcomes.read += 1 } catch { outcomes.refused += 1 }
+        }
+        print("◇ \(iterations) mutated feeds: \(outcomes.read) read, \(outcomes.refused) refused with an error")
+    }
+
     // MARK: Size
 
     @Test func twentyThousandEventsOfOneSeriesReadInLinearTime() throws {

@@ -304,6 +304,28 @@ struct RFCExample: CustomTestStringConvertible, Sendable {
         }
     }
 
+    @Test func randomRulesParseOrFailAndExpandWithinBounds() {
+        // Rules assembled from valid and broken parts: parsing is total, expansion bounded.
+        var g = SeededGenerator(state: 0xBAD_5EED)
+        let keys = ["FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY", "BYWEEKNO", "BYHOUR", "BYMINUTE", "BYSETPOS", "WKST", "X-Y", ""]
+        let values = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY", "MINUTELY", "0", "1", "-1", "2", "53", "-53", "366", "400", "99999999999", "2WE,-1TH",
+                      "MO,TU", "5FR", "-0SU", "SU", "20270101", "20270101T100000Z", "19000101T000000", "1,15,-1", "", ",", "=", "é", "12", "31"]
+        var parsed = 0
+        for _ in 0..<3000 {
+            let n = Int.random(in: 1...6, using: &g)
+            var parts = ["FREQ=" + ["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "MINUTELY", "X"].randomElement(using: &g)!]
+            for _ in 0..<n { parts.append(keys.randomElement(using: &g)! + "=" + values.randomElement(using: &g)!) }
+            parts.shuffle(using: &g)
+            guard case .success(let rule) = RecurrenceRule.parse(parts.joined(separator: ";")) else { continue }
+            parsed += 1
+            let start = wall("20260101T093000")
+            let r = Recurrence.expand(rule, start: start, from: start, through: wall("20260401T000000"), limit: 500)
+            #expect(r.occurrences.count <= 500)
+            #expect(r.occurrences == r.occurrences.sorted())
+        }
+        #expect(parsed > 100)
+    }
+
     @Test func messagesAreFrench() {
         guard case .failure(let e) = RecurrenceRule.parse("FREQ=DAILY;COUNT=abc") else { Issue.record("accepted"); return }
         #expect(e.message == "RRULE\u{A0}: COUNT invalide «\u{A0}abc\u{A0}» (entier de 1 à 2147483647 attendu)")

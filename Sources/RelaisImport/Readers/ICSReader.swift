@@ -269,9 +269,11 @@ struct ICSReader: FormatReader {
         feed.read(events, zones: &zones, result: &result)
         for (tzid, line) in zones.unknown.sorted(by: { $0.value < $1.value }) {
             result.issues.append(RunIssue(item: "ligne \(line)", field: "TZID",
-                                          reason: FrenchTypography.apply("fuseau horaire « \(tzid.prefix(80)) » inconnu et sans VTIMEZONE : heures lues comme heure de Paris"),
+                                          reason: "fuseau horaire « \(tzid.prefix(80)) » inconnu et sans VTIMEZONE : heures lues comme heure de Paris",
                                           severity: .warning))
         }
+        // Messages for the admin, with French spacing.
+        for i in result.issues.indices { result.issues[i].reason = FrenchTypography.apply(result.issues[i].reason) }
         return result
     }
 }
