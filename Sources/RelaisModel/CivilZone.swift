@@ -86,6 +86,29 @@ public struct CivilZone: Sendable, Hashable, Codable, CustomStringConvertible {
             return tahiti
         case "central pacific standard time":
             return noumea
+        // Other names of the same civil time, as calendar software writes them: IANA zones
+        // on the EU rule at +01:00 since 1996, and Outlook's display names.
+        case "europe/oslo", "europe/stockholm", "europe/copenhagen", "europe/prague", "europe/budapest", "europe/warsaw",
+            "europe/belgrade", "europe/ljubljana", "europe/zagreb", "europe/bratislava", "europe/malta", "europe/tirane",
+            "europe/sarajevo", "europe/skopje", "europe/podgorica", "europe/san_marino", "europe/vatican", "europe/vaduz",
+            "europe/gibraltar", "europe/busingen", "africa/ceuta", "arctic/longyearbyen", "cest", "heure de paris",
+            "(utc+01:00) amsterdam, berlin, bern, rome, stockholm, vienna", "(utc+01:00) belgrade, bratislava, budapest, ljubljana, prague",
+            "(utc+01:00) sarajevo, skopje, warsaw, zagreb", "(gmt+01:00) brussels, copenhagen, madrid, paris":
+            return paris
+        case "(utc-04:00) georgetown, la paz, manaus, san juan", "america/dominica", "america/st_lucia", "america/barbados":
+            return guadeloupe
+        case "(utc-03:00) cayenne, fortaleza", "america/paramaribo":
+            return cayenne
+        case "(utc+04:00) port louis", "indian/mahe", "asia/muscat":
+            return reunion
+        case "(utc+03:00) nairobi", "indian/comoro", "indian/antananarivo":
+            return mayotte
+        case "(utc-10:00) hawaii", "pacific/honolulu":
+            return tahiti
+        case "(utc+11:00) solomon is., new caledonia", "pacific/guadalcanal", "pacific/efate":
+            return noumea
+        case "pacific/tarawa", "pacific/funafuti", "pacific/majuro":
+            return wallis
         default:
             return nil
         }
