@@ -289,7 +289,7 @@ public struct Importer: Sendable {
         }
         do {
             let now = clock()
-            let id = try store.beginRun(source: registration, trigger: "directory", at: now)
+            let id = try store.beginRun(source: registration, trigger: "directory", at: now, owner: Self.processOwner)
             return try store.applyRun(id, batch: ImportBatch(source: registration, drafts: drafts, issues: issues, etag: hash), at: now)
         } catch {
             logger.error("national entries: \(error)")

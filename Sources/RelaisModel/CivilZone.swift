@@ -70,7 +70,7 @@ public struct CivilZone: Sendable, Hashable, Codable, CustomStringConvertible {
             "w. europe standard time", "central europe standard time", "central european standard time",
             "(utc+01:00) brussels, copenhagen, madrid, paris", "france", "paris":
             return paris
-        case "etc/utc", "etc/gmt", "gmt", "z", "zulu", "utc", "coordinated universal time", "greenwich standard time", "gmt standard time":
+        case "etc/utc", "etc/gmt", "gmt", "z", "zulu", "utc", "coordinated universal time", "greenwich standard time":
             return utc
         case "sa western standard time", "america/port_of_spain", "america/puerto_rico", "atlantic standard time (no dst)":
             return guadeloupe

@@ -85,6 +85,16 @@ public struct ScheduleEvaluator: Sendable {
         return true
     }
 
+    /// Whether a schedule is open at every moment (`24/7`, every day 00:00–24:00, nothing off).
+    public static func isAlwaysOpen(_ s: Schedule) -> Bool {
+        guard !s.rules.isEmpty, s.exceptions.isEmpty else { return false }
+        return s.rules.allSatisfy { r in
+            !r.off && r.dates.isEmpty && r.months.isEmpty && r.monthDays.isEmpty && r.weeks.isEmpty && r.validFrom == nil && r.validUntil == nil
+                && r.interval == 1 && r.count == nil && (r.days.isEmpty || Set(r.days.filter { $0.nth.isEmpty }.map(\.weekday)) == Set(1...7))
+                && r.times.contains { $0.open == 0 && ($0.close ?? 0) >= 1440 }
+        }
+    }
+
     /// Opening spans of a date, after OSM override rules.
     public func spans(on d: LocalDate) -> [TimeSpan] {
         var result: [TimeSpan] = []
@@ -121,15 +131,16 @@ public struct ScheduleEvaluator: Sendable {
         return out
     }
 
-    /// The first occurrence that has not ended at `instant` (an ongoing one counts),
-    /// looking at most `horizonDays` ahead.
+    /// The first occurrence that has not ended at `instant` (an ongoing one counts; one with
+    /// an open end, `14:30+`, counts as ongoing until the end of its day), looking at most
+    /// `horizonDays` ahead.
     public func next(after instant: LocalDateTime, horizonDays: Int = 400) -> Occurrence? {
         guard !schedule.rules.isEmpty else { return nil }
         // Yesterday too: a span past midnight may still be running.
         var day = instant.date.adding(days: -1)
         for _ in 0...horizonDays {
             for o in occurrences(from: day, days: 1) {
-                let end = o.end ?? o.start
+                let end = o.end ?? LocalDateTime(date: o.start.date, minutes: 1440)
                 if o.start >= instant || end > instant { return o }
             }
             day = day.adding(days: 1)

@@ -18,14 +18,21 @@ public enum FrenchFormat {
         return mm == 0 ? "\(h) h" : "\(h) h \(mm < 10 ? "0\(mm)" : "\(mm)")"
     }
 
-    /// "jeudi 26 novembre 2026, 18 h – 20 h" / "samedi 6 février 2027 (toute la journée)".
+    /// A closing time: "18 h", and "minuit" rather than "0 h".
+    public static func endTime(_ minutes: Int) -> String { minutes % 1440 == 0 ? "minuit" : time(minutes) }
+
+    /// "jeudi 26 novembre 2026, 18 h – 20 h" / "samedi 6 février 2027 (toute la journée)" /
+    /// "vendredi 4 décembre 2026, 21 h – 2 h 30" (past midnight) / "mardi 1er décembre 2026, à partir de 14 h 30".
     public static func occurrence(_ o: Occurrence) -> String {
         if o.allDay { return date(o.start.date) + " (toute la journée)" }
-        var s = date(o.start.date) + ", " + time(o.start.minutes)
-        if let e = o.end {
-            s += e.date == o.start.date ? " – " + time(e.minutes) : " – " + date(e.date, weekday: false) + ", " + time(e.minutes)
+        guard let e = o.end else { return date(o.start.date) + ", à partir de " + time(o.start.minutes) }
+        let minutes = (e.date.dayNumber - o.start.date.dayNumber) * 1440 + e.minutes - o.start.minutes
+        if o.start.minutes == 0 && minutes == 1440 { return date(o.start.date) + " (24\u{A0}h/24)" }
+        // Ends the next day before noon: a night span ("21 h – 2 h 30"), not another date.
+        if e.date == o.start.date || (minutes > 0 && minutes < 1440 && e.minutes <= 720) {
+            return date(o.start.date) + ", " + time(o.start.minutes) + "\u{A0}– " + endTime(e.minutes)
         }
-        return s
+        return date(o.start.date) + ", " + time(o.start.minutes) + "\u{A0}– " + date(e.date, weekday: false) + ", " + endTime(e.minutes)
     }
 
     /// "3,2 km", "800 m".

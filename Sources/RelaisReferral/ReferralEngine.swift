@@ -11,8 +11,12 @@ public struct ReferralQuestion: Sendable {
     public var originLabel: String?
     public var radiusKm: Double
     public var modality: Modality?
-    /// When the question is asked (Paris wall-clock time).
+    /// When the question is asked, as wall-clock time of the place it is about (`zone`).
     public var now: LocalDateTime
+    /// The zone of the place the question is about (Paris by default).
+    public var zone: CivilZone
+    /// The same moment as an instant (seconds since the epoch): each listing reads it in its own zone.
+    public var instant: Int
     /// Open or in session within this many days of `now`.
     public var withinDays: Int?
     public var limit: Int
@@ -20,7 +24,9 @@ public struct ReferralQuestion: Sendable {
     public var crisis: Bool
 
     public init(needs: [String], audience: Audience, origin: GeoPoint?, originLabel: String? = nil, radiusKm: Double = 30,
-                modality: Modality? = nil, now: LocalDateTime, withinDays: Int? = nil, limit: Int = 10, crisis: Bool = false) {
+                modality: Modality? = nil, now: LocalDateTime, zone: CivilZone = .paris, withinDays: Int? = nil, limit: Int = 10, crisis: Bool = false) {
+        self.zone = zone
+        self.instant = zone.epoch(of: now)
         self.needs = needs
         self.audience = audience
         self.origin = origin
@@ -49,6 +55,13 @@ public struct Suggestion: Sendable {
     public var closed: Bool
     public var demo: Bool
     public var needsServed: [String]
+    /// The listing's zone: `nextOpening` is its wall-clock time.
+    public var zone: CivilZone = .paris
+}
+
+extension ReferralQuestion {
+    /// The question's moment as wall-clock time of a listing's zone.
+    public func now(in zone: CivilZone) -> LocalDateTime { zone == self.zone ? now : zone.local(atEpoch: instant) }
 }
 
 public struct ReferralAnswer: Sendable {
@@ -123,7 +136,7 @@ public struct ReferralEngine: Sendable {
         for n in asked { if let i = index.needIndex[n] { askMask |= 1 << UInt32(i) } }
         // A crisis question with no other need: listening lines, after the emergency numbers.
         let listeningOnly = asked.isEmpty && crisis
-        let listeningKind = UInt8(Kind.allCases.firstIndex(of: .ligne_ecoute)!)
+        let listeningKind = UInt8(Kind.allCases.firstIndex(of: .ligne_ecoute) ?? 0)
         let audienceBit = q.audience == .proche ? ReferralIndex.bit(.proche) : ReferralIndex.bit(.personne)
         let modalityBit = q.modality.map(ReferralIndex.bit)
         let nowDay = q.now.date.dayNumber
@@ -185,12 +198,13 @@ public struct ReferralEngine: Sendable {
                 if c.base + 10 < floor { break }
             }
             let e = index.entries[Int(c.index)]
-            let (next, label, known) = nextOpening(e, after: q.now, horizonDays: q.withinDays.map { $0 + 1 } ?? 120)
+            let localNow = q.now(in: e.zone)
+            let (next, label, known) = nextOpening(e, after: localNow, horizonDays: q.withinDays.map { $0 + 1 } ?? 120)
             if e.status == .temporarily_closed {
                 c.next = nil
                 c.availability = 0
             } else if let next {
-                let days = next.start.date.dayNumber - q.now.date.dayNumber
+                let days = next.start.date.dayNumber - localNow.date.dayNumber
                 if let w = q.withinDays, days > w { continue }
                 c.next = next
                 c.nextLabel = label
@@ -198,7 +212,7 @@ public struct ReferralEngine: Sendable {
             } else if known {
                 // A schedule or sessions, but nothing in the window (or nothing ahead at all): not suggested
                 // when a window is asked; otherwise ranked as open later.
-                if q.withinDays != nil || !e.hasFuture(after: q.now) { continue }
+                if q.withinDays != nil || !e.hasFuture(after: localNow) { continue }
                 c.availability = 0.5
             } else {
                 c.availability = 0.3
@@ -240,7 +254,7 @@ public struct ReferralEngine: Sendable {
                 id: e.id, name: e.name, kind: e.kind, distanceKm: exact.map { ($0 * 10).rounded() / 10 },
                 reasons: reasons(e, c, served: served, q), nextOpening: c.next, nextOpeningLabel: c.nextLabel,
                 score: (c.score * 100).rounded() / 100, stale: e.stale, closed: e.status == .temporarily_closed, demo: e.demo,
-                needsServed: served.map(\.id))
+                needsServed: served.map(\.id), zone: e.zone)
         }
         return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions)
     }
@@ -267,7 +281,7 @@ public struct ReferralEngine: Sendable {
         for session in e.sessions {
             known = true
             for o in session.occurrences where (o.end ?? LocalDateTime(date: o.start.date, minutes: 1439)) > now {
-                if best == nil || o.start < best!.start {
+                if best.map({ o.start < $0.start }) ?? true {
                     best = o
                     label = "session"
                 }
@@ -308,8 +322,13 @@ public struct ReferralEngine: Sendable {
             case "séance": what = "Prochaine séance"
             default: what = "Prochaine ouverture"
             }
-            if n.start <= q.now, let end = n.end, end > q.now {
-                out.append("Ouvert en ce moment, jusqu’à \(FrenchFormat.time(end.minutes)).")
+            let localNow = q.now(in: e.zone)
+            if e.schedule.map(ScheduleEvaluator.isAlwaysOpen) == true {
+                out.append(e.remote ? "Joignable 24\u{A0}h/24, 7\u{A0}j/7." : "Ouvert 24\u{A0}h/24, 7\u{A0}j/7.")
+            } else if n.start <= localNow, n.end == nil {
+                out.append("Ouvert depuis \(FrenchFormat.time(n.start.minutes)) (heure de fermeture non précisée).")
+            } else if n.start <= localNow, let end = n.end, end > localNow {
+                out.append("Ouvert en ce moment, jusqu’à \(FrenchFormat.endTime(end.minutes)).")
             } else {
                 out.append("\(what) : \(FrenchFormat.occurrence(n)).")
             }

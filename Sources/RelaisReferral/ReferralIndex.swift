@@ -25,6 +25,8 @@ public struct IndexEntry: Sendable {
     var schedule: Schedule?
     var sessions: [Session]
     var byAppointment: Bool
+    /// The zone its schedule and sessions are written in.
+    public var zone: CivilZone = .paris
 
     public var point: GeoPoint? { remote ? nil : GeoPoint(latitude: Double(latitude), longitude: Double(longitude)) }
 
@@ -102,7 +104,7 @@ public final class ReferralIndex: Sendable {
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 schedule: c.schedule.isEmpty ? nil : { if let shared = schedules[c.schedule] { return shared }; schedules[c.schedule] = c.schedule; return c.schedule }(),
                 sessions: c.sessions.filter { !$0.cancelled },
-                byAppointment: c.flags.contains { $0.code == "by_appointment" })
+                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone)
             let index = Int32(entries.count)
             entries.append(entry)
             if isRemote {

@@ -9,6 +9,8 @@ public struct SessionQuery: Sendable {
     public var radiusKm: Double
     public var from: LocalDateTime
     public var to: LocalDate
+    /// The zone `from` is written in (the place asked about).
+    public var zone: CivilZone = .paris
     public var audience: Audience?
     public var limit: Int
 
@@ -38,8 +40,12 @@ public struct UpcomingSession: Sendable {
     public var distanceKm: Double?
     public var session: Session?
     public var demo: Bool
+    /// The listing's zone: the occurrences are its wall-clock times.
+    public var zone: CivilZone = .paris
 
-    public var start: LocalDateTime { occurrences.first!.start }
+    public var start: LocalDateTime { occurrences.first?.start ?? LocalDateTime(date: LocalDate(year: 1970, month: 1, day: 1), minutes: 0) }
+    /// The start as an instant, to order sessions of different zones.
+    public var startEpoch: Int { zone.epoch(of: start) }
 }
 
 public enum UpcomingSessions {
@@ -57,24 +63,26 @@ public enum UpcomingSessions {
                 guard d <= q.radiusKm else { continue }
                 distance = (d * 10).rounded() / 10
             }
+            // "From" is read in the listing's own zone.
+            let from = e.zone == q.zone ? q.from : e.zone.local(atEpoch: q.zone.epoch(of: q.from))
             for s in e.sessions {
-                let upcoming = s.occurrences.filter { ($0.end ?? LocalDateTime(date: $0.start.date, minutes: 1439)) > q.from }
+                let upcoming = s.occurrences.filter { ($0.end ?? LocalDateTime(date: $0.start.date, minutes: 1439)) > from }
                 guard let first = upcoming.first, first.start.date <= q.to else { continue }
                 // A workshop of several days is listed whole, with its days to come.
                 out.append(UpcomingSession(listingID: e.id, listingName: e.name, kind: e.kind, title: s.title, occurrences: upcoming,
-                                           recurring: false, distanceKm: distance, session: s, demo: e.demo))
+                                           recurring: false, distanceKm: distance, session: s, demo: e.demo, zone: e.zone))
             }
             if let schedule = e.schedule {
-                let days = max(0, q.to.dayNumber - q.from.date.dayNumber + 1)
-                let occ = ScheduleEvaluator(schedule).occurrences(from: q.from.date, days: min(days, 400)).filter { $0.start >= q.from }
+                let days = max(0, q.to.dayNumber - from.date.dayNumber + 1)
+                let occ = ScheduleEvaluator(schedule).occurrences(from: from.date, days: min(days, 400)).filter { $0.start >= from }
                 for o in occ.prefix(3) {
                     out.append(UpcomingSession(listingID: e.id, listingName: e.name, kind: e.kind, title: e.name, occurrences: [o],
-                                               recurring: true, distanceKm: distance, session: nil, demo: e.demo))
+                                               recurring: true, distanceKm: distance, session: nil, demo: e.demo, zone: e.zone))
                 }
             }
         }
         out.sort { a, b in
-            if a.start != b.start { return a.start < b.start }
+            if a.startEpoch != b.startEpoch { return a.startEpoch < b.startEpoch }
             if (a.distanceKm ?? 0) != (b.distanceKm ?? 0) { return (a.distanceKm ?? 0) < (b.distanceKm ?? 0) }
             return a.listingID < b.listingID
         }

@@ -64,13 +64,13 @@ extension SQLiteStore {
 
         // HSDS schedule rows: one per rule and span, with the zone name.
         let sched = try sql(6, """
-            INSERT INTO schedule (id, service_id, freq, interval, byday, bymonth, dtstart, until, count, opens_at, closes_at, valid_from, valid_to, opening_hours, closed, description)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO schedule (id, service_id, freq, interval, byday, bymonth, dtstart, until, count, opens_at, closes_at, valid_from, valid_to, opening_hours, closed, description, timezone_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (n, row) in r.schedule.enumerated() {
             try sched.text("\(id)-s\(n)").text(id).text(row.freq).int(row.interval).text(row.byday).text(row.bymonth).text(row.dtstart)
                 .text(row.until).int(row.count).text(row.opensAt).text(row.closesAt).text(row.validFrom).text(row.until)
-                .text(row.openingHours).bool(row.closed).text(c.scheduleText).run()
+                .text(row.openingHours).bool(row.closed).text(c.scheduleText).text(c.zone.identifier).run()
         }
         if !c.sessions.isEmpty {
             let sess = try sql(7, """
@@ -81,8 +81,9 @@ extension SQLiteStore {
                 guard let first = s.first, let last = s.last else { continue }
                 let end = last.end ?? LocalDateTime(date: last.start.date, minutes: last.allDay ? 1439 : last.start.minutes)
                 let p = s.point ?? (s.online && !s.onsite ? nil : c.point)
-                try sess.text("\(id)-e\(i)").text(id).text(s.title).text(ParisTime.iso(first.start)).int(ParisTime.epoch(of: first.start))
-                    .int(ParisTime.epoch(of: end)).bool(s.cancelled).double(p?.latitude).double(p?.longitude)
+                let zone = c.zone
+                try sess.text("\(id)-e\(i)").text(id).text(s.title).text(zone.iso(first.start)).int(zone.epoch(of: first.start))
+                    .int(zone.epoch(of: end)).bool(s.cancelled).double(p?.latitude).double(p?.longitude)
                     .text(s.place?.departement ?? a?.departement).text(s.jsonString).run()
             }
         }

@@ -45,8 +45,11 @@ struct Import: AsyncParsableCommand {
         }
         if acceptShrink, let m = chosen.first { try ctx.store.acceptShrink(sourceID: m.id, at: Date()) }
         // A signal (Ctrl-C, kill) stops the run cleanly: rolled back, recorded as « interrompu ».
+        // The handler is in place before the first run starts.
+        let box = CancellableBox()
+        let signals = SignalCancellation { box.cancel() }
         let task = Task { await Self.runAll(chosen, ctx: ctx) }
-        let signals = SignalCancellation { task.cancel() }
+        box.set(task)
         let failed = await task.value
         signals.stop()
         if failed > 0 || !set.problems.isEmpty { throw ExitCode(1) }

@@ -59,3 +59,25 @@ final class SignalCancellation {
 
     func stop() { sources.forEach { $0.cancel() } }
 }
+
+/// A task to cancel, set after the signal handler that cancels it is installed (a signal
+/// arriving in between cancels the task as soon as it is set).
+final class CancellableBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Int, Never>?
+    private var cancelled = false
+
+    func set(_ t: Task<Int, Never>) {
+        lock.withLock {
+            task = t
+            if cancelled { t.cancel() }
+        }
+    }
+
+    func cancel() {
+        lock.withLock {
+            cancelled = true
+            task?.cancel()
+        }
+    }
+}

@@ -32,10 +32,10 @@ import Testing
             case .empty: return ["Aucun enregistrement"]
             case .maintenancePage: return ["HTML", "aucune", "Aucun enregistrement", "iCalendar", "colonne"]
             case .invalidUTF8: return ["UTF-8", "JSON invalide", "illisible"]
-            case .hugeField: return ["trop long"]
+            case .hugeField: return ["trop long", "Kio ignorée"]
             // A hostile number is an error naming it, or a value dropped; where it changes a record's
             // identity (an HTML item without an id), the run is held rather than applied.
-            case .hostileNumbers: return ["nombre de pages invalide", "pages", "attente de validation"]
+            case .hostileNumbers: return ["nombre de pages invalide", "pages", "attente de validation", "invalide"]
             case .nextFile: return ["lien refusé"]
             case .nextLoopback: return ["adresse interdite"]
             }

@@ -255,7 +255,7 @@ import Testing
             var runID: Int64?
             for _ in 0..<200 where runID == nil {
                 try await Task.sleep(nanoseconds: 50_000_000)
-                runID = try? SQLiteStore(path: db).runningRuns().first?.id
+                runID = try? SQLiteStore(path: db).runningRuns().first { $0.sourceID == "slow" }?.id
             }
             kill(p.processIdentifier, SIGINT)
             p.waitUntilExit()

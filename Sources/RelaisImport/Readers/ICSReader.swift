@@ -655,12 +655,15 @@ struct ICSFeed {
     mutating func record(key: String, _ group: [Component], overrides: [String: [LocalDateTime: Component]], zones: inout ICSZones, result: inout ReadResult) -> RawRecord? {
         guard let first = group.first else { return nil }
         let item = "VEVENT ligne \(first.line)"
-        guard span(first, zones: &zones) != nil else {
+        guard let firstSpan = span(first, zones: &zones) else {
             result.issues.append(RunIssue(item: item, field: "DTSTART", reason: "DTSTART absent ou illisible", severity: .rejected))
             return nil
         }
         var r = RawRecord(item: item)
         r.id = key
+        // Times with a zone (TZID, UTC) are read as Paris wall-clock times below; the normaliser
+        // puts them in the listing's own zone. Floating times and dates are the listing's local time.
+        if case .floating = firstSpan.start.zone {} else { r.timesZone = .paris }
         var summary = first.text("SUMMARY") ?? ""
         if group.count > 1 {
             // "Atelier Prospect – Bordeaux (journée 1/3)" → "Atelier Prospect – Bordeaux"

@@ -44,17 +44,22 @@ struct JSONLDReader: FormatReader {
                 continue
             }
             guard let session = session(n, ctx: ctx, result: &result, item: "objet \(i + 1)") else { continue }
+            // Times with an offset were read as Paris time: the normaliser puts them in the listing's zone.
+            let withOffset = session.note == nil
             let organizerID = (n["organizer"] as? [String: Any])?["@id"] as? String
             if let oid = organizerID, let idx = orgRecords[oid] {
                 result.records[idx].sessions.append(session)
-            } else if let idx = firstOrg, organizerID == nil || byID[organizerID!] == nil {
+                if withOffset { result.records[idx].timesZone = .paris }
+            } else if let idx = firstOrg, organizerID.map({ byID[$0] == nil }) ?? true {
                 result.records[idx].sessions.append(session)
+                if withOffset { result.records[idx].timesZone = .paris }
             } else {
                 var r = RawRecord(item: "objet \(i + 1)")
                 r.id = n["@id"] as? String ?? session.key
                 r.name = session.title
                 r.description = JSONPath.string(n["description"])
                 r.sessions = [session]
+                if withOffset { r.timesZone = .paris }
                 r.kind = ctx.normalizer.classify(session.title) ?? ctx.manifest.kind
                 if let a = session.place {
                     r.street = a.street
@@ -188,8 +193,8 @@ struct JSONLDReader: FormatReader {
         }
         var note: String?
         if !startOffset {
-            note = "Heure sans fuseau dans la source : lue comme heure de Paris."
-            result.issues.append(RunIssue(item: item, field: "startDate", reason: "startDate without UTC offset read as Europe/Paris", severity: .warning))
+            note = "Heure sans fuseau dans la source : lue comme heure locale du lieu."
+            result.issues.append(RunIssue(item: item, field: "startDate", reason: "startDate sans décalage horaire : lue comme heure locale du lieu", severity: .warning))
         }
         return Session(
             key: (n["@id"] as? String) ?? Text.hash(title, startText), title: title,

@@ -70,8 +70,8 @@ public enum ReferralJSON {
             let c = l?.content
             return Item(
                 id: s.id, name: s.name, kind: s.kind.rawValue, kind_label: taxonomy.label(of: s.kind), distance_km: s.distanceKm, reasons: s.reasons,
-                next_opening: s.nextOpening.map { $0.allDay ? $0.start.date.description : ParisTime.iso($0.start) },
-                next_opening_end: s.nextOpening?.end.map(ParisTime.iso), next_opening_label: s.nextOpeningLabel,
+                next_opening: s.nextOpening.map { $0.allDay ? $0.start.date.description : s.zone.iso($0.start) },
+                next_opening_end: s.nextOpening?.end.map(s.zone.iso), next_opening_label: s.nextOpeningLabel,
                 next_opening_text: s.nextOpening.map(FrenchFormat.occurrence), needs: s.needsServed,
                 contact: Contact(
                     phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,

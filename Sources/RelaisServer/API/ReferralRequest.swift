@@ -59,18 +59,6 @@ public struct ReferralRequest: Sendable {
             }
             modality = parsed
         }
-        // The moment of the question: now, or the start of the given day.
-        let nowLocal = ParisTime.local(atEpoch: Int(now.timeIntervalSince1970))
-        var at = nowLocal
-        if let d = value("date") {
-            guard let date = LocalDate(iso: d.prefix(10)) else {
-                throw Invalid(parameter: "date", message: "« \(d) » : attendu une date AAAA-MM-JJ.")
-            }
-            at = date == nowLocal.date ? nowLocal : LocalDateTime(date: date, minutes: 0)
-            if d.count >= 16, let hm = Optional(d.dropFirst(11).prefix(5).split(separator: ":")), hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) {
-                at = LocalDateTime(date: date, hour: h, minute: m)
-            }
-        }
         var place: (String, GeoPoint, String?)?
         if let near = value("near") {
             switch gazetteer.lookup(near) {
@@ -84,6 +72,21 @@ public struct ReferralRequest: Sendable {
         } else if !needs.allSatisfy({ $0 == Taxonomy.crisisNeed }) {
             throw Invalid(parameter: "near", message: "Indiquez un lieu (code postal, commune ou « latitude,longitude ») pour trouver des ressources proches.")
         }
+        // The moment of the question, in the place's own time (La Réunion, Guadeloupe…): now, or the
+        // start of the given day there.
+        let zone = CivilZone.forDepartement(place?.2)
+        let nowLocal = zone.local(atEpoch: Int(now.timeIntervalSince1970))
+        var at = nowLocal
+        if let d = value("date") {
+            guard let date = LocalDate(iso: d.prefix(10)) else {
+                throw Invalid(parameter: "date", message: "« \(d) » : attendu une date AAAA-MM-JJ.")
+            }
+            at = date == nowLocal.date ? nowLocal : LocalDateTime(date: date, minutes: 0)
+            let hm = d.dropFirst(11).prefix(5).split(separator: ":")
+            if d.count >= 16, hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]), (0...23).contains(h), (0...59).contains(m) {
+                at = LocalDateTime(date: date, hour: h, minute: m)
+            }
+        }
         var crisis = needs.contains(Taxonomy.crisisNeed)
         if let situation = p["situation"] {
             guard situation.count <= 1000 else { throw Invalid(parameter: "situation", message: "Texte trop long (1000 caractères au plus).") }
@@ -91,7 +94,7 @@ public struct ReferralRequest: Sendable {
             if ReferralEngine.signalsCrisis(situation) { crisis = true }
         }
         let q = ReferralQuestion(
-            needs: needs, audience: audience, origin: place?.1, originLabel: place?.0, radiusKm: radius, modality: modality, now: at,
+            needs: needs, audience: audience, origin: place?.1, originLabel: place?.0, radiusKm: radius, modality: modality, now: at, zone: zone,
             withinDays: withinDays, limit: limit, crisis: crisis)
         return ReferralRequest(question: q, place: place, date: at.date)
     }

@@ -144,11 +144,11 @@ public struct ServiceJSON: Codable, Sendable {
                     bymonth: rule.months.isEmpty ? nil : rule.months.map(String.init).joined(separator: ","),
                     opens_at: span.map { TimeSpan.hhmm($0.open) }, closes_at: span?.close.map { TimeSpan.hhmm($0 % 1440) },
                     dtstart: rule.anchor?.description, valid_from: rule.validFrom?.description, valid_to: rule.validUntil?.description,
-                    count: rule.count, closed: rule.off ? true : nil, timezone_name: "Europe/Paris", rrule: OpeningHours.rrule(rule),
+                    count: rule.count, closed: rule.off ? true : nil, timezone_name: c.zone.identifier, rrule: OpeningHours.rrule(rule),
                     opening_hours: rule.interval == 1 && rule.count == nil ? OpeningHours.format(rule) : nil)
             }
         }
-        sessions = c.sessions.map(Self.session)
+        sessions = c.sessions.map { Self.session($0, zone: c.zone) }
         let virtual = c.kind.isRemote && c.address?.street == nil
         let a = c.address
         service_at_locations = [ServiceAtLocationJSON(location: LocationJSON(
@@ -172,11 +172,11 @@ public struct ServiceJSON: Codable, Sendable {
         parent_id = l.parentID
     }
 
-    static func session(_ s: Session) -> SessionJSON {
+    static func session(_ s: Session, zone: CivilZone) -> SessionJSON {
         SessionJSON(
-            title: s.title, starts_at: s.first.map { ParisTime.iso($0.start) },
-            ends_at: s.last.map { o in ParisTime.iso(o.end ?? o.start) },
-            occurrences: s.occurrences.map { OccurrenceJSON(start: $0.allDay ? $0.start.date.description : ParisTime.iso($0.start), end: $0.end.map { ParisTime.iso($0) }, all_day: $0.allDay ? true : nil) },
+            title: s.title, starts_at: s.first.map { zone.iso($0.start) },
+            ends_at: s.last.map { o in zone.iso(o.end ?? o.start) },
+            occurrences: s.occurrences.map { OccurrenceJSON(start: $0.allDay ? $0.start.date.description : zone.iso($0.start), end: $0.end.map { zone.iso($0) }, all_day: $0.allDay ? true : nil) },
             cancelled: s.cancelled ? true : nil, place: [s.placeName, s.place?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ").nilIfEmpty,
             online: s.online, onsite: s.onsite, registration: s.registration, price: s.price, note: s.note)
     }

@@ -19,17 +19,6 @@ extension SessionQuery {
                 return kind
             }
         }
-        let nowLocal = ParisTime.local(atEpoch: Int(now.timeIntervalSince1970))
-        var from = nowLocal
-        if let f = value("from") {
-            guard let d = LocalDate(iso: f.prefix(10)) else { throw ReferralRequest.Invalid(parameter: "from", message: "« \(f) » : attendu une date AAAA-MM-JJ.") }
-            from = d == nowLocal.date ? nowLocal : LocalDateTime(date: d, minutes: 0)
-        }
-        var to = from.date.adding(days: 365)
-        if let t = value("to") {
-            guard let d = LocalDate(iso: t.prefix(10)), d >= from.date else { throw ReferralRequest.Invalid(parameter: "to", message: "« \(t) » : attendu une date AAAA-MM-JJ après « from ».") }
-            to = d
-        }
         var radius = 30.0
         if let r = value("radius_km") {
             guard let v = Double(r), (1...300).contains(v) else { throw ReferralRequest.Invalid(parameter: "radius_km", message: "« \(r) » : attendu un nombre entre 1 et 300.") }
@@ -47,11 +36,13 @@ extension SessionQuery {
         }
         var origin: GeoPoint?
         var label: String?
+        var zoneDepartement: String?
         if let near = value("near") {
             switch gazetteer.lookup(near) {
-            case .point(let p, let l, _):
+            case .point(let p, let l, let dep):
                 origin = p
                 label = l
+                zoneDepartement = dep
             case .ambiguous(let communes):
                 throw ReferralRequest.Invalid(parameter: "near", message: "Plusieurs communes s’appellent « \(near) » : précisez.",
                                               choices: communes.map { "\($0.name) (\(gazetteer.departementCode(insee: $0.insee) ?? $0.insee))" })
@@ -59,7 +50,22 @@ extension SessionQuery {
                 throw ReferralRequest.Invalid(parameter: "near", message: "Lieu inconnu « \(near) ».")
             }
         }
-        return SessionQuery(kinds: kinds, origin: origin, originLabel: label, radiusKm: radius, from: from, to: to, audience: audience, limit: limit)
+        // "From" is a day of the place asked about, in its own time.
+        let zone = CivilZone.forDepartement(zoneDepartement)
+        let nowLocal = zone.local(atEpoch: Int(now.timeIntervalSince1970))
+        var from = nowLocal
+        if let f = value("from") {
+            guard let d = LocalDate(iso: f.prefix(10)) else { throw ReferralRequest.Invalid(parameter: "from", message: "« \(f) » : attendu une date AAAA-MM-JJ.") }
+            from = d == nowLocal.date ? nowLocal : LocalDateTime(date: d, minutes: 0)
+        }
+        var to = from.date.adding(days: 365)
+        if let t = value("to") {
+            guard let d = LocalDate(iso: t.prefix(10)), d >= from.date else { throw ReferralRequest.Invalid(parameter: "to", message: "« \(t) » : attendu une date AAAA-MM-JJ après « from ».") }
+            to = d
+        }
+        var q = SessionQuery(kinds: kinds, origin: origin, originLabel: label, radiusKm: radius, from: from, to: to, audience: audience, limit: limit)
+        q.zone = zone
+        return q
     }
 }
 
@@ -101,13 +107,13 @@ public enum SessionsJSON {
     }
 
     public static func items(_ sessions: [UpcomingSession], taxonomy: Taxonomy) -> [Item] {
-        sessions.map { s in
-            let last = s.occurrences.last!
+        sessions.compactMap { s in
+            guard let first = s.occurrences.first, let last = s.occurrences.last else { return nil }
             return Item(
                 listing_id: s.listingID, listing_name: s.listingName, kind: s.kind.rawValue, kind_label: taxonomy.label(of: s.kind), title: s.title,
-                starts_at: s.occurrences[0].allDay ? s.occurrences[0].start.date.description : ParisTime.iso(s.occurrences[0].start),
-                ends_at: last.end.map(ParisTime.iso),
-                occurrences: s.occurrences.map { OccurrenceJSON(start: $0.allDay ? $0.start.date.description : ParisTime.iso($0.start), end: $0.end.map(ParisTime.iso), all_day: $0.allDay ? true : nil, text: FrenchFormat.occurrence($0)) },
+                starts_at: first.allDay ? first.start.date.description : s.zone.iso(first.start),
+                ends_at: last.end.map(s.zone.iso),
+                occurrences: s.occurrences.map { OccurrenceJSON(start: $0.allDay ? $0.start.date.description : s.zone.iso($0.start), end: $0.end.map(s.zone.iso), all_day: $0.allDay ? true : nil, text: FrenchFormat.occurrence($0)) },
                 recurring: s.recurring, distance_km: s.distanceKm,
                 place: s.session.flatMap { x in [x.placeName, x.place?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ").nilIfEmpty },
                 online: s.session?.online, onsite: s.session?.onsite, registration: s.session?.registration, price: s.session?.price,

@@ -210,7 +210,7 @@ extension Pages {
             throw error(.notFound, "Fiche introuvable", "Aucune ressource ne porte cet identifiant : elle a peut-être été retirée de l’annuaire.")
         }
         let c = l.content
-        let now = ParisTime.local(atEpoch: Int(state.clock().timeIntervalSince1970))
+        let now = c.zone.local(atEpoch: Int(state.clock().timeIntervalSince1970))
         var next: [String] = []
         if !c.schedule.isEmpty, c.status == .active {
             next = ScheduleEvaluator(c.schedule).occurrences(from: now.date, days: 120).filter { ($0.end ?? $0.start) > now }.prefix(5).map(FrenchFormat.occurrence)
@@ -371,8 +371,8 @@ extension Pages {
                 if o.allDay {
                     lines.append("DTSTART;VALUE=DATE:\(o.start.date.description.replacingOccurrences(of: "-", with: ""))")
                 } else {
-                    lines.append("DTSTART:\(ICal.utc(ParisTime.epoch(of: o.start)))")
-                    if let e = o.end { lines.append("DTEND:\(ICal.utc(ParisTime.epoch(of: e)))") }
+                    lines.append("DTSTART:\(ICal.utc(s.zone.epoch(of: o.start)))")
+                    if let e = o.end { lines.append("DTEND:\(ICal.utc(s.zone.epoch(of: e)))") }
                 }
                 lines.append("SUMMARY:" + ICal.escape(s.title + (s.demo ? " (données de démonstration)" : "")))
                 if let place = s.session.map({ [$0.placeName, $0.place?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ") }), !place.isEmpty {
