@@ -25,6 +25,25 @@ public struct CivilZone: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { identifier }
 
+    /// « heure de Paris », « heure de La Réunion »… for a time read in another zone than the reader's.
+    public var frenchName: String {
+        switch identifier {
+        case "Europe/Paris": return "heure de Paris"
+        case "America/Guadeloupe": return "heure de la Guadeloupe"
+        case "America/Martinique": return "heure de la Martinique"
+        case "America/Cayenne": return "heure de la Guyane"
+        case "Indian/Reunion": return "heure de La Réunion"
+        case "Indian/Mayotte": return "heure de Mayotte"
+        case "America/Miquelon": return "heure de Saint-Pierre-et-Miquelon"
+        case "America/St_Barthelemy": return "heure de Saint-Barthélemy"
+        case "America/Marigot": return "heure de Saint-Martin"
+        case "Pacific/Wallis": return "heure de Wallis-et-Futuna"
+        case "Pacific/Tahiti": return "heure de Tahiti"
+        case "Pacific/Noumea": return "heure de Nouméa"
+        default: return "heure UTC"
+        }
+    }
+
     public static let paris = CivilZone("Europe/Paris", 3600, .europe)
     public static let guadeloupe = CivilZone("America/Guadeloupe", -4 * 3600)
     public static let martinique = CivilZone("America/Martinique", -4 * 3600)

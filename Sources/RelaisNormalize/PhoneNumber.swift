@@ -61,6 +61,37 @@ public enum PhoneNumber {
         return "+33" + d.dropFirst()
     }
 
+    /// The national way of writing a number, as libphonenumber formats it: `01 42 63 03 03`,
+    /// `0 800 23 52 36` (special-rate and free numbers), `0262 99 41 27` (overseas);
+    /// short numbers (`3114`) and numbers of other countries stay as they are.
+    public static func national(_ e164: String) -> String {
+        let digits = Array(e164.utf8.filter { $0 >= 0x30 && $0 <= 0x39 })
+        func group(_ d: [UInt8], _ sizes: [Int]) -> String {
+            var out: [String] = []
+            var i = 0
+            for n in sizes where i < d.count {
+                out.append(String(decoding: d[i..<min(d.count, i + n)], as: UTF8.self))
+                i += n
+            }
+            if i < d.count { out.append(String(decoding: d[i...], as: UTF8.self)) }
+            return out.joined(separator: " ")
+        }
+        guard e164.hasPrefix("+") else { return e164 }
+        if digits.count == 11, digits.starts(with: Array("33".utf8)) {
+            let national = [UInt8(ascii: "0")] + digits.dropFirst(2)
+            return national[1] == UInt8(ascii: "8") ? group(national, [1, 3, 2, 2, 2]) : group(national, [2, 2, 2, 2, 2])
+        }
+        // Overseas departments: +262, +590, +594, +596 then nine digits → 0ABC DD DD DD.
+        if digits.count == 12, ["262", "590", "594", "596"].contains(where: { digits.starts(with: Array($0.utf8)) }) {
+            return group([UInt8(ascii: "0")] + digits.dropFirst(3), [4, 2, 2, 2])
+        }
+        // Saint-Pierre-et-Miquelon: +508 then six digits → 0DD DD DD.
+        if digits.count == 9, digits.starts(with: Array("508".utf8)) {
+            return group([UInt8(ascii: "0")] + digits.dropFirst(3), [3, 2, 2])
+        }
+        return e164
+    }
+
     /// Every phone number found in a field ("03 80 … et 06 …", "04 … / 06 …").
     /// Returns the numbers in source order and the fragments that looked like
     /// a number but were not valid.
@@ -81,7 +112,7 @@ public enum PhoneNumber {
     }
 
     /// Runs of digits, spaces, dots, dashes and a leading `+`, long enough to be a phone number.
-    static func candidates(in text: String) -> [String] {
+    public static func candidates(in text: String) -> [String] {
         var out: [String] = []
         var current: [UInt8] = []
         var digitCount = 0

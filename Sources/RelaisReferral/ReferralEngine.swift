@@ -323,14 +323,16 @@ public struct ReferralEngine: Sendable {
             default: what = "Prochaine ouverture"
             }
             let localNow = q.now(in: e.zone)
+            // Hours of another territory say whose clock they follow.
+            let whose = e.zone == q.zone ? "" : " (\(e.zone.frenchName))"
             if e.schedule.map(ScheduleEvaluator.isAlwaysOpen) == true {
                 out.append(e.remote ? "Joignable 24\u{A0}h/24, 7\u{A0}j/7." : "Ouvert 24\u{A0}h/24, 7\u{A0}j/7.")
             } else if n.start <= localNow, n.end == nil {
-                out.append("Ouvert depuis \(FrenchFormat.time(n.start.minutes)) (heure de fermeture non précisée).")
+                out.append("Ouvert depuis \(FrenchFormat.time(n.start.minutes))\(whose), heure de fermeture non précisée.")
             } else if n.start <= localNow, let end = n.end, end > localNow {
-                out.append("Ouvert en ce moment, jusqu’à \(FrenchFormat.endTime(end.minutes)).")
+                out.append("Ouvert en ce moment, jusqu’à \(FrenchFormat.endTime(end.minutes))\(whose).")
             } else {
-                out.append("\(what) : \(FrenchFormat.occurrence(n)).")
+                out.append("\(what) : \(FrenchFormat.occurrence(n))\(whose).")
             }
         } else if e.byAppointment {
             out.append("Sur rendez-vous : appeler avant de venir.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelaisModel
+import RelaisNormalize
 import RelaisReferral
 import RelaisServer
 
@@ -69,7 +70,7 @@ struct Refer: AsyncParsableCommand {
             let distance = s.distanceKm.map { $0 < 1 ? " — moins d’1 km" : " — \(FrenchFormat.distance($0))" } ?? " — à distance"
             print("\(i + 1). \(s.name) [\(ctx.data.taxonomy.label(of: s.kind))]\(distance)\(s.demo ? " (données de démonstration)" : "")")
             for r in s.reasons { print("   · \(r)") }
-            let contact = [l?.content.phones.first?.number, l?.content.emails.first, l?.content.website, l?.content.address?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }
+            let contact = [l?.content.phones.first.map { PhoneNumber.national($0.number) }, l?.content.emails.first, l?.content.website, l?.content.address?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }
             if !contact.isEmpty { print("   ☎ \(contact.joined(separator: " · "))") }
         }
     }

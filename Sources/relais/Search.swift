@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelaisModel
+import RelaisNormalize
 import RelaisServer
 import RelaisStore
 
@@ -42,7 +43,7 @@ struct Search: AsyncParsableCommand {
             let c = l.content
             let place = [c.address?.postalCode, c.address?.commune].compactMap { $0 }.joined(separator: " ")
             let tags = [l.demo ? "données de démonstration" : nil, l.stale ? "obsolète" : nil].compactMap { $0 }
-            print("- \(c.name) — \(ctx.data.taxonomy.label(of: c.kind))\(place.isEmpty ? "" : ", \(place)")\(c.phones.first.map { " — \($0.number)" } ?? "")\(tags.isEmpty ? "" : " [\(tags.joined(separator: ", "))]")")
+            print("- \(c.name) — \(ctx.data.taxonomy.label(of: c.kind))\(place.isEmpty ? "" : ", \(place)")\(c.phones.first.map { " — \(PhoneNumber.national($0.number))" } ?? "")\(tags.isEmpty ? "" : " [\(tags.joined(separator: ", "))]")")
         }
     }
 }

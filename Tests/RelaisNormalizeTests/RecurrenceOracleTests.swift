@@ -4,44 +4,9 @@ import RelaisNormalize
 import RelaisTestSupport
 import Testing
 
-/// Runs `scripts/oracle-rrule.py` with the Python named by `RELAIS_ORACLE_PY`
-/// (one that has python-dateutil, icalendar and recurring-ical-events); nil, with
-/// the reason printed, when the variable is unset.
-enum Oracle {
-    static func python(_ test: String = #function) -> String? {
-        if let py = ProcessInfo.processInfo.environment["RELAIS_ORACLE_PY"], !py.isEmpty { return py }
-        print("◇ skipped \(test): set RELAIS_ORACLE_PY to a Python with python-dateutil, icalendar and recurring-ical-events (see scripts/oracle-tests.sh)")
-        return nil
-    }
-
-    static var script: String { SharedData.projectRoot.appendingPathComponent("scripts/oracle-rrule.py").path }
-
+extension Oracle {
     static func run(_ python: String, arguments: [String] = [], input: String = "") throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = stderr
-        try p.run()
-        let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw OracleError(message: "oracle exited \(p.terminationStatus): \(String(decoding: err, as: UTF8.self).suffix(2000))")
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    struct OracleError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
+        try run(python, script: script("oracle-rrule.py"), arguments: arguments, input: input)
     }
 }
 

@@ -116,14 +116,8 @@ struct Pages {
 
 /// Phone numbers as French readers write them: `+33380206845` → `03 80 20 68 45`.
 enum PhoneDisplay {
-    static func french(_ e164: String) -> String {
-        if e164.hasPrefix("+33"), e164.count == 12 {
-            let national = "0" + e164.dropFirst(3)
-            return stride(from: 0, to: 10, by: 2).map { i in
-                String(national[national.index(national.startIndex, offsetBy: i)..<national.index(national.startIndex, offsetBy: i + 2)])
-            }.joined(separator: " ")
-        }
-        if e164.count <= 4 { return e164 }
-        return e164
-    }
+    /// National format, as libphonenumber writes it (see ``PhoneNumber/national(_:)``).
+    /// Groups held together by no-break spaces: a number never breaks across lines.
+    static func french(_ e164: String) -> String { PhoneNumber.national(e164).replacingOccurrences(of: " ", with: "\u{A0}") }
 }
+

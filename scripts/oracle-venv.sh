@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Makes (once) the virtual environment of the reference implementations the tests check
+# Relais against, and prints its Python: python-dateutil, icalendar, recurring-ical-events
+# (RFC 5545), phonenumbers (libphonenumber), opening-hours-py (OpenStreetMap hours).
+#   RELAIS_ORACLE_VENV=… scripts/oracle-venv.sh
+set -euo pipefail
+VENV="${RELAIS_ORACLE_VENV:-${TMPDIR:-/tmp}/relais-oracle-venv}"
+if ! "$VENV/bin/python" -c 'import dateutil, icalendar, recurring_ical_events, phonenumbers, opening_hours' 2>/dev/null; then
+  python3 -m venv "$VENV" >&2
+  "$VENV/bin/pip" install -q python-dateutil icalendar recurring-ical-events phonenumbers opening-hours-py >&2
+fi
+echo "$VENV/bin/python"
