@@ -22,9 +22,11 @@ release: bootstrap
 run: release
 	.build/release/relais serve --port $(PORT) --db $(DB)
 
+# The unit suite includes the checks against reference implementations from PyPI
+# (dateutil, icalendar, recurring-ical-events, phonenumbers, opening-hours-py), in a venv.
 unit: bootstrap
 	swift build --build-tests
-	swift test --skip-build
+	RELAIS_ORACLE_PY=$$(scripts/oracle-venv.sh) swift test --skip-build
 
 acceptance: release
 	@if [ -x $(SHARED)/acceptance/run ]; then \

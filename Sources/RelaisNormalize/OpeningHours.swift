@@ -220,9 +220,6 @@ public enum OpeningHours {
                 // `Mo-Fr` alone is "open all day" in OSM; from a source it says nothing of the hours.
                 throw ParseError(selects ? "jours sans heures : les heures ne sont pas inventées" : "ni jours ni heures")
             }
-            if rule.off && !rule.times.isEmpty {
-                throw ParseError("fermeture d’une partie de la journée non prise en charge")
-            }
             rule.days = Self.canonical(rule.days)
             if !selects && rule.off && rule.comment == nil { throw ParseError("« off » sans jours") }
             return rule
@@ -507,14 +504,35 @@ public enum OpeningHours {
 
     // MARK: Formatting
 
+    /// The OSM string a listing publishes: its schedule with its exception dates; a listing that
+    /// is temporarily closed (or no longer active) says so, whatever its usual hours (those stay
+    /// in its structured schedule rows).
+    public static func published(_ c: ListingContent) -> String? {
+        switch c.status {
+        case .temporarily_closed: return "off \"fermé temporairement\""
+        case .inactive, .defunct: return "off \"fermé\""
+        case .active: return format(c.schedule)
+        }
+    }
+
     /// The canonical OSM string, or nil when a rule carries a recurrence OSM
-    /// cannot say (every other week from an anchor, a count).
+    /// cannot say (every other week from an anchor, a count). Exception dates
+    /// (iCalendar EXDATE) become dated `off` rules at the end: `2026 Dec 31 18:00-20:00 off`.
     public static func format(_ schedule: Schedule) -> String? {
         guard !schedule.rules.isEmpty else { return nil }
         var parts: [(String, Bool)] = []
         for rule in schedule.rules {
             guard rule.interval == 1, rule.count == nil else { return nil }
             parts.append((format(rule), rule.additive))
+        }
+        if !schedule.exceptions.isEmpty {
+            let evaluator = ScheduleEvaluator(Schedule(rules: schedule.rules))
+            for ex in schedule.exceptions.sorted() {
+                let span = evaluator.spans(on: ex.date).first { $0.open == ex.minutes }
+                var off = ScheduleRule(dates: [ex.date], off: true)
+                if let span, evaluator.spans(on: ex.date).count > 1 { off.times = [span] }
+                parts.append((format(off), false))
+            }
         }
         var out = ""
         for (i, p) in parts.enumerated() {
@@ -556,16 +574,19 @@ public enum OpeningHours {
         if rule.schoolHolidays { sel = sel.isEmpty ? "SH" : sel + ",SH" }
         if !sel.isEmpty { pieces.append(sel) }
         if rule.off {
+            if !rule.times.isEmpty { pieces.append(spans(rule.times)) }
             pieces.append("off")
         } else if pieces.isEmpty, rule.times == [TimeSpan(open: 0, close: 1440)] {
             pieces.append("24/7")
         } else {
-            pieces.append(rule.times.map { t in
-                t.close.map { "\(TimeSpan.hhmm(t.open))-\(TimeSpan.hhmm($0))" } ?? "\(TimeSpan.hhmm(t.open))+"
-            }.joined(separator: ","))
+            pieces.append(spans(rule.times))
         }
         if let c = rule.comment, !c.isEmpty { pieces.append("\"" + c.replacingOccurrences(of: "\"", with: "'") + "\"") }
         return pieces.joined(separator: " ")
+    }
+
+    static func spans(_ times: [TimeSpan]) -> String {
+        times.map { t in t.close.map { "\(TimeSpan.hhmm(t.open))-\(TimeSpan.hhmm($0))" } ?? "\(TimeSpan.hhmm(t.open))+" }.joined(separator: ",")
     }
 
     static func date(_ d: LocalDate) -> String {

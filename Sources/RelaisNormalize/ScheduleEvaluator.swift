@@ -100,7 +100,10 @@ public struct ScheduleEvaluator: Sendable {
         var result: [TimeSpan] = []
         for i in schedule.rules.indices where matches(ruleAt: i, d) {
             let rule = schedule.rules[i]
-            if rule.off {
+            if rule.off && !rule.times.isEmpty {
+                // Closed for part of the day (`2026 Dec 31 18:00-20:00 off`): those spans go.
+                result.removeAll { span in rule.times.contains { $0.open == span.open || Self.overlaps($0, span) } }
+            } else if rule.off {
                 result = []
             } else if rule.additive {
                 result += rule.times
@@ -109,6 +112,11 @@ public struct ScheduleEvaluator: Sendable {
             }
         }
         return result.sorted()
+    }
+
+    static func overlaps(_ a: TimeSpan, _ b: TimeSpan) -> Bool {
+        let ae = a.close.map { $0 > a.open ? $0 : $0 + 1440 } ?? 1440, be = b.close.map { $0 > b.open ? $0 : $0 + 1440 } ?? 1440
+        return a.open < be && b.open < ae
     }
 
     /// Occurrences starting on the dates from `start` for `days` days, in order,

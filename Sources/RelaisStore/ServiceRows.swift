@@ -47,7 +47,7 @@ struct ServiceRows: Sendable {
         var unique = Set<String>()
         keys = ListingMerger.identityKeys(c).filter { unique.insert($0).inserted }
         organizationID = c.organization.map { "o" + String(Text.hash(Text.fold($0)).prefix(11)) }
-        openingHours = OpeningHours.format(c.schedule)
+        openingHours = OpeningHours.published(c)
         needs = JSONText.strings(c.needs)
         audiences = JSONText.strings(c.audiences.map(\.rawValue))
         modalities = JSONText.strings(c.modalities.map(\.rawValue))

@@ -11,7 +11,7 @@ import Testing
         "week", "week 54", "week 10-5", "week 01-53/", "10:00", "10:", ":00-12:00", "99:00-12:00", "Mo 10:00-", "Mo 10:00-12",
         "\"", "||", "|", "Mo 10:00-12:00 |", "24/", "24/7/7", "Mo-", "-Mo 10:00-12:00", "Mo - 10:00-12:00", "PH Mo 10:00-12:00",
         "Mo 10:00-12:00 unknown", "Mo sunrise-sunset", "0000000000000000000000 Jan 01", "Feb 30 10:00-12:00", "2025 Feb 29 off",
-        "Mo[1] -1 day 10:00-12:00", "Mo 12:00-14:00 off", "Mo 10:00-12:00 closed", "Mo-Fr", "off", "é", "Mo 10:00-12:00,", "Mo 10:00-12:00, ",
+        "Mo[1] -1 day 10:00-12:00", "Mo-Fr", "off", "é", "Mo 10:00-12:00,", "Mo 10:00-12:00, ",
     ])
     func malformedIsAnError(text: String) {
         #expect(throws: OpeningHours.ParseError.self) { try OpeningHours.parse(text) }
@@ -24,6 +24,7 @@ import Testing
         "2026 Dec 24-2027 Jan 02 off", "2026 Dec 31 off", "24/7", "Mo 10:00-12:00, We 14:00-16:00", "2026 Jan-Mar Mo 10:00-12:00",
         "Mo-Su 21:00-02:30", "Oct-Jun We 14:00-18:00; Jul-Aug off", "Mo,We,Fr 14:00-18:00", "Mo 10:00-12:00 \"sur rendez-vous\"",
         "2027 Jan 23,2027 Jan 30,2027 Feb 06 09:30-17:00", "2026-2027 Sa 10:00-12:00", "Fr-Su 18:00-26:00", "Mo-Fr 08:00-18:00; PH,SH off",
+        "Mo-Fr 09:00-12:00,14:00-17:00; We 14:00-17:00 off", "Tu[2,4] 18:00-20:00; 2026 Dec 22 18:00-20:00 off", "off \"fermé temporairement\"",
     ])
     func roundTrips(text: String) throws {
         let schedule = try OpeningHours.parse(text)
@@ -132,5 +133,29 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite struct PublishedHoursTests {
+    @Test func exceptionsAndClosuresAreNeverDropped() throws {
+        // An iCalendar EXDATE: no session on 31 December.
+        var s = try OpeningHours.parse("Th 18:00-20:00")
+        s.exceptions = [LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 31), hour: 18, minute: 0)]
+        #expect(OpeningHours.format(s) == "Th 18:00-20:00; 2026 Dec 31 off")
+        // Two sessions that day: only the one cancelled goes.
+        var two = try OpeningHours.parse("Th 10:00-12:00,18:00-20:00")
+        two.exceptions = [LocalDateTime(date: LocalDate(year: 2026, month: 12, day: 31), hour: 18, minute: 0)]
+        let written = try #require(OpeningHours.format(two))
+        #expect(written == "Th 10:00-12:00,18:00-20:00; 2026 Dec 31 18:00-20:00 off")
+        let e = ScheduleEvaluator(try OpeningHours.parse(written))
+        #expect(e.spans(on: LocalDate(year: 2026, month: 12, day: 31)) == [TimeSpan(open: 600, close: 720)])
+        // A validity window (iCalendar UNTIL) stays.
+        let until = ScheduleRule(days: [WeekdaySelector(weekday: 2, nth: [2, 4])], times: [TimeSpan(open: 1080, close: 1200)], validFrom: LocalDate(year: 2026, month: 11, day: 10), validUntil: LocalDate(year: 2027, month: 6, day: 30))
+        #expect(OpeningHours.format(Schedule(rules: [until])) == "2026 Nov 10-2027 Jun 30 Tu[2,4] 18:00-20:00")
+        // A temporarily closed listing says so.
+        var c = ListingContent(name: "GEM", kind: .gem, status: .temporarily_closed, schedule: try OpeningHours.parse("Mo-Fr 09:00-17:00"))
+        #expect(OpeningHours.published(c) == "off \"fermé temporairement\"")
+        c.status = .active
+        #expect(OpeningHours.published(c) == "Mo-Fr 09:00-17:00")
     }
 }

@@ -133,7 +133,7 @@ public struct ServiceJSON: Codable, Sendable {
         manager = c.manager
         audience_note = c.audienceNote
         phones = c.phones.map { PhoneJSON(number: $0.number, description: $0.note) }
-        opening_hours = OpeningHours.format(c.schedule)
+        opening_hours = OpeningHours.published(c)
         schedule_text = c.scheduleText
         schedules = c.schedule.rules.flatMap { rule -> [ScheduleJSON] in
             let spans = rule.times.isEmpty ? [nil] : rule.times.map { Optional($0) }
