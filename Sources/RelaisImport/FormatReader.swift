@@ -10,6 +10,10 @@ public struct Document: Sendable {
     public var body: [UInt8]
     public var contentType: String?
     public var charset: String?
+    /// The validators the server sent with it, and the URL they were asked for.
+    public var etag: String?
+    public var lastModified: String?
+    public var requestedURL: String?
 
     public init(url: String, status: Int = 200, body: [UInt8], contentType: String? = nil, charset: String? = nil) {
         self.url = url
@@ -19,8 +23,45 @@ public struct Document: Sendable {
         self.charset = charset
     }
 
-    init(_ r: FetchResponse) {
+    init(_ r: FetchResponse, requested: String? = nil) {
         self.init(url: r.url, status: r.status, body: r.body, contentType: r.contentType, charset: r.declaredCharset)
+        etag = r.etag
+        lastModified = r.lastModified
+        requestedURL = requested
+    }
+}
+
+/// The validators of every page of a paged source (an API read page by page), stored as the
+/// source's `etag`: a later run asks each page again conditionally, and when every page answers
+/// 304 the source is unchanged without reading a byte of it.
+struct PageValidators: Codable, Equatable {
+    struct Page: Codable, Equatable {
+        var url: String
+        var etag: String?
+        var lastModified: String?
+    }
+    var pages: [Page]
+
+    static let prefix = "pages:"
+
+    init(pages: [Page]) { self.pages = pages }
+
+    init?(_ documents: [Document]) {
+        let pages = documents.map { Page(url: $0.requestedURL ?? $0.url, etag: $0.etag, lastModified: $0.lastModified) }
+        // Only when every page can be asked conditionally.
+        guard !pages.isEmpty, pages.allSatisfy({ $0.etag != nil || $0.lastModified != nil }) else { return nil }
+        self.pages = pages
+    }
+
+    init?(stored: String?) {
+        guard let s = stored, s.hasPrefix(Self.prefix),
+            let v = try? JSONDecoder().decode(PageValidators.self, from: Data(s.dropFirst(Self.prefix.count).utf8))
+        else { return nil }
+        self = v
+    }
+
+    var stored: String? {
+        (try? JSONEncoder().encode(self)).map { Self.prefix + String(decoding: $0, as: UTF8.self) }
     }
 }
 
@@ -88,6 +129,24 @@ public protocol FormatReader: Sendable {
 }
 
 extension FormatReader {
+    /// Asks every page of the previous run again with its validators. All 304: the source is
+    /// unchanged (a payload that says so). Any other answer: nil, and the reader fetches the
+    /// whole source afresh.
+    func unchangedPages(_ stored: String?, fetcher: Fetcher, headers: [(String, String)], policy: FetchPolicy) async -> Payload? {
+        guard let previous = PageValidators(stored: stored) else { return nil }
+        for page in previous.pages {
+            guard let r = try? await fetcher.fetch(FetchRequest(url: page.url, etag: page.etag, lastModified: page.lastModified, headers: headers, policy: policy)),
+                r.notModified
+            else { return nil }
+        }
+        return Payload(documents: [], notModified: true, httpStatus: 304, etag: stored)
+    }
+
+    /// A payload of pages with the validators of each, for the next run.
+    func pagedPayload(_ docs: [Document], httpStatus: Int?) -> Payload {
+        Payload(documents: docs, httpStatus: httpStatus, etag: PageValidators(docs)?.stored)
+    }
+
     /// One conditional GET of the manifest's URL.
     public func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
         let r = try await fetcher.fetch(FetchRequest(url: ctx.manifest.url, etag: etag, lastModified: lastModified, policy: ctx.manifest.fetchPolicy))

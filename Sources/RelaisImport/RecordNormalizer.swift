@@ -53,6 +53,41 @@ public struct RecordNormalizer: Sendable {
         return out
     }
 
+    /// Audiences of a cell that lists them in single words, as spreadsheets and taxonomies do
+    /// (`personne`, `proches`, `tous`, `jeunes`, `professionnels`, « Tout public »); nil when the
+    /// text is a sentence (read by ``audiences(in:)``).
+    static func audienceWords(_ text: String?) -> [Audience]? {
+        guard let text else { return nil }
+        let words = Text.fold(text).split(whereSeparator: { " ,;/|+&".contains($0) }).map(String.init).filter { !["et", "ou", "les", "des", "aux", "a"].contains($0) }
+        guard !words.isEmpty, words.count <= 6 else { return nil }
+        var out: [Audience] = []
+        func add(_ a: [Audience]) { for x in a where !out.contains(x) { out.append(x) } }
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            switch w {
+            case "personne", "personnes", "usager", "usagers", "patient", "patients", "concerne", "concernes", "concernee", "concernees",
+                "adulte", "adultes", "jeune", "jeunes", "adolescent", "adolescents", "ados", "etudiant", "etudiants", "pairs":
+                add([.personne])
+            case "proche", "proches", "famille", "familles", "aidant", "aidants", "parent", "parents", "entourage", "fratrie", "fratries":
+                add([.proche])
+            case "professionnel", "professionnels", "pro", "pros", "soignant", "soignants", "professionnelle", "professionnelles":
+                add([.professionnel])
+            case "tous", "toutes", "all":
+                add([.personne, .proche, .professionnel])
+            case "tout" where i + 1 < words.count && (words[i + 1] == "public" || words[i + 1] == "le"):
+                add([.personne, .proche, .professionnel])
+                i += words[i + 1] == "le" ? 2 : 1
+            case "public", "monde", "publics":
+                break
+            default:
+                return nil  // a word that is not an audience: a sentence, read otherwise
+            }
+            i += 1
+        }
+        return out.isEmpty ? nil : out
+    }
+
     public func normalize(_ r: RawRecord, memo: Memo = Memo()) -> Outcome {
         func read(_ text: String) -> ScheduleReading {
             if let hit = memo.readings[text] { return hit }
@@ -218,6 +253,7 @@ public struct RecordNormalizer: Sendable {
 
         // Audiences, needs, modalities.
         var audiences = r.audiences
+        for a in Self.audienceWords(r.audienceText) ?? [] where !audiences.contains(a) { audiences.append(a) }
         for a in Self.audiences(in: [r.audienceText, name, r.kindHint].compactMap { $0 }.joined(separator: " ")) where !audiences.contains(a) { audiences.append(a) }
         if audiences.isEmpty { audiences = data.taxonomy.defaultAudiences(for: kind) }
         var needs = r.needs.filter { id in data.taxonomy.need(id) != nil }

@@ -199,7 +199,7 @@ import Testing
             let groups = all.filter { $0.content.kind == .groupe_parole && $0.content.name.hasPrefix("Groupe de parole") }
             #expect(groups.count == 2)
             let gdp = try #require(groups.first { $0.content.name.contains("Bordeaux") })
-            #expect(OpeningHours.format(gdp.content.schedule) == "2026 Oct 29-2027 Jun 24 Th[-1] 18:00-20:00")
+            #expect(OpeningHours.format(gdp.content.schedule) == "2026 Oct 29-2027 Jun 24 Th[-1] 18:00-20:00; 2026 Dec 31 off")
             let e = ScheduleEvaluator(gdp.content.schedule)
             let next = e.occurrences(from: LocalDate(year: 2026, month: 11, day: 23), days: 400).map { ParisTime.iso($0.start) }
             #expect(next.prefix(2) == ["2026-11-26T18:00:00+01:00", "2027-01-28T18:00:00+01:00"])
@@ -287,6 +287,10 @@ import Testing
             #expect(dates == ["2026-11-04", "2026-11-18", "2026-12-02", "2026-12-16", "2026-12-30", "2027-01-13"])
             let beziers = try #require(all.first { $0.content.name.contains("Béziers") })
             #expect(beziers.content.status == .inactive)
+            // Unchanged: every page asked again conditionally, every page answers 304, nothing re-read.
+            let again = await env.importer.run(env.manifest("hsds", url: "\(server.baseURL)/hsds/services", format: .hsds))
+            #expect(again.status == .unchanged)
+            #expect(await log.count("GET /hsds/services 304") == 2)
         }
     }
 

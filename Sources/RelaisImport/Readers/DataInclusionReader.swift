@@ -19,6 +19,7 @@ struct DataInclusionReader: FormatReader {
             }
             headers.append(("Authorization", "Bearer \(token)"))
         }
+        if let unchanged = await unchangedPages(etag, fetcher: fetcher, headers: headers, policy: m.fetchPolicy) { return unchanged }
         let base = m.url.hasSuffix("/") ? String(m.url.dropLast()) : m.url
         var docs: [Document] = []
         var firstStatus: Int?
@@ -31,7 +32,7 @@ struct DataInclusionReader: FormatReader {
                 if let size = m.option("size") { url = JSONReader.url(url, setting: "size", to: Int(size) ?? 100) }
                 let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
                 firstStatus = firstStatus ?? r.status
-                let doc = Document(r)
+                let doc = Document(r, requested: url)
                 let root = try json(doc, ctx)
                 guard let o = root as? [String: Any], o["items"] is [Any] else {
                     throw ReadError("\(url) : réponse inattendue — l’API data·inclusion v1 renvoie un objet avec « items »")
@@ -41,7 +42,7 @@ struct DataInclusionReader: FormatReader {
                 page += 1
             } while page <= pages
         }
-        return Payload(documents: docs, httpStatus: firstStatus)
+        return pagedPayload(docs, httpStatus: firstStatus)
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {

@@ -40,6 +40,7 @@ struct HSDSReader: FormatReader {
             }
             return Payload(documents: docs, httpStatus: r.status)
         }
+        if let unchanged = await unchangedPages(etag, fetcher: fetcher, headers: headers, policy: m.fetchPolicy) { return unchanged }
         var docs: [Document] = []
         var page = 1
         var firstStatus: Int?
@@ -48,7 +49,7 @@ struct HSDSReader: FormatReader {
             let url = JSONReader.url(m.url, setting: "page", to: page)
             let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
             firstStatus = firstStatus ?? r.status
-            let doc = Document(r)
+            let doc = Document(r, requested: url)
             guard let o = try json(doc, ctx) as? [String: Any], o["contents"] is [Any] else {
                 throw ReadError("\(url) : réponse inattendue — une page HSDS a « contents », « total_pages » et « last_page »")
             }
@@ -61,7 +62,7 @@ struct HSDSReader: FormatReader {
             }
             page += 1
         }
-        return Payload(documents: docs, httpStatus: firstStatus)
+        return pagedPayload(docs, httpStatus: firstStatus)
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
@@ -99,12 +100,34 @@ struct HSDSReader: FormatReader {
             r.phones.append(n)
             if let d = JSONPath.string(p["description"]) { r.phoneNotes[n] = d }
         }
-        // Kind from the taxonomy terms, then the name.
-        let terms = ((s["attributes"] as? [[String: Any]]) ?? []).flatMap { a -> [String] in
-            [JSONPath.string(a["value"]), JSONPath.string(JSONPath.get(a, "taxonomy_term.code")), JSONPath.string(JSONPath.get(a, "taxonomy_term.name"))].compactMap { $0 }
+        // Taxonomy terms: kinds, needs and audiences, under Relais's taxonomies (`relais:kind`,
+        // `relais:need`, `relais:audience`), the attribute's link type, or the taxonomies the
+        // manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
+        let attributes = (s["attributes"] as? [[String: Any]]) ?? []
+        var kindTerms: [String] = [], otherTerms: [String] = []
+        var needTexts: [String] = [], audienceTexts: [String] = []
+        for a in attributes {
+            let taxonomy = JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy")) ?? JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy_detail.name")) ?? ""
+            let link = (JSONPath.string(a["link_type"]) ?? "").lowercased()
+            let texts = [JSONPath.string(JSONPath.get(a, "taxonomy_term.code")), JSONPath.string(a["value"]), JSONPath.string(JSONPath.get(a, "taxonomy_term.name"))].compactMap { $0 }
+            func names(_ option: String, _ own: String) -> Bool { taxonomy == own || (ctx.manifest.option(option).map { $0 == taxonomy } ?? false) }
+            if names("need_taxonomy", "relais:need") || link == "need" || link == "besoin" {
+                needTexts += texts
+            } else if names("audience_taxonomy", "relais:audience") || link == "audience" || link == "public" {
+                audienceTexts += texts
+            } else if names("kind_taxonomy", "relais:kind") || link == "kind" {
+                kindTerms += texts
+            } else {
+                otherTerms += texts
+            }
         }
-        r.kind = terms.lazy.compactMap { ctx.normalizer.classify($0.replacingOccurrences(of: "-", with: " ")) ?? Self.termKinds[$0] }.first
+        r.kind = (kindTerms + otherTerms).lazy.compactMap { Kind(rawValue: $0) ?? ctx.normalizer.classify($0.replacingOccurrences(of: "-", with: " ")) ?? Self.termKinds[$0] }.first
             ?? ctx.normalizer.classify(r.name) ?? ctx.manifest.kind
+        // Need terms go through the same reading as a spreadsheet's needs column (id or label).
+        if !needTexts.isEmpty { r.needsText = needTexts.joined(separator: ", ") }
+        for t in audienceTexts {
+            for a in RecordNormalizer.audienceWords(t) ?? RecordNormalizer.audiences(in: t) where !r.audiences.contains(a) { r.audiences.append(a) }
+        }
         // Location.
         let locations = ((s["service_at_locations"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
         if let loc = locations.first(where: { JSONPath.string($0["location_type"]) != "virtual" }) ?? locations.first {

@@ -82,9 +82,12 @@ enum JSONPath {
 struct JSONReader: FormatReader {
     func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
         let m = ctx.manifest
-        let first = try await fetcher.fetch(FetchRequest(url: m.url, etag: etag, lastModified: lastModified, policy: m.fetchPolicy))
+        // A source of several pages is unchanged only when every page is.
+        if let unchanged = await unchangedPages(etag, fetcher: fetcher, headers: [], policy: m.fetchPolicy) { return unchanged }
+        let paged = PageValidators(stored: etag) != nil
+        let first = try await fetcher.fetch(FetchRequest(url: m.url, etag: paged ? nil : etag, lastModified: paged ? nil : lastModified, policy: m.fetchPolicy))
         if first.notModified { return Payload(documents: [], notModified: true, httpStatus: 304, etag: first.etag ?? etag, lastModified: first.lastModified ?? lastModified) }
-        var docs = [Document(first)]
+        var docs = [Document(first, requested: m.url)]
         let maxPages = m.intOption("max_pages", default: 50)
         let mode = m.option("pagination") ?? "auto"
         var root = try json(docs[0], ctx)
@@ -117,10 +120,11 @@ struct JSONReader: FormatReader {
                 throw ReadError("\(m.url) : plus de \(maxPages) pages (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
             }
             let r = try await fetcher.fetch(FetchRequest(url: next, policy: m.fetchPolicy))
-            let doc = Document(r)
+            let doc = Document(r, requested: next)
             docs.append(doc)
             root = try json(doc, ctx)
         }
+        if docs.count > 1 { return pagedPayload(docs, httpStatus: first.status) }
         return Payload(documents: docs, httpStatus: first.status, etag: first.etag, lastModified: first.lastModified)
     }
 
