@@ -67,11 +67,19 @@ sums = defaultdict(lambda: [0.0, 0.0, 0])
 for insee, (lat, lon) in points.items():
     if insee in parent:  # counted through the whole commune
         continue
-    d = dep_of.get(insee) or (insee[:3] if insee.startswith("97") else insee[:2])
+    d = dep_of.get(insee) or (insee[:3] if insee[:2] in ("97", "98") else insee[:2])
     s = sums[d]; s[0] += lat; s[1] += lon; s[2] += 1
 lines = ["# code\tname\tregion_code\tregion_name\tlatitude\tlongitude"]
 for r in csv.DictReader(open(os.path.join(geo, "cog_departements.csv"), encoding="utf-8")):
     s = sums[r["DEP"]]
     lines.append("\t".join([r["DEP"], r["LIBELLE"], r["REG"], regions[r["REG"]], f"{s[0]/s[2]:.4f}", f"{s[1]/s[2]:.4f}"]))
+# Overseas collectivities are not départements in the COG file, yet their communes carry
+# INSEE codes 975, 977, 978, 986–988: listed with their chief town's position (the La Poste
+# file gives one point for all of French Polynesia or New Caledonia).
+for code, name, lat, lon in [("975", "Saint-Pierre-et-Miquelon", 46.7811, -56.1764), ("977", "Saint-Barthélemy", 17.8962, -62.8498),
+                             ("978", "Saint-Martin", 18.0708, -63.0501), ("986", "Wallis-et-Futuna", -13.2825, -176.1736),
+                             ("987", "Polynésie française", -17.5350, -149.5696), ("988", "Nouvelle-Calédonie", -22.2758, 166.4580)]:
+    if not any(l.startswith(code + "\t") for l in lines):
+        lines.append("\t".join([code, name, code, name, f"{lat:.4f}", f"{lon:.4f}"]))
 open(os.path.join(out, "departements.tsv"), "w", encoding="utf-8").write("\n".join(lines) + "\n")
 print(f"{len(rows)} communes, {len(lines) - 1} départements written to {out}")

@@ -161,13 +161,14 @@ public struct RecordNormalizer: Sendable {
             if let c = res.commune, communeName == nil || Text.fold(communeName!) == Text.fold(c.name) { communeName = c.name }
             if let c = res.commune, let parent = g.parent(of: c.insee), let p = g.commune(insee: parent), commune == nil { communeName = p.name }
             address = Address(street: street, complement: complement, postalCode: res.postalCode ?? postal, commune: communeName, insee: insee, departement: dep, region: region)
-            let expected = res.commune?.centroid
-            let (checked, flag) = Gazetteer.checkCoordinates(latitude: r.latitude, longitude: r.longitude, near: expected)
+            // A commune's point judges the source's only when it is the commune's own.
+            let own = res.commune.flatMap { g.hasOwnCentroid($0) ? $0 : nil }
+            let (checked, flag) = Gazetteer.checkCoordinates(latitude: r.latitude, longitude: r.longitude, near: own?.centroid, territory: dep)
             if let flag { flags.append(flag); warn("coordinates", flag.message) }
             if let checked {
                 point = checked
                 precision = .source
-            } else if let c = res.commune {
+            } else if let c = own {
                 point = c.centroid
                 precision = .commune
             } else if let dep, let d = g.departement(code: dep) {

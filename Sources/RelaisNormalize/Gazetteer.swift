@@ -20,11 +20,12 @@ public enum PostalCode {
     public static func departement(_ postal: String) -> String? {
         guard let pc = normalize(postal) else { return nil }
         if pc.hasPrefix("20") {
-            let n = Int(pc)!
-            return n < 20200 ? "2A" : "2B"
+            return (Int(pc) ?? 0) < 20200 ? "2A" : "2B"
         }
         if pc.hasPrefix("97") { return String(pc.prefix(3)) }
-        if pc.hasPrefix("98") { return nil }  // Monaco and the Pacific collectivities
+        // Wallis-et-Futuna 986xx, French Polynesia 987xx, New Caledonia 988xx; 980xx is Monaco.
+        if pc.hasPrefix("986") || pc.hasPrefix("987") || pc.hasPrefix("988") { return String(pc.prefix(3)) }
+        if pc.hasPrefix("98") { return nil }
         return String(pc.prefix(2))
     }
 }
@@ -76,7 +77,19 @@ public struct Gazetteer: Sendable {
         self.byInsee = byInsee
         self.byPostal = byPostal
         self.byName = byName
+        // A point that several communes share is not where any of them is (the La Poste file
+        // gives one point for all of French Polynesia): it cannot judge a source's coordinates.
+        var perPoint: [Int64: Int] = [:]
+        for c in communes where parents[c.insee] == nil { perPoint[Self.pointKey(c.centroid), default: 0] += 1 }
+        self.sharedPoints = Set(perPoint.filter { $0.value >= 3 }.keys)
     }
+
+    private let sharedPoints: Set<Int64>
+
+    static func pointKey(_ p: GeoPoint) -> Int64 { Int64((p.latitude * 1000).rounded()) * 1_000_000 + Int64((p.longitude * 1000).rounded()) }
+
+    /// Whether a commune's point is its own (not one shared by a whole territory).
+    public func hasOwnCentroid(_ c: Commune) -> Bool { !sharedPoints.contains(Self.pointKey(c.centroid)) }
 
     public static let empty = Gazetteer(communes: [], departements: [])
 
@@ -126,7 +139,7 @@ public struct Gazetteer: Sendable {
     /// Département of a commune (2A/2B and overseas kept).
     public func departementCode(insee: String) -> String? {
         if let p = parents[insee] { return departementCode(insee: p) }
-        let code = insee.hasPrefix("97") ? String(insee.prefix(3)) : String(insee.prefix(2))
+        let code = insee.hasPrefix("97") || insee.hasPrefix("98") ? String(insee.prefix(3)) : String(insee.prefix(2))
         return departements[code] != nil || departements.isEmpty ? code : nil
     }
 
@@ -274,32 +287,56 @@ public struct Gazetteer: Sendable {
     }
 
     /// Whether a point lies in metropolitan France, Corsica or an overseas département.
-    public static func isInFrance(_ p: GeoPoint) -> Bool {
-        let boxes: [(Double, Double, Double, Double)] = [
-            (41.2, 51.2, -5.3, 9.7),  // metropolitan France and Corsica
-            (15.8, 16.6, -61.9, -60.9),  // Guadeloupe
-            (14.3, 14.9, -61.3, -60.8),  // Martinique
-            (2.0, 6.0, -54.7, -51.5),  // Guyane
-            (-21.5, -20.8, 55.1, 55.9),  // La Réunion
-            (-13.1, -12.6, 44.9, 45.4),  // Mayotte
-            (46.7, 47.2, -56.5, -56.1),  // Saint-Pierre-et-Miquelon
-        ]
-        return boxes.contains { p.latitude >= $0.0 && p.latitude <= $0.1 && p.longitude >= $0.2 && p.longitude <= $0.3 }
+    /// The territories of France, each as the box that holds it (latitude and longitude bounds).
+    static let territories: [(code: String?, box: (Double, Double, Double, Double))] = [
+        (nil, (41.2, 51.2, -5.3, 9.7)),  // metropolitan France and Corsica
+        ("971", (15.8, 16.6, -61.9, -60.9)),  // Guadeloupe
+        ("972", (14.3, 14.9, -61.3, -60.8)),  // Martinique
+        ("973", (2.0, 6.0, -54.7, -51.5)),  // Guyane
+        ("974", (-21.5, -20.8, 55.1, 55.9)),  // La Réunion
+        ("976", (-13.1, -12.6, 44.9, 45.4)),  // Mayotte
+        ("975", (46.7, 47.2, -56.5, -56.1)),  // Saint-Pierre-et-Miquelon
+        ("977", (17.8, 18.0, -63.0, -62.7)),  // Saint-Barthélemy
+        ("978", (18.0, 18.2, -63.2, -62.9)),  // Saint-Martin
+        ("986", (-14.5, -13.0, -178.5, -176.0)),  // Wallis-et-Futuna
+        ("987", (-28.0, -7.5, -155.0, -134.0)),  // French Polynesia
+        ("988", (-23.0, -19.5, 163.0, 169.0)),  // New Caledonia
+    ]
+
+    static func inside(_ p: GeoPoint, _ b: (Double, Double, Double, Double)) -> Bool {
+        p.latitude >= b.0 && p.latitude <= b.1 && p.longitude >= b.2 && p.longitude <= b.3
+    }
+
+    public static func isInFrance(_ p: GeoPoint) -> Bool { territories.contains { inside(p, $0.box) } }
+
+    /// Whether a point lies in the territory of a département or collectivity (metropolitan
+    /// France for the others).
+    public static func isInTerritory(_ p: GeoPoint, departement: String) -> Bool {
+        let code = departement.count == 3 ? departement : nil
+        guard let t = territories.first(where: { $0.code == code }) else { return isInFrance(p) }
+        return inside(p, t.box)
     }
 
     /// A source's coordinates, checked: kept when plausible, swapped back when
     /// latitude and longitude were exchanged, refused when outside France.
-    public static func checkCoordinates(latitude: Double?, longitude: Double?, near expected: GeoPoint? = nil) -> (GeoPoint?, Flag?) {
+    /// `near`: the commune's own point, when it has one: the source's point must lie within
+    /// 80 km of it. `territory`: the département or collectivity of the address: the point must
+    /// lie in that territory (when the commune has no point of its own, that is the only check).
+    public static func checkCoordinates(latitude: Double?, longitude: Double?, near expected: GeoPoint? = nil, territory: String? = nil) -> (GeoPoint?, Flag?) {
         guard let lat = latitude, let lon = longitude, lat.isFinite, lon.isFinite, !(lat == 0 && lon == 0) else { return (nil, nil) }
         let p = GeoPoint(latitude: lat, longitude: lon)
-        if isInFrance(p) {
+        func fits(_ q: GeoPoint) -> Bool { territory.map { isInTerritory(q, departement: $0) } ?? isInFrance(q) }
+        if fits(p) {
             if let expected, p.distance(to: expected) > 80 {
                 return (nil, Flag("coordinates_far", field: "coordinates", "Coordonnées (\(lat), \(lon)) à plus de 80 km de la commune : ignorées."))
             }
             return (p, nil)
         }
+        if territory != nil && isInFrance(p) {
+            return (nil, Flag("coordinates_far", field: "coordinates", "Coordonnées (\(lat), \(lon)) hors du territoire de l’adresse : ignorées."))
+        }
         let swapped = GeoPoint(latitude: lon, longitude: lat)
-        if isInFrance(swapped) {
+        if fits(swapped) {
             return (swapped, Flag("coordinates_swapped", field: "coordinates", "Latitude et longitude inversées dans la source (\(lat), \(lon)) : corrigées."))
         }
         return (nil, Flag("coordinates_outside_france", field: "coordinates", "Coordonnées (\(lat), \(lon)) hors de France : ignorées."))

@@ -307,7 +307,12 @@ public struct ReferralEngine: Sendable {
         } else if q.audience == .proche {
             out.append("S’adresse surtout aux personnes concernées : à proposer à votre proche.")
         }
-        if let d = c.distance {
+        if let d = c.distance, e.precision == .departement {
+            // Only its département is known: the distance is from the département's centre.
+            out.append("À environ \(FrenchFormat.distance(max(d, 1)))\(q.originLabel.map { " de \($0)" } ?? "") (position approximative : centre du département, à confirmer en appelant).")
+        } else if let d = c.distance, e.precision == .commune {
+            out.append(d < 1 ? "Dans la même commune\(q.originLabel.map { " que \($0)" } ?? "") (adresse précise non géolocalisée)." : "À environ \(FrenchFormat.distance(d))\(q.originLabel.map { " de \($0)" } ?? "") (centre de sa commune).")
+        } else if let d = c.distance {
             out.append(d < 1 ? "À moins d’un kilomètre\(q.originLabel.map { " de \($0)" } ?? "")." : "À \(FrenchFormat.distance(d))\(q.originLabel.map { " de \($0)" } ?? "").")
         } else if e.remote {
             out.append(e.modalities & ReferralIndex.bit(.telephone) != 0 ? "Joignable par téléphone, sans se déplacer." : "Accessible en ligne, sans se déplacer.")

@@ -27,6 +27,8 @@ public struct IndexEntry: Sendable {
     var byAppointment: Bool
     /// The zone its schedule and sessions are written in.
     public var zone: CivilZone = .paris
+    /// Where it is, as precisely as known (a commune's or a département's centre is not an address).
+    public var precision: GeoPrecision? = nil
 
     public var point: GeoPoint? { remote ? nil : GeoPoint(latitude: Double(latitude), longitude: Double(longitude)) }
 
@@ -104,7 +106,7 @@ public final class ReferralIndex: Sendable {
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 schedule: c.schedule.isEmpty ? nil : { if let shared = schedules[c.schedule] { return shared }; schedules[c.schedule] = c.schedule; return c.schedule }(),
                 sessions: c.sessions.filter { !$0.cancelled },
-                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone)
+                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision)
             let index = Int32(entries.count)
             entries.append(entry)
             if isRemote {

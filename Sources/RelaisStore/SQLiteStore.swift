@@ -342,6 +342,8 @@ public final class SQLiteStore: DirectoryStore {
         public var byAppointment: Bool
         /// The listing's zone when not Paris.
         public var timeZone: String? = nil
+        /// How precise its point is (`source`, `commune`, `departement`).
+        public var pointPrecision: String? = nil
     }
 
     /// Streams the rows the referral index needs, one at a time.
@@ -351,7 +353,7 @@ public final class SQLiteStore: DirectoryStore {
                 SELECT id, name, kind, status, needs, audiences, modalities, latitude, longitude, stale, demo, last_verified,
                        CASE WHEN json_array_length(content, '$.schedule.rules') > 0 THEN json_extract(content, '$.schedule') END AS schedule,
                        CASE WHEN json_array_length(content, '$.sessions') > 0 THEN json_extract(content, '$.sessions') END AS sessions,
-                       instr(flags, 'by_appointment') > 0 AS by_appointment, json_extract(content, '$.timeZone') AS time_zone
+                       instr(flags, 'by_appointment') > 0 AS by_appointment, json_extract(content, '$.timeZone') AS time_zone, json_extract(content, '$.pointPrecision') AS point_precision
                 FROM service WHERE hidden = 0 AND status IN ('active', 'temporarily closed')
                 """)
             while let r = try rows.next() {
@@ -359,7 +361,7 @@ public final class SQLiteStore: DirectoryStore {
                     id: r["id"], name: r["name"], kind: r["kind"], status: r["status"], needs: r["needs"], audiences: r["audiences"],
                     modalities: r["modalities"], latitude: r["latitude"], longitude: r["longitude"], stale: r["stale"], demo: r["demo"],
                     lastVerified: r["last_verified"], schedule: r["schedule"], sessions: r["sessions"], byAppointment: r["by_appointment"],
-                    timeZone: r["time_zone"]))
+                    timeZone: r["time_zone"], pointPrecision: r["point_precision"]))
             }
         }
     }

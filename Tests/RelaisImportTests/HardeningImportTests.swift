@@ -253,7 +253,8 @@ import Testing
             try p.run()
             // Wait for the run to be in the ledger, then interrupt it as Ctrl-C would.
             var runID: Int64?
-            for _ in 0..<200 where runID == nil {
+            // The process starts, opens the store and begins the run (a wait bound, not a timing).
+            for _ in 0..<1200 where runID == nil {
                 try await Task.sleep(nanoseconds: 50_000_000)
                 runID = try? SQLiteStore(path: db).runningRuns().first { $0.sourceID == "slow" }?.id
             }

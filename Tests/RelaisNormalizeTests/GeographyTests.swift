@@ -38,7 +38,10 @@ enum BundledGazetteer {
     let g = BundledGazetteer.value
 
     @Test func hasEveryDepartement() {
-        #expect(g.departements.count == 101)
+        // 101 départements and the 6 collectivities whose communes have INSEE codes (975, 977, 978, 986–988).
+        #expect(g.departements.count == 107)
+        #expect(g.departementCode(insee: "98735") == "987" && g.departement(code: "987")?.name == "Polynésie française")
+        #expect(PostalCode.departement("98714") == "987" && PostalCode.departement("98000") == nil)
         #expect(g.departement(code: "2A")?.regionName == "Corse")
         #expect(g.departement(code: "974")?.name == "La Réunion")
         #expect(g.communes.count > 34_000)
@@ -106,5 +109,20 @@ enum BundledGazetteer {
         let (outside, f3) = Gazetteer.checkCoordinates(latitude: 40.7, longitude: -74.0)
         #expect(outside == nil)
         #expect(f3?.code == "coordinates_outside_france")
+    }
+
+    /// A point several communes share (all of French Polynesia in La Poste's file) does not
+    /// move a listing's own coordinates, and a point outside the address's territory is refused.
+    @Test func sourceCoordinatesKeptInTheirTerritory() throws {
+        let papeete = try #require(g.communes(named: "Papeete").first)
+        #expect(!g.hasOwnCentroid(papeete))
+        let lyon = try #require(g.commune(insee: "69123"))
+        #expect(g.hasOwnCentroid(lyon))
+        let (kept, flag) = Gazetteer.checkCoordinates(latitude: -17.535, longitude: -149.5696, near: nil, territory: "987")
+        #expect(kept != nil && flag == nil)
+        let (refused, why) = Gazetteer.checkCoordinates(latitude: -21.0, longitude: 55.5, near: nil, territory: "987")
+        #expect(refused == nil && why?.code == "coordinates_far")
+        let (swapped, _) = Gazetteer.checkCoordinates(latitude: 55.45, longitude: -20.93, near: nil, territory: "974")
+        #expect(swapped.map { ($0.latitude, $0.longitude) } ?? (0, 0) == (-20.93, 55.45))
     }
 }

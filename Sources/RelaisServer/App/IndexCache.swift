@@ -71,6 +71,7 @@ public actor IndexCache {
             if let s = r.sessions, let sessions = try? decoder.decode([Session].self, from: Data(s.utf8)) { c.sessions = sessions }
             if r.byAppointment { c.flags = [Flag("by_appointment", "Sur rendez-vous.")] }
             c.timeZone = r.timeZone
+            c.pointPrecision = r.pointPrecision.flatMap(GeoPrecision.init(rawValue:))
             inputs.append(ReferralIndex.Input(id: r.id, content: c, stale: r.stale, demo: r.demo, lastVerified: r.lastVerified))
         }
         let index = ReferralIndex(taxonomy: taxonomy, listings: inputs)
