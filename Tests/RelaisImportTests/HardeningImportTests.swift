@@ -245,6 +245,8 @@ import Testing
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data("id: slow\ntitle: Lente\nurl: \(server.baseURL)/slow.csv\nformat: csv\nschedule: \"every 24h\"\n".utf8).write(to: folder.appendingPathComponent("slow.yml"))
             let db = dir.appendingPathComponent("relais.sqlite").path
+            // The store is made (migrated) before the process starts, so the two never migrate at once.
+            let store = try SQLiteStore(path: db)
             let p = Process()
             p.executableURL = binary
             p.arguments = ["import", "--source", "slow", "--manifests", folder.path, "--db", db, "--home", SharedData.projectRoot.path]
@@ -256,13 +258,13 @@ import Testing
             // The process starts, opens the store and begins the run (a wait bound, not a timing).
             for _ in 0..<1200 where runID == nil {
                 try await Task.sleep(nanoseconds: 50_000_000)
-                runID = try? SQLiteStore(path: db).runningRuns().first { $0.sourceID == "slow" }?.id
+                runID = try? store.runningRuns().first { $0.sourceID == "slow" }?.id
             }
             kill(p.processIdentifier, SIGINT)
             p.waitUntilExit()
             #expect(p.terminationReason == .exit && p.terminationStatus == 1)
             let id = try #require(runID)
-            let run = try SQLiteStore(path: db).run(id: id)
+            let run = try store.run(id: id)
             #expect(run?.status == .interrupted, "\(String(describing: run))")
         }
     }
