@@ -147,7 +147,7 @@ extension FrenchSchedule {
             }
 
             var daysWithoutHours: [WeekdaySelector] = []
-            for c in attached where (awaitsHours(c) || (c.closeAt != nil && c.spans.isEmpty && !c.off)) && c.dates.isEmpty && !c.schoolHolidaysOnly {
+            for c in attached where awaitsHours(c) && c.dates.isEmpty && !c.schoolHolidaysOnly {
                 for d in c.days where !daysWithoutHours.contains(d) { daysWithoutHours.append(d) }
             }
 
@@ -195,7 +195,10 @@ extension FrenchSchedule {
                     continue
                 }
                 if c.spans.isEmpty {
-                    if let close = c.closeAt { _ = setClose(c.days, c.weeks, close) }
+                    // A closing time with no opening time to pair with: the day's hours are unknown.
+                    if let close = c.closeAt, !setClose(c.days, c.weeks, close) {
+                        for d in c.days where !daysWithoutHours.contains(d) { daysWithoutHours.append(d) }
+                    }
                     continue
                 }
                 // « (vendredi 17h) », « (16h le vendredi) »: the close of that day, said aside.

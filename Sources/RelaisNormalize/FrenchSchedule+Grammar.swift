@@ -47,6 +47,8 @@ extension FrenchSchedule {
         var schoolHolidaysOnly = false
         /// Days (or dates) were named before the first time.
         var daysBeforeTimes = false
+        /// Days were named after times (« de 9h à 17h du lundi au vendredi »): new times start a new clause.
+        var daysAfterTimes = false
         var sentence = 0
 
         var hasDays: Bool { !days.isEmpty || everyDay || !dates.isEmpty }
@@ -173,6 +175,10 @@ extension FrenchSchedule {
                         exceptUsed = true
                     }
                 }
+                // « de 9h à 17h du lundi au vendredi, et de 9h à 12h le samedi »: new hours, new clause.
+                if clause.daysAfterTimes, !clause.spans.isEmpty, startsTimeSet(i) {
+                    finish(hard: false)
+                }
                 if publication() || date() || roundTheClock() || openingAndClosing() || exception() || holidays() || months()
                     || weekParity() || ranks() || daySet() || partOfDay() || timeSet()
                 {
@@ -214,7 +220,7 @@ extension FrenchSchedule {
 
         /// Notes a day or a date named: it comes before the hours or after them.
         mutating func namedDays() {
-            if !clause.hasTimes { clause.daysBeforeTimes = true }
+            if !clause.hasTimes { clause.daysBeforeTimes = true } else { clause.daysAfterTimes = true }
         }
 
         mutating func addSpan(_ s: TimeSpan) {
@@ -236,6 +242,15 @@ extension FrenchSchedule {
         ]
         static let closingWords: Set<String> = ["ferme", "fermee", "fermes", "fermees", "fermeture", "fermetures", "ferment", "closed"]
         static let partsOfDay: Set<String> = ["matin", "matins", "soir", "soirs", "soiree", "soirees", "nuit", "nuits", "midis", "matinee", "matinees"]
+
+        /// Whether a time set starts at k: « de 9h », « 9h », « entre 9 h », « de 18 à 20 h ».
+        func startsTimeSet(_ k: Int) -> Bool {
+            var j = k
+            if isWord(j, ["de", "entre", "des", "a"]) { j += 1 }
+            if timeAt(j, explicitOnly: true) != nil { return true }
+            if let n = numberAt(j), n <= 24, isWord(j + 1, ["a", "et"]) || isPunct(j + 1, "-"), timeAt(j + 2) != nil { return true }
+            return false
+        }
 
         /// Whether a day set (or a date) starts at k.
         func startsDaySet(_ k: Int) -> Bool {
@@ -275,6 +290,8 @@ extension FrenchSchedule {
             guard clause.hasTimes else { return false }
             if exceptStart != nil { return ownTimesAhead(k) }
             if offContext && !clause.off { return true }
+            // « de 9h à 17h du lundi au vendredi »: hours said first wait for their days.
+            if clause.days.isEmpty, !clause.everyDay, !clause.implicitEveryDay, clause.dates.isEmpty { return false }
             return clause.daysBeforeTimes || ownTimesAhead(k)
         }
 
@@ -430,6 +447,11 @@ extension FrenchSchedule {
                 return true
             }
             if next {
+                // The hours said with it are that date's: « prochaine réunion : mardi 8 avril à 18h30 ».
+                let saved = clause
+                if isPunct(i, ",") { i += 1 }
+                while i < lx.count, startsTimeSet(i) || isWord(i, ["jusqu", "jusque"]), timeSet() {}
+                clause = saved
                 found.notes.append(Flag("next_date", field: "schedule", "Prochaine date citée : « \(quote(start, i)) »."))
                 return true
             }
@@ -627,6 +649,7 @@ extension FrenchSchedule {
         /// (« sauf en août », « fermé en juillet-août », « hors juillet et août »).
         mutating func months() -> Bool {
             guard let first = monthAt(i) else { return false }
+            let start = i
             let before = wordsBefore(i, 4)
             var j = i + 1
             var list = [first]
@@ -666,10 +689,17 @@ extension FrenchSchedule {
                 break
             }
             i = j
-            let closed = offContext || exceptStart != nil || before.contains(where: { ["sauf", "hors", "excepte"].contains($0) || Self.closingWords.contains($0) })
+            // « sauf en août », « hors juillet et août »; not « hors ponts de mai ».
+            let exceptMonths = exceptStart.map { s in
+                (s + 1..<start).allSatisfy { k in tok(k).map { t in
+                    if case .word(let w) = t { return ["en", "le", "les", "mois", "d", "de", "pendant", "durant", "periode", "du"].contains(w) }
+                    return false
+                } ?? false }
+            } ?? false
+            let closed = offContext || exceptMonths || before.contains(where: { ["sauf", "hors", "excepte"].contains($0) || Self.closingWords.contains($0) }) && exceptStart == nil
             if closed {
                 found.monthsOff += list
-                if exceptStart != nil { exceptUsed = true }
+                if exceptMonths { exceptUsed = true }
             } else if before.contains("mi") {
                 found.notes.append(Flag("season_note", field: "schedule", "Période approximative notée, non appliquée."))
             } else if range || ["en", "pendant", "durant"].contains(before.first ?? "") || before.prefix(2).contains("mois") {

@@ -143,6 +143,8 @@ extension FrenchSchedule {
                     var r = q
                     skipSpaces(&r)
                     let unit = wordAt(r)
+                    // « 12h 13h30 »: the next number is another time, not minutes.
+                    if r < c.count, c[r] == ":" || ["h", "heure", "heures", "hr", "hrs"].contains(unit) { return nil }
                     if ["min", "mn", "minutes"].contains(unit) { q = r + unit.count }
                     return (v.value, q)
                 }
@@ -315,7 +317,8 @@ extension FrenchSchedule {
                         continue
                     }
                     emit(.day(d), start, i)
-                    weak.append((out.count - 1, w))
+                    // « lun », « ven » are no French words; « mar », « mer », « jeu », « sam », « dim » may be.
+                    if !["lun", "ven", "merc", "vend"].contains(w) { weak.append((out.count - 1, w)) }
                     continue
                 }
                 if w == "sept" {

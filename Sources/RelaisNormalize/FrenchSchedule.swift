@@ -82,7 +82,7 @@ public enum FrenchSchedule {
             monthly = has("par mois", "chaque mois", "mensuel", "mensuelle", "mensuels", "mensuelles", "bimensuel", "bimensuelle",
                 "bimensuels", "bimensuelles", "trimestriel", "trimestrielle", "tous les deux mois", "une semaine sur deux",
                 "1 semaine sur 2", "tous les quinze jours", "tous les 15 jours", "toutes les deux semaines", "toutes les 2 semaines",
-                "par an", "fois par an", "chaque annee")
+                "fois par an", "par trimestre", "chaque trimestre")
                 || Self.everyOther(t)
             vague = monthly || has("au moins", "par semaine", "hebdomadaire", "hebdomadaires", "fois par semaine")
             irregular = has("de temps en temps", "parfois", "occasionnellement", "ponctuellement", "certains jours", "le plus souvent",
