@@ -277,6 +277,9 @@ extension FrenchSchedule {
                     return dayAt(j) != nil || ordinalAt(j) != nil
                 }
                 if w == "en" { return isWord(k + 1, ["semaine"]) }
+                if w == "jours" { return isWord(k + 1, ["ouvres", "ouvrables"]) || (isWord(k + 1, ["de"]) && isWord(k + 2, ["semaine"])) }
+                if w == "toute" { return isWord(k + 1, ["la"]) && isWord(k + 2, ["semaine"]) }
+                if w == "fin" || w == "fins" { return isWord(k + 1, ["de"]) && isWord(k + 2, ["semaine"]) }
                 if w == "week" || w == "weekend" || w == "weekends" { return true }
                 return false
             default:
@@ -309,7 +312,11 @@ extension FrenchSchedule {
                 case .number(let n)? where n <= 24:
                     if isWord(j + 1, ["a"]) || isPunct(j + 1, "-") || isWord(j + 1, ["et"]), timeAt(j + 2) != nil { return true }
                 case .word(let w)?:
-                    if Self.closingWords.contains(w) { return true }
+                    // « samedi : fermé », « lundi fermeture à 1h »; not « , fermé les jours fériés ».
+                    if Self.closingWords.contains(w) {
+                        if isWord(j + 1, ["a", "des", "vers"]), timeAt(j + 2) != nil { return true }
+                        return j + 1 >= lx.count || isHardSeparator(j + 1) || dayAt(j + 1) != nil || (isPunct(j + 1, ",") && dayAt(j + 2) != nil)
+                    }
                     if !Self.dayVocabulary.contains(w) { return false }
                 case .punct(let p)?:
                     if ![",", ":", "-", "/", "&"].contains(p) { return false }
@@ -821,6 +828,8 @@ extension FrenchSchedule {
                         if isPunct(n, ","), isWord(n + 1, ["le", "les"]), clause.hasTimes { break }
                         n += 1
                         if isWord(n, ["le", "les"]) { n += 1 }
+                        // « de 9h à 12h le mardi et le jeudi dès 14h »: a day with its own hours starts a clause.
+                        if clause.hasTimes, dayAt(n) != nil, ownTimesAhead(n) { break }
                         if dayAt(n) != nil {
                             j = n
                             continue

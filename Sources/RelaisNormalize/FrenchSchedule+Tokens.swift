@@ -365,7 +365,7 @@ extension FrenchSchedule {
 
         // Abbreviated days are days in a run of days linked by list connectors ("lun, mar
         // et jeu"), when the run holds a full day name or is followed by a time.
-        let connectors: Set<String> = ["et", "au", "a", "du", "ou", "de", "des", "le", "les"]
+        let connectors: Set<String> = ["et", "au", "a", "du", "ou", "de", "des", "le", "les", "entre", "partir", "d"]
         func isConnector(_ t: Token) -> Bool {
             switch t {
             case .punct(let p): return [",", "-", "/", ":", "&"].contains(p)
@@ -376,7 +376,7 @@ extension FrenchSchedule {
         func nextNonConnector(_ k: Int, _ step: Int) -> Int? {
             var j = k + step
             var hops = 0
-            while j >= 0, j < out.count, isConnector(out[j].token), hops < 3 {
+            while j >= 0, j < out.count, isConnector(out[j].token), hops < 4 {
                 j += step
                 hops += 1
             }
@@ -407,7 +407,13 @@ extension FrenchSchedule {
                 run.append(j)
                 last = j
             }
-            let confirmed = run.contains { weakWords[$0] == nil } || run.contains(where: timeFollows)
+            // « de 9h à 12h mar. et jeu. »: a time just before the run confirms it too.
+            let timeBefore: Bool = {
+                guard let j = nextNonConnector(k, -1) else { return false }
+                if case .time = out[j].token { return true }
+                return false
+            }()
+            let confirmed = timeBefore || run.contains { weakWords[$0] == nil } || run.contains(where: timeFollows)
             if !confirmed {
                 for j in run {
                     if let w = weakWords[j] { out[j].token = .word(w) }
