@@ -279,9 +279,10 @@ extension FrenchSchedule {
                 rules[k].validUntil = found.validUntil
                 // Every day, all day, all year: `24/7`.
                 if rules[k].days.count == 7, rules[k].times == [TimeSpan(open: 0, close: 1440)], rules[k].weeks.isEmpty, rules[k].months.isEmpty,
-                    rules[k].monthDays.isEmpty, rules[k].validFrom == nil, rules[k].validUntil == nil, !rules[k].publicHolidays
+                    rules[k].monthDays.isEmpty, rules[k].validFrom == nil, rules[k].validUntil == nil
                 {
                     rules[k].days = []
+                    rules[k].publicHolidays = false
                 }
             }
             let recurring = rules

@@ -129,11 +129,11 @@ extension FrenchSchedule {
             default: return false
             }
         }
-        /// The words just before `k` (up to `n`, within the sentence).
+        /// The words just before `k` (up to `n`, within the sentence and the 12 tokens before).
         func wordsBefore(_ k: Int, _ n: Int) -> [String] {
             var out: [String] = []
             var j = k - 1
-            while j >= 0, out.count < n, !isHardSeparator(j) {
+            while j >= 0, j >= k - 12, out.count < n, !isHardSeparator(j) {
                 if let w = word(j) { out.append(w) }
                 j -= 1
             }
@@ -402,6 +402,10 @@ extension FrenchSchedule {
         /// Dates: sessions (« jeudi 16 janvier 2025 »), seasons and closures (« du 1er au 15 août »),
         /// validity (« à partir du 1er juin 2026 ») and notes (« la prochaine étant le 7 juin »).
         mutating func date() -> Bool {
+            switch tok(i) {
+            case .number?, .ordinal?, .day?: break
+            default: return false
+            }
             let before = wordsBefore(i, 4)
             let from = before.contains { ["partir", "compter", "depuis", "reprise", "debut", "des"].contains($0) }
             let until = before.contains { ["jusqu", "jusque"].contains($0) }
