@@ -164,7 +164,9 @@ extension FrenchSchedule {
                     continue
                 }
                 if isPunct(i, ",") { closeException() }
-                if startsDaySet(i), shouldSplit(at: i) {
+                // « y compris le dimanche », « même le samedi »: days included in what was said.
+                let inclusive = startsDaySet(i) && wordsBefore(i, 2).contains { $0 == "compris" || $0 == "meme" }
+                if startsDaySet(i), !inclusive, shouldSplit(at: i) {
                     let carryOff = offContext && !clause.off
                     let overriding = exceptStart != nil
                     if overriding { exceptUsed = true }
@@ -407,9 +409,9 @@ extension FrenchSchedule {
             default: return false
             }
             let before = wordsBefore(i, 4)
+            let next = wordsBefore(i, 7).contains { ["prochain", "prochaine", "prochains", "prochaines", "suivant", "suivante"].contains($0) }
             let from = before.contains { ["partir", "compter", "depuis", "reprise", "debut", "des"].contains($0) }
             let until = before.contains { ["jusqu", "jusque"].contains($0) }
-            let next = before.contains { ["prochain", "prochaine", "prochains", "prochaines", "suivant", "suivante"].contains($0) }
             let closing = offContext || exceptStart != nil || before.contains { Self.closingWords.contains($0) }
             // A range: « du 1er au 15 août », « du 24 décembre au 2 janvier », « du 9 octobre 2023 au 22 octobre 2023 ».
             if let r = dateRange(i) {
@@ -540,6 +542,30 @@ extension FrenchSchedule {
                     i = j + 2
                     return true
                 }
+                // « 7j7 »
+                if j == i + 2, numberAt(j) == 7 {
+                    clause.everyDay = true
+                    namedDays()
+                    i = j + 1
+                    return true
+                }
+            }
+            // « H24 »
+            if isWord(i, ["h"]), numberAt(i + 1) == 24 {
+                clause.allDay = true
+                i += 2
+                return true
+            }
+            // « à tout moment », « à n’importe quelle heure »
+            if isWord(i, ["tout"]), isWord(i + 1, ["moment"]), isWord(i - 1, ["a"]) {
+                clause.allDay = true
+                i += 2
+                return true
+            }
+            if isWord(i, ["importe"]), isWord(i + 1, ["quelle", "quel"]), isWord(i + 2, ["heure", "moment"]) {
+                clause.allDay = true
+                i += 3
+                return true
             }
             if numberAt(i) == 365, isWord(i + 1, ["jours", "j"]) {
                 clause.everyDay = true
@@ -800,6 +826,7 @@ extension FrenchSchedule {
         /// Day sets: lists and ranges of weekdays, « tous les jours (de la semaine) », « chaque jour »,
         /// « en semaine », « jours ouvrés/ouvrables », « le week-end », « toute la semaine ».
         mutating func daySet() -> Bool {
+            let start = i
             var set: [Int] = []
             var every = false
             var j = i
@@ -890,6 +917,9 @@ extension FrenchSchedule {
             }
             if isWord(i, ["week"]), j == i + 1 { j = i + 2 }
             i = j
+            if wordsBefore(start, 2).contains(where: { $0 == "compris" || $0 == "meme" }), clause.everyDay || clause.implicitEveryDay {
+                return true
+            }
             if exceptStart != nil, !clause.override {
                 clause.exceptDays.formUnion(set)
                 exceptUsed = true

@@ -259,7 +259,15 @@ extension FrenchSchedule {
                         m = mm
                         end = e
                     }
-                    // "42 heures par semaine" is an amount of hours, not a time.
+                    // « 24h24 » is « 24h/24 ».
+                    if n == 24, m == 24 {
+                        emit(.time(24 * 60, explicit: true), i, end)
+                        emit(.punct("/"), i, end)
+                        emit(.number(24), i, end)
+                        i = end
+                        continue
+                    }
+                    // « 42 heures par semaine » is an amount of hours, not a time.
                     emit(n <= 24 && digits <= 2 ? .time(n * 60 + m, explicit: true) : .word("heures-invalides"), i, end)
                     i = end
                     continue

@@ -94,6 +94,13 @@ import Testing
         Self.check(text, expected)
     }
 
+    @Test func includedDaysDoNotNarrowOrSplit() {
+        Self.check("Des bénévoles répondent chaque soir de 20h à minuit, y compris le dimanche", "Mo-Su 20:00-24:00")
+        Self.check("tous les jours de 9h à 19h, même le dimanche", "Mo-Su 09:00-19:00")
+        Self.check("du mardi au vendredi de 10h à 17h, y compris le samedi", "Tu-Sa 10:00-17:00")
+        #expect(FrenchSchedule.read("tous les jours de 8h à 20h, y compris le week-end").daysWithoutHours.isEmpty)
+    }
+
     @Test func aRemarkAfterMaisIsNotASchedule() {
         Self.check("Écoute ouverte 24h/24, mais plus d’appels entre 20h et 23h.", "24/7")
         Self.check("Ouvert du lundi au samedi de 9h à 19h, mais affluence entre 12h et 14h.", "Mo-Sa 09:00-19:00")
@@ -190,6 +197,10 @@ import Testing
         ("Quel que soit le jour, quelle que soit l’heure, quelqu’un répond.", "24/7"),
         ("Ligne accessible 24/7", "24/7"),
         ("du lundi au vendredi 24h/24", "Mo-Fr 00:00-24:00"),
+        ("Permanence d’écoute H24", "24/7"),
+        ("Ligne ouverte 24h24 et 7j7", "24/7"),
+        ("On peut nous joindre à tout moment, 7 jours sur 7", "24/7"),
+        ("Écoute 24h/24, 365 jours par an", "24/7"),
     ])
     func roundTheClock(text: String, expected: String) {
         Self.check(text, expected)
@@ -286,6 +297,7 @@ import Testing
         let r = FrenchSchedule.read("Le groupe se réunit chaque 2e mardi de 18h à 20h ; prochaine séance le 14 octobre.")
         #expect(r.openingHours == "Tu[2] 18:00-20:00")
         #expect(r.flags.map(\.code).contains("next_date"))
+        Self.check("La prochaine réunion aura lieu le jeudi 6 novembre à 18h. Les réunions ont lieu chaque 1er jeudi du mois de 18h à 20h.", "Th[1] 18:00-20:00")
         // The hours said with the next date are that date's, not the recurring rule's.
         Self.check("Rencontres le premier lundi du mois. Prochaine rencontre : lundi 3 novembre à 18h.", nil)
     }
