@@ -46,7 +46,8 @@ extension FrenchSchedule {
             if found.schoolTermsOnly { flags.append(Flag("school_terms", field: "schedule", "En période scolaire seulement.")) }
             if markers.selfManaged { flags.append(Flag("self_managed", field: "schedule", "En autogestion : sans salarié sur certains créneaux.")) }
             if markers.registration { flags.append(Flag("registration", field: "schedule", "Sur inscription.")) }
-            flags += found.notes
+            // Notes are for a human: a few are enough.
+            flags += found.notes.prefix(8)
 
             // 1. Within a clause: an opening and a closing time make a span, « 24 h sur 24 » the whole
             // day, and an exception with no day set (« de 10h à 18h sauf le lundi ») means every other day.
@@ -134,7 +135,7 @@ extension FrenchSchedule {
             // 5. Weekdays that refer back to dated sessions (« les samedi 8 et dimanche 9 novembre 2025 …
             // samedi de 15h30 à 17h30 et dimanche de 10h à 12h »).
             let namedDates = attached.filter { $0.spans.isEmpty }.flatMap(\.dates)
-            if !namedDates.isEmpty {
+            if !namedDates.isEmpty, namedDates.count <= 64 {
                 for k in attached.indices where attached[k].dates.isEmpty && !attached[k].spans.isEmpty && !attached[k].days.isEmpty && attached[k].days.count < 7 {
                     let days = attached[k].days
                     guard days.allSatisfy({ $0.nth.isEmpty }) else { continue }
@@ -286,15 +287,14 @@ extension FrenchSchedule {
                 }
             }
             let recurring = rules
-            var byTimes: [(spans: [TimeSpan], dates: [LocalDate])] = []
+            // Dated sessions with the same hours: one rule.
+            var byTimes: [[TimeSpan]: Set<LocalDate>] = [:]
+            var timesOrder: [[TimeSpan]] = []
             for d in dated {
-                if let k = byTimes.firstIndex(where: { $0.spans == d.spans }) {
-                    byTimes[k].dates = Array(Set(byTimes[k].dates + d.dates)).sorted()
-                } else {
-                    byTimes.append((d.spans, Array(Set(d.dates)).sorted()))
-                }
+                if byTimes[d.spans] == nil { timesOrder.append(d.spans) }
+                byTimes[d.spans, default: []].formUnion(d.dates)
             }
-            for d in byTimes { rules.append(ScheduleRule(dates: d.dates, times: d.spans)) }
+            for spans in timesOrder { rules.append(ScheduleRule(dates: (byTimes[spans] ?? []).sorted(), times: spans)) }
             let positive = !rules.isEmpty
             if positive {
                 if !found.monthsOff.isEmpty { rules.append(ScheduleRule(months: Array(Set(found.monthsOff)).sorted(), off: true)) }

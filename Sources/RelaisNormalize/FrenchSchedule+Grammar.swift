@@ -369,7 +369,8 @@ extension FrenchSchedule {
                 return ([d], m, y, j + 5)
             }
             var days: [Int] = []
-            while j < lx.count {
+            // A list of dates is short: the bound keeps a run of numbers from being rescanned at each one.
+            while j < lx.count, days.count < 16 {
                 if dayAt(j) != nil, numberAt(j + 1) != nil || ordinalAt(j + 1) == 1 { j += 1 }
                 if let n = numberAt(j), (1...31).contains(n) {
                     days.append(n)
@@ -760,7 +761,7 @@ extension FrenchSchedule {
             guard ordinalAt(i) != nil || (isWord(i, ["avant"]) && ordinalAt(i + 1) == -1) || (isWord(i, ["avant"]) && isPunct(i + 1, "-") && ordinalAt(i + 2) == -1) else { return false }
             var j = i
             var nth: [Int] = []
-            while j < lx.count {
+            while j < lx.count, nth.count < 6 {
                 if isWord(j, ["avant"]) {
                     var k = j + 1
                     if isPunct(k, "-") { k += 1 }
