@@ -25,7 +25,7 @@ import Testing
         ("2e et 4e mercredis de 15h à 17h", "We[2,4] 15:00-17:00"),
         ("1er lundi du mois* 17h30 – 19h sauf en juillet et en août", "Mo[1] 17:30-19:00; Jul-Aug off"),
         ("le mardi et le jeudi de 14h à 17h, et sur rendez-vous", "Tu,Th 14:00-17:00"),
-        ("Le jeudi à 14h30 en période scolaire", "Th 14:30+"),
+        ("Le jeudi à 14h30 en période scolaire", "Th 14:30+; SH off"),
         ("Accueil foyer : ouverture à 5h tous les jours - Lundi au jeudi fermeture à 1h - Vendredi, samedi, dimanche fermeture à 2h.", "Mo-Th 05:00-01:00; Fr-Su 05:00-02:00"),
         ("Mo-Fr 09:00-18:00", "Mo-Fr 09:00-18:00"),
         ("Ouvert du lundi au vendredi de 10 h à 17 h", "Mo-Fr 10:00-17:00"),
