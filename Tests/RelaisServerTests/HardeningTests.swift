@@ -106,7 +106,7 @@ import Testing
             for _ in 0..<5 { #expect(try await login(h, s, "alice", "mauvais", from: "203.0.113.1").0 == 401) }
             let (limited, headers, page) = try await login(h, s, "alice", "le bon mot de passe", from: "203.0.113.1")
             #expect(limited == 429 && headers["set-cookie"]?.contains("relais_session") != true)
-            #expect(headers["retry-after"] == "1" && page.contains("réessayez dans 1\u{A0}seconde"))
+            #expect(headers["retry-after"] == "1" && page.contains("réessayez dans 1&nbsp;seconde"))
             // The real admin, elsewhere, signs in.
             let (ok, session, _) = try await login(h, s, "alice", "le bon mot de passe", from: "203.0.113.2")
             #expect(ok == 303 && session["set-cookie"]?.contains("relais_session=") == true)

@@ -62,7 +62,7 @@ import Testing
             let arcID = try #require(((arc["contents"] as? [[String: Any]])?.first?["id"]) as? String)
             let (_, arcHTML, _) = try await h.get(s, "/ressources/\(arcID)")
             #expect(arcHTML.contains("Le 1er et le 3e mardi du mois, de 14 h à 16 h."))
-            #expect(arcHTML.contains("mardi 1er décembre 2026, 14 h\u{A0}– 16 h"))
+            #expect(arcHTML.contains("mardi 1er décembre 2026, 14 h&nbsp;– 16 h"))
             #expect(arcHTML.contains("openstreetmap.org"))
             // Report a correction: stored for admins, with no personal data asked.
             let body = Array("field=phones&message=Le+num%C3%A9ro+a+chang%C3%A9&suggested=04+65+71+00+00&contact_email=".utf8)

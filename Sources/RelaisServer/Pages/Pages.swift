@@ -80,7 +80,14 @@ struct Pages {
         guard let html = library.render(Self.withPresence(model), withTemplate: template) else {
             throw error(.internalServerError, "Erreur", "La page n’a pas pu être affichée.")
         }
-        return HTML(body: html, status: status)
+        return HTML(body: Self.visibleSpaces(html), status: status)
+    }
+
+    /// No-break spaces written as entities (`&nbsp;`, `&#8239;`): the same page, and the
+    /// typography survives copying, tools that strip Unicode spaces, and reading the source.
+    static func visibleSpaces(_ html: String) -> String {
+        guard html.unicodeScalars.contains(where: { $0 == "\u{A0}" || $0 == "\u{202F}" }) else { return html }
+        return html.replacingOccurrences(of: "\u{A0}", with: "&nbsp;").replacingOccurrences(of: "\u{202F}", with: "&#8239;")
     }
 
     func listingSummary(_ l: Listing) -> [String: Any] {
