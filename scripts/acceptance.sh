@@ -8,8 +8,15 @@ cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-"$SHARED/acceptance/run" "$@" 2>&1 | tee "$out"
-tail -1 "$out" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "acceptance: no summary line (the run stopped early)"; exit 1; }
+# One run per stage: each starts from its own empty work folder (stages run together share
+# one, and the importers stage leaves a broken source there that a later `import --all` runs).
+for stage in "$@"; do
+  one=$(mktemp)
+  "$SHARED/acceptance/run" "$stage" 2>&1 | tee "$one"
+  tail -1 "$one" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || { echo "acceptance: no summary line for $stage (the run stopped early)"; rm -f "$one"; exit 1; }
+  cat "$one" >>"$out"
+  rm -f "$one"
+done
 failed=0
 while IFS= read -r line; do
   check=${line#FAIL - }
