@@ -70,6 +70,13 @@ public struct ReaderContext: Sendable {
     public var now: Date
     public var environment: [String: String]
 
+    public init(manifest: Manifest, normalizer: RecordNormalizer, now: Date, environment: [String: String] = [:]) {
+        self.manifest = manifest
+        self.normalizer = normalizer
+        self.now = now
+        self.environment = environment
+    }
+
     public var today: LocalDate { ParisTime.local(atEpoch: Int(now.timeIntervalSince1970)).date }
     public var nowLocal: LocalDateTime { ParisTime.local(atEpoch: Int(now.timeIntervalSince1970)) }
 }
