@@ -99,10 +99,11 @@ let package = Package(
         //     --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -DRELAIS_FUZZ
         // `--sanitize fuzzer` stops SwiftPM from renaming the entry point (libFuzzer has main);
         // swiftc keeps the last -sanitize=, hence -Xswiftc -sanitize=fuzzer,address after it.
-        // (`--sanitize fuzzer --sanitize address` reaches swiftc in a random order, and one
-        // build in two then had ASan but no coverage.)
+        // (`--sanitize fuzzer --sanitize address` reaches swiftc in a random order, and some
+        // builds then had ASan but no coverage.)
         // With RELAIS_FUZZ the executable has no @main, only LLVMFuzzerTestOneInput, and
-        // libFuzzer supplies main. Without it (the normal `swift build`) relais-fuzz is a
+        // libFuzzer supplies main; its source is not named main.swift, so SwiftPM already
+        // compiles it with -parse-as-library (no unsafeFlags needed). Without it (the normal `swift build`) relais-fuzz is a
         // replay tool: `relais-fuzz TARGET FILE…`. RelaisFuzzTests replays Fuzz/regressions/.
         .target(name: "RelaisFuzz", dependencies: ["RelaisImport", "RelaisNormalize", "RelaisModel"], swiftSettings: swiftSettings),
         .executableTarget(name: "relais-fuzz", dependencies: ["RelaisFuzz"], swiftSettings: swiftSettings),

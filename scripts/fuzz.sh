@@ -7,16 +7,17 @@
 #
 # Environment:
 #   FUZZ_SECONDS   seconds per target (default 60)
-#   FUZZ_JOBS      parallel libFuzzer jobs per target (default 1)
 #   FUZZ_NO_BUILD  =1: use the existing .build-fuzz binary
-#   FUZZ_EXTRA     more libFuzzer flags (e.g. "-seed=1 -runs=100000")
+#   FUZZ_EXTRA     more libFuzzer flags, e.g. "-seed=1", or for a long campaign that goes on
+#                  past known crashes: "-fork=2 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
 #   SHARED         the shared folder (default ../shared): fixtures and scenarios seed the corpus
 #
 # Builds only the relais-fuzz product, in its own scratch folder (.build-fuzz), in release
 # mode with -sanitize=fuzzer,address. Corpora grow in Fuzz/corpus/<target>/ (git-ignored),
 # seeded on first use from Fuzz/seeds/<target>/ and from $SHARED. Crashing, leaking or
-# slow inputs are written to Fuzz/crashes/<target>/ (git-ignored); the script goes on with
-# the other targets, then prints every such input and exits 1. Keep a crash as a regression
+# slow inputs are written to Fuzz/crashes/<target>/ (git-ignored); a target stops at its
+# first one, the script goes on with the other targets, then prints every such input and
+# exits 1. Keep a crash as a regression
 # test by copying it (minimised: scripts/fuzz.sh --minimize TARGET FILE) to
 # Fuzz/regressions/<target>/: RelaisFuzzTests replays that folder in every `swift test`.
 set -uo pipefail
@@ -24,10 +25,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SHARED=${SHARED:-../shared}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
-JOBS=${FUZZ_JOBS:-1}
 SCRATCH=.build-fuzz
 BIN=$SCRATCH/release/relais-fuzz
-ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest csv ics html json jsonld hsds data-inclusion)
+ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest csv ics html json jsonld hsds hsds-tables data-inclusion)
 
 build() {
   local start=$SECONDS
@@ -59,6 +59,7 @@ dict() {
     csv) echo Fuzz/dict/csv.dict ;;
     html | jsonld) echo Fuzz/dict/html.dict ;;
     json | hsds | data-inclusion) echo Fuzz/dict/json.dict ;;
+    hsds-tables) echo Fuzz/dict/hsds-tables.dict ;;
     *) echo "" ;;
   esac
 }
@@ -108,6 +109,7 @@ seed() {
     json) copy_files "$dir" "$fx"/*.json "$fx"/*/*.json ;;
     hsds) copy_files "$dir" "$fx"/hsds-*.json "$fx"/fields/hsds-*.json ;;
     data-inclusion) copy_files "$dir" "$fx"/data-inclusion-*.json ;;
+    hsds-tables) ;;  # Fuzz/seeds/hsds-tables only: ../shared has no datapackage
   esac
   [ -n "$(ls -A "$dir")" ] || printf 'x' > "$dir/seed-empty"
   echo "  seeded $dir: $(ls "$dir" | wc -l) inputs"
@@ -161,21 +163,25 @@ for t in "${targets[@]}"; do
   mkdir -p "Fuzz/crashes/$t"
   log=Fuzz/logs/$t.log
   echo "▸ $t: ${SECONDS_PER_TARGET} s"
-  # A run stops at its first crash (no -fork): the next targets still run.
-  if [ "$JOBS" -gt 1 ]; then jobflags="-jobs=$JOBS -workers=$JOBS"; else jobflags=""; fi
-  start=$SECONDS
+  before=$(ls "Fuzz/crashes/$t" | wc -l)
   RELAIS_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=yes,interactive=no,color=no \
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:handle_abort=1:handle_sigill=1} \
-    "$BIN" "Fuzz/corpus/$t" $(flags "$t") -max_total_time="$SECONDS_PER_TARGET" $jobflags ${FUZZ_EXTRA:-} > "$log" 2>&1
+    "$BIN" "Fuzz/corpus/$t" $(flags "$t") -max_total_time="$SECONDS_PER_TARGET" ${FUZZ_EXTRA:-} > "$log" 2>&1
   rc=$?
+  # With -ignore_crashes libFuzzer exits 0: new files in crashes/ count too.
+  new=$(( $(ls "Fuzz/crashes/$t" | wc -l) - before ))
+  [ $rc -ne 0 ] || [ $new -le 0 ] || rc=1
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
-  secs=$((SECONDS - start))
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
+  # -fork prints no final stats: its last status line then.
+  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  [ -n "$rate" ] || rate=$(grep -oE 'exec/s: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
-  line=$(printf '%-16s exit %3s  %8s execs  %6s exec/s  cov %6s' "$t" "$rc" "${execs:-?}" "${rate:-?}" "${cov:-?}")
+  line=$(printf '%-16s exit %3s  %9s execs  %6s exec/s  cov %6s  new crash inputs %s' "$t" "$rc" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$new")
   summary+=("$line")
   if [ $rc -ne 0 ]; then
     artifact=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //')
+    [ -n "$artifact" ] || artifact=$(ls -t "Fuzz/crashes/$t"/* 2>/dev/null | head -1)
     what=$(grep -m1 -E '^SUMMARY: |ALARM: working on the last Unit|out-of-memory|ERROR: LeakSanitizer|Fatal error' "$log" | sed 's/^SUMMARY: //')
     top=$(grep -m1 -E '^ *#[0-9]+ .* /[^ ]*/Sources/[^ ]*\.swift:[0-9]+' "$log" | sed -E 's/^ *#[0-9]+ 0x[0-9a-f]+ in //' | swift demangle --simplified 2>/dev/null)
     [ -z "$top" ] || what="$what — at $top"
@@ -192,6 +198,7 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo
   echo "✗ ${#failed[@]} target(s) failed:"
   printf '  %s\n' "${failed[@]}"
+  echo "Distinct crashes: scripts/fuzz.sh --triage TARGET"
   echo "Replay: RELAIS_FUZZ_TARGET=TARGET $BIN INPUT   (or, without sanitizers: swift run relais-fuzz TARGET INPUT)"
   echo "Keep it: cp INPUT Fuzz/regressions/TARGET/  (RelaisFuzzTests replays that folder)"
   exit 1

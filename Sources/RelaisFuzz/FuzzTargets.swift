@@ -14,12 +14,13 @@ public enum FuzzTargets {
     /// Every target name, in the order `make fuzz` runs them.
     public static let names: [String] = [
         "osm", "french-schedule", "french-dates", "phone", "text-decoding", "manifest",
-        "csv", "ics", "html", "json", "jsonld", "hsds", "data-inclusion",
+        "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion",
     ]
 
     /// Targets whose inputs go through a reader and the normaliser (they need `Directory/`).
     public static let readerTargets: [String: SourceFormat] = [
-        "csv": .csv, "ics": .ics, "html": .html, "json": .json, "jsonld": .jsonld, "hsds": .hsds, "data-inclusion": .dataInclusion,
+        "csv": .csv, "ics": .ics, "html": .html, "json": .json, "jsonld": .jsonld, "hsds": .hsds, "hsds-tables": .hsds,
+        "data-inclusion": .dataInclusion,
     ]
 
     public static func isKnown(_ target: String) -> Bool { names.contains(target) }
@@ -39,11 +40,12 @@ public enum FuzzTargets {
         case "phone": phone(text(bytes))
         case "text-decoding": textDecoding(bytes)
         case "manifest": manifest(text(bytes))
+        case "hsds-tables": read(.hsds, documents: datapackage(bytes))
         default:
             guard let format = readerTargets[target] else {
                 fatalError("relais-fuzz: unknown target « \(target) »; targets: \(names.joined(separator: ", "))")
             }
-            read(format, bytes)
+            read(format, documents: documents(format, bytes))
         }
     }
 
@@ -125,17 +127,44 @@ public enum FuzzTargets {
         return RelaisHome(root: root)
     }
 
-    static func read(_ format: SourceFormat, _ bytes: [UInt8]) {
-        let manifest = Manifest(id: "fuzz", title: "fuzz", url: "https://fuzz.invalid/source", format: format)
-        let ctx = ReaderContext(manifest: manifest, normalizer: RecordNormalizer(data: directoryData, defaultKind: nil), now: now)
-        let documents: [Document]
+    /// The payload of one fetched page.
+    static func documents(_ format: SourceFormat, _ bytes: [UInt8]) -> [Document] {
         switch format {
         case .dataInclusion:
             // The same page as structures and as services: ids link across both.
-            documents = ["structures", "services"].map { Document(url: "https://fuzz.invalid/source/\($0)?page=1", body: bytes, contentType: "application/json") }
+            return ["structures", "services"].map { Document(url: "https://fuzz.invalid/source/\($0)?page=1", body: bytes, contentType: "application/json") }
         default:
-            documents = [Document(url: "https://fuzz.invalid/source/page", body: bytes)]
+            return [Document(url: "https://fuzz.invalid/source/page", body: bytes)]
         }
+    }
+
+    /// An HSDS datapackage: `datapackage.json`, then one CSV table per section of the
+    /// input; a line `== NAME` starts the table NAME (services, phones, schedules,
+    /// locations, addresses, service_at_locations, organizations, taxonomy_terms, attributes).
+    static func datapackage(_ bytes: [UInt8]) -> [Document] {
+        var docs = [Document(url: "https://fuzz.invalid/source/datapackage.json", body: Array("{}".utf8))]
+        var name = "services"
+        var body: [UInt8] = []
+        func flush() {
+            if !body.isEmpty { docs.append(Document(url: "https://fuzz.invalid/source/\(name).csv", body: body)) }
+            body = []
+        }
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            if line.starts(with: Array("== ".utf8)) {
+                flush()
+                name = String(decoding: line.dropFirst(3), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            } else {
+                body += line
+                body.append(0x0A)
+            }
+        }
+        flush()
+        return docs
+    }
+
+    static func read(_ format: SourceFormat, documents: [Document]) {
+        let manifest = Manifest(id: "fuzz", title: "fuzz", url: "https://fuzz.invalid/source", format: format)
+        let ctx = ReaderContext(manifest: manifest, normalizer: RecordNormalizer(data: directoryData, defaultKind: nil), now: now)
         guard let result = try? Readers.reader(for: format).read(Payload(documents: documents, httpStatus: 200), ctx) else { return }
         let memo = RecordNormalizer.Memo()
         for record in result.records { _ = ctx.normalizer.normalize(record, memo: memo) }

@@ -100,6 +100,7 @@ struct ICSReader: FormatReader {
             if c.isNumber { number.append(c); continue }
             let n = Int(number) ?? 0
             number = ""
+            guard n <= 1_000_000 else { return nil }  // n * 43200 must not overflow
             switch c {
             case "P": break
             case "T": inTime = true
@@ -110,6 +111,7 @@ struct ICSReader: FormatReader {
             case "S": break
             default: return nil
             }
+            if minutes > 366 * 1440 { return nil }  // more than a year is not the length of a session
         }
         return minutes
     }
