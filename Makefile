@@ -1,6 +1,7 @@
 # Relais — the two commands of the README, and a few more.
 #   make run    install what is missing, build, serve the embedded default on :8080
 #   make test   install what is missing, run every test (unit, integration, acceptance, browser)
+#   make fuzz   libFuzzer + ASan on every parser, FUZZ_SECONDS (60) each; make fuzz-short: 15 s each (CI)
 SHELL := /bin/bash
 PORT ?= 8080
 DB ?= relais.sqlite
@@ -8,7 +9,7 @@ SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
 ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance
 
-.PHONY: run test unit acceptance browser bench build release bootstrap clean
+.PHONY: run test unit acceptance browser bench build release bootstrap clean fuzz fuzz-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -43,6 +44,15 @@ test: unit acceptance browser
 bench: bootstrap
 	swift build -c release --product relais-bench
 	.build/release/relais-bench
+
+# Fuzzing: builds relais-fuzz with -sanitize=fuzzer,address in .build-fuzz, runs each target
+# for FUZZ_SECONDS, exits 1 on any crash, leak or timeout and prints the input's path.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
+
+fuzz-short: bootstrap
+	FUZZ_SECONDS=15 scripts/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build

@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "relais", targets: ["relais"]),
+        .executable(name: "relais-fuzz", targets: ["relais-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -90,6 +91,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Fuzzing (scripts/fuzz.sh, `make fuzz`, `make fuzz-short`). FuzzTargets runs one parser
+        // on arbitrary bytes; relais-fuzz is its libFuzzer driver. There are no unsafe flags here:
+        // the fuzz build passes them on the command line, in its own scratch folder,
+        // for the relais-fuzz product only (so Hummingbird, the server and the CLI are not built):
+        //   swift build -c release --product relais-fuzz --scratch-path .build-fuzz \
+        //     --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -DRELAIS_FUZZ
+        // `--sanitize fuzzer` stops SwiftPM from renaming the entry point (libFuzzer has main);
+        // swiftc keeps the last -sanitize=, hence -Xswiftc -sanitize=fuzzer,address after it.
+        // (`--sanitize fuzzer --sanitize address` reaches swiftc in a random order, and some
+        // builds then had ASan but no coverage.)
+        // With RELAIS_FUZZ the executable has no @main, only LLVMFuzzerTestOneInput, and
+        // libFuzzer supplies main; its source is not named main.swift, so SwiftPM already
+        // compiles it with -parse-as-library (no unsafeFlags needed). Without it (the normal `swift build`) relais-fuzz is a
+        // replay tool: `relais-fuzz TARGET FILE…`. RelaisFuzzTests replays Fuzz/regressions/.
+        .target(name: "RelaisFuzz", dependencies: ["RelaisImport", "RelaisNormalize", "RelaisModel"], swiftSettings: swiftSettings),
+        .executableTarget(name: "relais-fuzz", dependencies: ["RelaisFuzz"], swiftSettings: swiftSettings),
+
         // Shared by the test targets: a real HTTP server on 127.0.0.1, paths to ../shared.
         .target(
             name: "RelaisTestSupport",
@@ -103,6 +121,7 @@ let package = Package(
 
         // Tests: one target per module.
         .testTarget(name: "RelaisAuthTests", dependencies: ["RelaisAuth"]),
+        .testTarget(name: "RelaisFuzzTests", dependencies: ["RelaisFuzz"]),
         .testTarget(name: "RelaisNormalizeTests", dependencies: ["RelaisTestSupport", "RelaisNormalize", "RelaisModel"]),
         .testTarget(name: "RelaisFetchTests", dependencies: ["RelaisTestSupport", "RelaisFetch", "CZlib", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisModel"]),

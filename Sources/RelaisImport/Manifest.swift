@@ -139,7 +139,14 @@ extension Manifest {
     /// holding `Directory/` and `Importers/`).
     public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Manifest {
         let node: Any?
-        do { node = try Yams.load(yaml: text) } catch {
+        do {
+            let root = try Yams.compose(yaml: text)
+            var budget = maxYAMLNodes
+            if let root, let problem = yamlProblem(root, budget: &budget) {
+                throw ManifestError(file: file, key: nil, message: "YAML illisible : \(problem)")
+            }
+            node = root?.any
+        } catch let e as ManifestError { throw e } catch {
             throw ManifestError(file: file, key: nil, message: "YAML illisible : \(error)")
         }
         guard let dict = node as? [String: Any] else {
@@ -250,6 +257,31 @@ extension Manifest {
             id: id, title: title, url: url, format: format, schedule: schedule, kind: kind, licence: try string("licence"),
             attribution: try string("attribution"), owner: try string("owner"), enabled: try bool("enabled", true),
             demo: try bool("demo", false), priority: priority, staleAfterRuns: stale, options: options, fields: fields, file: file, text: text)
+    }
+
+    /// A manifest is a few dozen nodes; aliases can make a short text a huge tree.
+    static let maxYAMLNodes = 10_000
+
+    /// What Yams cannot turn into a value without trapping (a key that is a list or a
+    /// dictionary: `? [a, b]: c`), or a tree too large (aliases of aliases), else nil.
+    static func yamlProblem(_ node: Node, budget: inout Int) -> String? {
+        budget -= 1
+        if budget < 0 { return "plus de \(maxYAMLNodes) nœuds (alias imbriqués ?)" }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .sequence(let items):
+            for item in items { if let p = yamlProblem(item, budget: &budget) { return p } }
+            return nil
+        case .mapping(let pairs):
+            for (key, value) in pairs {
+                guard String.construct(from: key) != nil else {
+                    return "ligne \(key.mark?.line ?? 0) : une clé doit être un texte, pas une liste ou un dictionnaire"
+                }
+                if let p = yamlProblem(value, budget: &budget) { return p }
+            }
+            return nil
+        }
     }
 
     static func expand(_ s: String, file: String, environment: [String: String]) throws -> String {

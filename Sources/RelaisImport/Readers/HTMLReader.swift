@@ -434,9 +434,11 @@ struct PageReader {
                 let td = tds[k]
                 k += 1
                 let t = Text.squeeze(td.text)
-                let rs = Int(td.attribute("rowspan") ?? "1") ?? 1
-                let cs = Int(td.attribute("colspan") ?? "1") ?? 1
-                for _ in 0..<max(1, cs) {
+                // Clamped as browsers do (HTML: colspan ≤ 1000, rowspan ≤ 65534): colspan="2000000000"
+                // would otherwise fill memory.
+                let rs = min(Int(td.attribute("rowspan") ?? "1") ?? 1, 65534)
+                let cs = min(max(1, Int(td.attribute("colspan") ?? "1") ?? 1), 1000)
+                for _ in 0..<cs {
                     cells.append(t)
                     if rs > 1 { carry[col] = (t, rs - 1) }
                     col += 1

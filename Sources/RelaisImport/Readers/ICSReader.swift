@@ -184,6 +184,7 @@ struct ICSReader: FormatReader {
             }
             let n = Int(number) ?? 0
             number = ""
+            guard n <= 1_000_000 else { return nil }  // n * 43200 must not overflow
             switch c {
             case "P", "+": break
             case "T": inTime = true

@@ -114,7 +114,9 @@ struct JSONLDReader: FormatReader {
                     return names.firstIndex(of: name).map { WeekdaySelector(weekday: $0 + 1) }
                 }
                 func minutes(_ v: Any?) -> Int? {
-                    guard let t = JSONPath.string(v)?.split(separator: ":"), t.count >= 2, let h = Int(t[0]), let m = Int(t[1]) else { return nil }
+                    guard let t = JSONPath.string(v)?.split(separator: ":"), t.count >= 2, let h = Int(t[0]), let m = Int(t[1]),
+                        (0...24).contains(h), (0..<60).contains(m)
+                    else { return nil }
                     return h * 60 + m
                 }
                 if let o = minutes(s["opens"]), !days.isEmpty { rules.append(ScheduleRule(days: days, times: [TimeSpan(open: o, close: minutes(s["closes"]))])) }

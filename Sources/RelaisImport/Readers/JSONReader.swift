@@ -11,7 +11,7 @@ enum JSONPath {
         var cur: Any? = root
         for part in path.split(separator: ".") {
             if let d = cur as? [String: Any] { cur = d[String(part)] }
-            else if let a = cur as? [Any], let i = Int(part), i < a.count { cur = a[i] }
+            else if let a = cur as? [Any], let i = Int(part), a.indices.contains(i) { cur = a[i] }
             else { return nil }
         }
         return cur is NSNull ? nil : cur
