@@ -1,7 +1,7 @@
 # Relais — the two commands of the README, and a few more.
 #   make run    install what is missing, build, serve the embedded default on :8080
 #   make test   install what is missing, run every test (unit, integration, acceptance, browser)
-#   make fuzz   libFuzzer + ASan on every parser, FUZZ_SECONDS (60) each; make fuzz-short: 15 s each (CI)
+#   make fuzz   libFuzzer + ASan on every parser, FUZZ_SECONDS (60) each; make fuzz-short: 10 s each (CI)
 SHELL := /bin/bash
 PORT ?= 8080
 DB ?= relais.sqlite
@@ -39,7 +39,7 @@ browser: release
 	  scripts/browser-check.sh; \
 	else echo "◇ browser check skipped: chromium is not installed (apt-get install chromium)"; fi
 
-test: unit acceptance browser
+test: unit acceptance browser fuzz-short
 
 bench: bootstrap
 	swift build -c release --product relais-bench
@@ -52,7 +52,7 @@ fuzz: bootstrap
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 fuzz-short: bootstrap
-	FUZZ_SECONDS=15 scripts/fuzz.sh $(FUZZ_TARGETS)
+	FUZZ_SECONDS=10 scripts/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build
