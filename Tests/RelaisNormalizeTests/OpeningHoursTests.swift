@@ -1,5 +1,6 @@
 import RelaisModel
 import RelaisNormalize
+import RelaisTestSupport
 import Testing
 
 @Suite struct OpeningHoursGrammarTests {
@@ -64,7 +65,7 @@ import Testing
     /// swapped): whatever comes in, the parser answers a schedule or an error, and
     /// every schedule it answers is written back into a string that reads the same.
     @Test func generatedStringsNeverTrapAndRoundTrip() throws {
-        var rng = SplitMix(seed: 20261206)
+        var rng = SeededRandom(seed: 20261206)
         var parsed = 0
         for _ in 0..<5000 {
             var tokens = Self.generate(&rng)
@@ -88,7 +89,7 @@ import Testing
         #expect(parsed > 1000)
     }
 
-    static func generate(_ rng: inout SplitMix) -> [String] {
+    static func generate(_ rng: inout SeededRandom) -> [String] {
         func pick(_ xs: [String]) -> String { xs[Int(rng.next() % UInt64(xs.count))] }
         var out: [String] = []
         for r in 0..<(1 + Int(rng.next() % 3)) {
@@ -123,18 +124,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct PublishedHoursTests {
     @Test func exceptionsAndClosuresAreNeverDropped() throws {

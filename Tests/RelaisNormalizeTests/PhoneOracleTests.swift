@@ -27,7 +27,7 @@ import Testing
                 out += PhoneNumber.candidates(in: String(decoding: data, as: UTF8.self)).filter { $0.hasPrefix("0") || $0.hasPrefix("+") }
             }
         }
-        var rng = SplitMix(seed: 33)
+        var rng = SeededRandom(seed: 33)
         let prefixes = ["01", "02", "03", "04", "05", "06", "07", "09", "0800", "0805", "0809", "0810", "0811", "0820", "0262", "0692", "0590", "0690",
                         "0594", "0596", "0696", "0269", "0639"]
         for _ in 0..<400 {

@@ -10,17 +10,6 @@ extension Oracle {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so the ~200 rules are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct RecurrenceOracleTests {
     static let dayNames = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -28,7 +17,7 @@ struct SeededGenerator: RandomNumberGenerator {
     /// Seeded random combinations of FREQ, INTERVAL, BYDAY (with ordinals), BYMONTHDAY,
     /// BYMONTH, BYSETPOS, WKST, COUNT and UNTIL, with a floating DTSTART.
     static func generatedRules(count: Int, seed: UInt64) -> [(start: LocalDateTime, rule: String)] {
-        var g = SeededGenerator(state: seed)
+        var g = SeededRandom(seed: seed)
         var out: [(LocalDateTime, String)] = []
         for _ in 0..<count {
             let freq = ["DAILY", "WEEKLY", "WEEKLY", "MONTHLY", "MONTHLY", "MONTHLY", "YEARLY"].randomElement(using: &g)!

@@ -130,9 +130,9 @@ public struct TrustedProxies: Sendable, Hashable {
         var hops: [Substring] = []
         switch header {
         case .xForwardedFor:
-            for value in headers[values: HTTPField.Name("X-Forwarded-For")!] { hops += value.split(separator: ",") }
+            if let name = HTTPField.Name("X-Forwarded-For") { for value in headers[values: name] { hops += value.split(separator: ",") } }
         case .forwarded:
-            for value in headers[values: HTTPField.Name("Forwarded")!] {
+            for value in HTTPField.Name("Forwarded").map({ headers[values: $0] }) ?? [] {
                 for element in value.split(separator: ",") {
                     for pair in element.split(separator: ";") {
                         let kv = pair.split(separator: "=", maxSplits: 1)
