@@ -2,6 +2,14 @@
 # Installs what a fresh machine of this kind lacks to build Relais:
 # Debian's libcurl (OpenSSL flavour), libxml2, zlib, SQLite and OpenSSL (libcrypto) headers.
 set -euo pipefail
+# `scripts/bootstrap.sh chromium` installs Debian's Chromium for the browser check.
+if [ "${1:-}" = chromium ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "bootstrap: installing chromium (browser check)"
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/dev/null
+  exit 0
+fi
 need=()
 [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ] || need+=(libcurl4-openssl-dev)
 [ -f /usr/include/libxml2/libxml/HTMLparser.h ] || need+=(libxml2-dev)
