@@ -2,9 +2,9 @@
 import PackageDescription
 
 // Relais — directory and referral service for French mental-health peer support.
-// Modules follow the one-way flow: manifest → fetch → read → normalise → merge →
-// store → engine → pages/API/CLI. The model, the normalisers and the engine
-// import no I/O.
+// Modules follow the one-way flow (ARCHITECTURE.md): manifest → fetch → read → normalise →
+// merge → store → engine → pages/API/CLI. The core (model, normalisers, merge, engine)
+// imports no I/O; every consumer holds the store's protocols, never a backend's type.
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -34,21 +34,27 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
-        // Pure core.
+        // The pure core: values, parsers, the merge, the referral engine. No I/O.
         .target(name: "RelaisModel", swiftSettings: swiftSettings),
         .target(name: "RelaisNormalize", dependencies: ["RelaisModel"], swiftSettings: swiftSettings),
+        .target(name: "RelaisMerge", dependencies: ["RelaisModel", "RelaisNormalize"], swiftSettings: swiftSettings),
         .target(name: "RelaisReferral", dependencies: ["RelaisModel", "RelaisNormalize"], swiftSettings: swiftSettings),
 
-        // I/O at the edges.
+        // The edges: fetching, reading sources, storing.
+        .target(name: "RelaisFetch", dependencies: ["CCurl", "CZlib"], swiftSettings: swiftSettings),
         .target(
-            name: "RelaisFetch",
-            dependencies: ["CCurl", "CZlib"],
+            name: "RelaisSources",
+            dependencies: [
+                "RelaisModel", "RelaisNormalize", "RelaisMerge", "RelaisFetch", "CLibXML2", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "RelaisStore", dependencies: ["RelaisModel", "RelaisMerge"], swiftSettings: swiftSettings),
         .target(
-            name: "RelaisStore",
+            name: "RelaisStoreSQLite",
             dependencies: [
-                "RelaisModel", "RelaisNormalize",
+                "RelaisStore", "RelaisModel", "RelaisNormalize", "RelaisMerge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -57,17 +63,29 @@ let package = Package(
         .target(
             name: "RelaisImport",
             dependencies: [
-                "RelaisModel", "RelaisNormalize", "RelaisFetch", "RelaisStore", "CLibXML2", "CZlib",
-                .product(name: "Yams", package: "Yams"),
+                "RelaisSources", "RelaisStore", "RelaisMerge", "RelaisFetch", "RelaisModel", "RelaisNormalize",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(name: "RelaisAuth", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+
+        // The composition root and the use cases (referral, sessions, admin actions, editing).
+        .target(
+            name: "RelaisApp",
+            dependencies: [
+                "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisReferral", "RelaisMerge", "RelaisAuth",
+                "RelaisFetch", "RelaisModel", "RelaisNormalize",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: the API, the pages, the admin.
         .target(
             name: "RelaisServer",
             dependencies: [
-                "RelaisModel", "RelaisNormalize", "RelaisReferral", "RelaisStore", "RelaisImport", "RelaisFetch", "RelaisAuth",
+                "RelaisApp", "RelaisModel", "RelaisNormalize", "RelaisReferral", "RelaisStore", "RelaisImport", "RelaisSources", "RelaisMerge",
+                "RelaisAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,7 +97,8 @@ let package = Package(
         .executableTarget(
             name: "relais",
             dependencies: [
-                "RelaisServer", "RelaisImport", "RelaisStore", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisAuth",
+                "RelaisApp", "RelaisServer", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisReferral", "RelaisNormalize", "RelaisModel",
+                "RelaisAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,7 +106,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "relais-bench",
-            dependencies: ["RelaisImport", "RelaisStore", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisServer"],
+            dependencies: ["RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisServer"],
             swiftSettings: swiftSettings
         ),
 
@@ -105,10 +124,10 @@ let package = Package(
         // libFuzzer supplies main; its source is not named main.swift, so SwiftPM already
         // compiles it with -parse-as-library (no unsafeFlags needed). Without it (the normal `swift build`) relais-fuzz is a
         // replay tool: `relais-fuzz TARGET FILE…`. RelaisFuzzTests replays Fuzz/regressions/.
-        .target(name: "RelaisFuzz", dependencies: ["RelaisImport", "RelaisNormalize", "RelaisModel"], swiftSettings: swiftSettings),
+        .target(name: "RelaisFuzz", dependencies: ["RelaisSources", "RelaisNormalize", "RelaisModel"], swiftSettings: swiftSettings),
         .executableTarget(name: "relais-fuzz", dependencies: ["RelaisFuzz"], swiftSettings: swiftSettings),
 
-        // Shared by the test targets: a real HTTP server on 127.0.0.1, paths to ../shared.
+        // Shared by the test targets: a real HTTP server on 127.0.0.1, paths to ../shared, oracles.
         .target(
             name: "RelaisTestSupport",
             dependencies: [
@@ -118,21 +137,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The store's contract: one suite every backend must pass (the SQLite tests run it).
+        .target(
+            name: "RelaisStoreContract",
+            dependencies: ["RelaisStore", "RelaisMerge", "RelaisModel"],
+            swiftSettings: swiftSettings
+        ),
 
         // Tests: one target per module.
         .testTarget(name: "RelaisAuthTests", dependencies: ["RelaisAuth"]),
         .testTarget(name: "RelaisFuzzTests", dependencies: ["RelaisFuzz"]),
         .testTarget(name: "RelaisNormalizeTests", dependencies: ["RelaisTestSupport", "RelaisNormalize", "RelaisModel"]),
+        .testTarget(name: "RelaisMergeTests", dependencies: ["RelaisMerge", "RelaisModel", "RelaisNormalize"]),
         .testTarget(name: "RelaisFetchTests", dependencies: ["RelaisTestSupport", "RelaisFetch", "CZlib", .product(name: "Hummingbird", package: "hummingbird")]),
-        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisModel"]),
+        .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisStoreSQLite", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
         .testTarget(
             name: "RelaisImportTests",
-            dependencies: ["RelaisTestSupport", "RelaisImport", "RelaisStore", "RelaisModel", "RelaisNormalize", "RelaisFetch", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "RelaisTestSupport", "RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisMerge", "RelaisModel",
+                "RelaisNormalize", "RelaisFetch", .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
-        .testTarget(name: "RelaisReferralTests", dependencies: ["RelaisTestSupport", "RelaisReferral", "RelaisImport", "RelaisStore", "RelaisModel"]),
+        .testTarget(
+            name: "RelaisReferralTests",
+            dependencies: ["RelaisTestSupport", "RelaisReferral", "RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisModel", "RelaisNormalize"]
+        ),
         .testTarget(
             name: "RelaisServerTests",
-            dependencies: ["RelaisTestSupport", "RelaisServer", "RelaisImport", "RelaisStore", "RelaisFetch", "RelaisModel", "RelaisAuth", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "RelaisTestSupport", "RelaisServer", "RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisMerge", "RelaisFetch",
+                "RelaisModel", "RelaisAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
     ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import RelaisImport
+import RelaisSources
 import RelaisModel
 import RelaisNormalize
 
@@ -165,7 +165,7 @@ public enum FuzzTargets {
     static func read(_ format: SourceFormat, documents: [Document]) {
         let manifest = Manifest(id: "fuzz", title: "fuzz", url: "https://fuzz.invalid/source", format: format)
         let ctx = ReaderContext(manifest: manifest, normalizer: RecordNormalizer(data: directoryData, defaultKind: nil), now: now)
-        guard let result = try? Readers.reader(for: format).read(Payload(documents: documents, httpStatus: 200), ctx) else { return }
+        guard let result = try? Readers.reader(for: format)?.read(Payload(documents: documents, httpStatus: 200), ctx) else { return }
         let memo = RecordNormalizer.Memo()
         for record in result.records { _ = ctx.normalizer.normalize(record, memo: memo) }
     }

@@ -3,6 +3,8 @@ import Logging
 import RelaisFetch
 import RelaisModel
 import RelaisNormalize
+import RelaisMerge
+import RelaisSources
 import RelaisStore
 
 /// Runs sources: fetch the whole payload, read it, normalise every record,
@@ -10,7 +12,8 @@ import RelaisStore
 /// a parse error, a 304, a refused run: the store keeps exactly what it had,
 /// and the run is recorded with its reason.
 public struct Importer: Sendable {
-    public let store: SQLiteStore
+    /// The run ledger (and the gazetteer, for La Poste's file): never a backend's type.
+    public let store: any RunLedger & GeoStore
     public let data: DirectoryData
     public let fetcher: Fetcher
     public let clock: @Sendable () -> Date
@@ -18,7 +21,7 @@ public struct Importer: Sendable {
     let logger: Logger
 
     public init(
-        store: SQLiteStore, data: DirectoryData, fetcher: Fetcher = Fetcher(), clock: @escaping @Sendable () -> Date = { Date() },
+        store: any RunLedger & GeoStore, data: DirectoryData, fetcher: Fetcher = Fetcher(), clock: @escaping @Sendable () -> Date = { Date() },
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais.import")
     ) {
         self.store = store
@@ -44,22 +47,25 @@ public struct Importer: Sendable {
         let started = clock()
         let runID: Int64
         do {
-            runID = try store.beginRun(source: manifest.registration, trigger: trigger, at: started, owner: Self.processOwner)
+            runID = try await store.beginRun(source: manifest.registration, trigger: trigger, at: started, owner: Self.processOwner)
         } catch {
             return RunRecord(id: -1, sourceID: manifest.id, startedAt: "\(started)", status: .failed, message: "base de données : \(error)")
         }
-        func finish(_ status: RunRecord.Status, _ message: String?, http: Int? = nil, issues: [RunIssue] = []) -> RunRecord {
+        func finish(_ status: RunRecord.Status, _ message: String?, http: Int? = nil, issues: [RunIssue] = []) async -> RunRecord {
             logger.info("run \(runID) \(manifest.id): \(status.rawValue)\(message.map { " — \($0)" } ?? "")")
-            return (try? store.finishRun(runID, status: status, message: message, httpStatus: http, issues: issues, at: clock()))
+            return (try? await store.finishRun(runID, status: status, message: message, httpStatus: http, issues: issues, at: clock()))
                 ?? RunRecord(id: runID, sourceID: manifest.id, startedAt: "\(started)", status: status, message: message)
         }
-        let reader = Readers.reader(for: manifest.format)
+        guard let reader = Readers.reader(for: manifest.format) else {
+            return await finish(.failed, "format « \(manifest.format) » inconnu")
+        }
         let normalizer = RecordNormalizer(data: data, defaultKind: manifest.kind)
         let ctx = ReaderContext(manifest: manifest, normalizer: normalizer, now: started, environment: environment)
-        let previous = try? store.source(id: manifest.id)
+        let previous = try? await store.source(id: manifest.id)
         // Validators only when the store holds what they validate, and only for the URL, options
         // and mapping they were obtained with.
-        let holdsContent = (previous?.listings ?? 0) > 0 || manifest.format == .laposte && ((try? store.geoCommunes()) ?? nil) != nil
+        var holdsContent = (previous?.listings ?? 0) > 0
+        if !holdsContent, manifest.format == .laposte { holdsContent = ((try? await store.geoCommunes()) ?? nil) != nil }
         let useValidators = holdsContent && previous?.validatorKey == manifest.validatorKey
         progress?("\(manifest.id) : téléchargement de \(manifest.url)")
         let payload: Payload
@@ -73,27 +79,31 @@ public struct Importer: Sendable {
             }
             payload = try await reader.fetch(ctx, fetcher: configured, etag: useValidators ? previous?.etag : nil, lastModified: useValidators ? previous?.lastModified : nil)
         } catch where Task.isCancelled {
-            return finish(.interrupted, "arrêt demandé pendant le téléchargement : rien n’a été modifié")
+            return await finish(.interrupted, "arrêt demandé pendant le téléchargement : rien n’a été modifié")
         } catch let e as FetchError {
-            return finish(.failed, "téléchargement impossible, rien n’a été modifié : \(e.frenchDescription)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
+            return await finish(.failed, "téléchargement impossible, rien n’a été modifié : \(e.frenchDescription)", http: { if case .httpStatus(let s) = e.reason { return s } else { return nil } }())
         } catch {
-            return finish(.failed, "\(error)")
+            return await finish(.failed, "\(error)")
         }
         if payload.notModified {
             progress?("\(manifest.id) : inchangé (304)")
-            return finish(.unchanged, "source inchangée (304 Not Modified)", http: 304)
+            return await finish(.unchanged, "source inchangée (304 Not Modified)", http: 304)
         }
-        if Task.isCancelled { return finish(.interrupted, "arrêt demandé avant l’application : rien n’a été modifié") }
+        if Task.isCancelled { return await finish(.interrupted, "arrêt demandé avant l’application : rien n’a été modifié") }
 
         if manifest.format == .laposte {
             do {
                 let (communes, parents) = try LaPosteReader().communes(payload, ctx)
-                try store.replaceGeoCommunes(communes, parents: parents)
+                try await store.replaceGeoCommunes(communes, parents: parents)
                 progress?("\(manifest.id) : \(communes.count) communes")
-                return (try? store.applyRun(runID, batch: ImportBatch(source: manifest.registration, drafts: [], httpStatus: payload.httpStatus, etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, markMissingAsStale: false), at: clock()))
-                    .map { r in var r = r; r.message = "\(communes.count) communes importées (données géographiques)"; return r } ?? finish(.success, nil)
+                let batch = ImportBatch(
+                    source: manifest.registration, drafts: [], httpStatus: payload.httpStatus, etag: payload.etag, lastModified: payload.lastModified,
+                    validatorKey: manifest.validatorKey, markMissingAsStale: false)
+                guard var run = try? await store.applyRun(runID, batch: batch, at: clock()) else { return await finish(.success, nil) }
+                run.message = "\(communes.count) communes importées (données géographiques)"
+                return run
             } catch {
-                return finish(.failed, "\(error)", http: payload.httpStatus)
+                return await finish(.failed, "\(error)", http: payload.httpStatus)
             }
         }
 
@@ -107,19 +117,19 @@ public struct Importer: Sendable {
         lap("fetch")
         let read: ReadResult
         do { read = try reader.read(payload, ctx) } catch {
-            return finish(.failed, "\(error)", http: payload.httpStatus)
+            return await finish(.failed, "\(error)", http: payload.httpStatus)
         }
         lap("read")
         progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
         // Normalising overlaps writing: the transaction opens now and takes the drafts as they
         // come; it is rolled back if the producer refuses the run or is stopped.
-        let feed = DraftFeed()
+        let feed = RunFeed(prepare: store.runPreparer)
         Self.produce(read, normalizer: normalizer, maxRejectedShare: manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare), into: feed)
         do {
             let run = try await withTaskCancellationHandler {
-                try store.applyRun(
+                try await store.applyRun(
                     runID, source: manifest.registration, feed: feed, expectedRecords: read.records.count, httpStatus: payload.httpStatus,
-                    etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, shrinkGuard: manifest.shrinkGuard, at: clock())
+                    etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, markMissingAsStale: nil, shrinkGuard: manifest.shrinkGuard, at: clock())
             } onCancel: {
                 feed.stop()
             }
@@ -128,10 +138,10 @@ public struct Importer: Sendable {
             logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
             return run
         } catch let refusal as RunNotApplied {
-            return finish(refusal.status, refusal.message, http: payload.httpStatus, issues: refusal.issues)
+            return await finish(refusal.status, refusal.message, http: payload.httpStatus, issues: refusal.issues)
         } catch {
             feed.stop()
-            return finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: read.issues)
+            return await finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: read.issues)
         }
     }
 
@@ -140,7 +150,7 @@ public struct Importer: Sendable {
     /// refuse when more than `maxRejectedShare` of the rows were rejected, or
     /// interrupt when the feed was stopped. Antennas ("Antenne X du GEM Y")
     /// come last, linked to their parent listing once every name is known.
-    static func produce(_ read: ReadResult, normalizer: RecordNormalizer, maxRejectedShare: Double, into feed: DraftFeed) {
+    static func produce(_ read: ReadResult, normalizer: RecordNormalizer, maxRejectedShare: Double, into feed: RunFeed) {
         let records = read.records
         let chunkSize = 1000
         let chunkCount = (records.count + chunkSize - 1) / chunkSize
@@ -258,12 +268,12 @@ public struct Importer: Sendable {
     /// Loads and runs the curated national entries of `Directory/national.yml`
     /// (source `relais-national`, priority 100) when they changed.
     @discardableResult
-    public func syncNational() -> RunRecord? {
+    public func syncNational() async -> RunRecord? {
         let registration = SourceRegistration(
             id: Self.nationalSourceID, title: "Lignes nationales (Directory/national.yml)", url: "Directory/national.yml", format: "relais",
             priority: 100, demo: false, staleAfterRuns: 0, manifest: nil)
         let hash = Text.hash(data.nationalText)
-        if let s = try? store.source(id: registration.id), s.etag == hash, s.listings > 0 { return nil }
+        if let s = try? await store.source(id: registration.id), s.etag == hash, s.listings > 0 { return nil }
         let normalizer = RecordNormalizer(data: data, defaultKind: nil)
         var drafts: [ListingDraft] = []
         var issues: [RunIssue] = []
@@ -289,8 +299,8 @@ public struct Importer: Sendable {
         }
         do {
             let now = clock()
-            let id = try store.beginRun(source: registration, trigger: "directory", at: now, owner: Self.processOwner)
-            return try store.applyRun(id, batch: ImportBatch(source: registration, drafts: drafts, issues: issues, etag: hash), at: now)
+            let id = try await store.beginRun(source: registration, trigger: "directory", at: now, owner: Self.processOwner)
+            return try await store.applyRun(id, batch: ImportBatch(source: registration, drafts: drafts, issues: issues, etag: hash), at: now)
         } catch {
             logger.error("national entries: \(error)")
             return nil

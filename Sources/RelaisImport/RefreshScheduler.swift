@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import RelaisModel
+import RelaisSources
 import RelaisStore
 
 /// How the scheduler paces itself.
@@ -43,7 +45,8 @@ public actor RefreshScheduler {
 
     public nonisolated let owner: String
     public nonisolated let settings: SchedulerSettings
-    let store: SQLiteStore
+    /// The ledger and the leases: never a backend's type.
+    let store: any RunLedger & LeaseStore
     nonisolated let manifests: @Sendable () throws -> [Manifest]
     /// The files of the manifests folder that cannot be read, each with its reason (for /admin).
     public nonisolated let manifestProblems: @Sendable () -> [ManifestError]
@@ -53,7 +56,7 @@ public actor RefreshScheduler {
     private var inFlight: [String: Task<RunRecord?, Never>] = [:]
 
     public init(
-        store: SQLiteStore, settings: SchedulerSettings = .init(), owner: String = RefreshScheduler.defaultOwner(),
+        store: any RunLedger & LeaseStore, settings: SchedulerSettings = .init(), owner: String = RefreshScheduler.defaultOwner(),
         clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "relais.scheduler"),
         manifests: @escaping @Sendable () throws -> [Manifest], manifestProblems: @escaping @Sendable () -> [ManifestError] = { [] },
         runner: @escaping Runner
@@ -66,16 +69,6 @@ public actor RefreshScheduler {
         self.logger = logger
         self.manifests = manifests
         self.runner = runner
-    }
-
-    /// The scheduler of a context: its store, manifests and importer.
-    public init(context: RelaisContext, settings: SchedulerSettings = .init(), manifestsFolder: URL? = nil, logger: Logger = Logger(label: "relais.scheduler")) {
-        let importer = context.importer
-        self.init(
-            store: context.store, settings: settings, clock: importer.clock, logger: logger,
-            manifests: { try context.manifests(in: manifestsFolder) },
-            manifestProblems: { (try? context.manifestSet(in: manifestsFolder).problems) ?? [] },
-            runner: { manifest, trigger in await importer.run(manifest, trigger: trigger) })
     }
 
     /// host:pid:random — unique per process, readable by an admin.
@@ -93,10 +86,10 @@ public actor RefreshScheduler {
     /// time after the last success.
     public static func dueDate(_ manifest: Manifest, state: SourceState?, settings: SchedulerSettings, now: Date) -> Date {
         guard let state else { return .distantPast }
-        if state.consecutiveFailures > 0, let failed = SQLiteStore.date(state.lastFailureAt) {
+        if state.consecutiveFailures > 0, let failed = Timestamp.date(state.lastFailureAt) {
             return failed.addingTimeInterval(settings.backoff(failures: state.consecutiveFailures))
         }
-        guard let success = SQLiteStore.date(state.lastSuccessAt) else { return .distantPast }
+        guard let success = Timestamp.date(state.lastSuccessAt) else { return .distantPast }
         return manifest.schedule.next(after: success, now: now)
     }
 
@@ -106,9 +99,9 @@ public actor RefreshScheduler {
     }
 
     /// Enabled sources with their due dates, most overdue first.
-    public func plan(now: Date? = nil) throws -> [Due] {
+    public func plan(now: Date? = nil) async throws -> [Due] {
         let now = now ?? clock()
-        let states = Dictionary(try store.schedulingStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let states = Dictionary(try await store.schedulingStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return try manifests().filter(\.enabled)
             .map { Due(manifest: $0, dueAt: Self.dueDate($0, state: states[$0.id], settings: settings, now: now)) }
             .sorted { ($0.dueAt, $0.manifest.id) < ($1.dueAt, $1.manifest.id) }
@@ -118,19 +111,19 @@ public actor RefreshScheduler {
 
     /// Starts what is due, within the concurrency bound. Returns the ids started.
     @discardableResult
-    public func tick() -> [String] {
+    public func tick() async -> [String] {
         let now = clock()
         let due: [Due]
-        do { due = try plan(now: now) } catch {
+        do { due = try await plan(now: now) } catch {
             logger.error("planification impossible : \(error)")
             return []
         }
         var started: [String] = []
         for d in due where d.dueAt <= now {
             guard inFlight.count < settings.concurrency else { break }
-            if inFlight[d.manifest.id] != nil { continue }
+            if inFlight[d.manifest.id] != nil || starting.contains(d.manifest.id) { continue }
             if let b = blocked[d.manifest.id], b.until > now { continue }
-            if start(d.manifest, trigger: "schedule") { started.append(d.manifest.id) }
+            if await start(d.manifest, trigger: "schedule") { started.append(d.manifest.id) }
         }
         return started
     }
@@ -143,11 +136,11 @@ public actor RefreshScheduler {
         var results: [RunRecord] = []
         while !Task.isCancelled {
             let now = clock()
-            let due = ((try? plan(now: now)) ?? []).filter { $0.dueAt <= now && !attempted.contains($0.manifest.id) }
+            let due = ((try? await plan(now: now)) ?? []).filter { $0.dueAt <= now && !attempted.contains($0.manifest.id) }
             guard !due.isEmpty || !inFlight.isEmpty else { break }
             for d in due where inFlight.count < settings.concurrency && inFlight[d.manifest.id] == nil {
                 attempted.insert(d.manifest.id)
-                _ = start(d.manifest, trigger: "refresh")
+                _ = await start(d.manifest, trigger: "refresh")
             }
             // Wait for one run to end, then fill the freed slot.
             guard let task = inFlight.values.first else { continue }
@@ -160,12 +153,12 @@ public actor RefreshScheduler {
     /// Runs one source now (admin "run now", `relais refresh --source`), unless
     /// it is already running here or elsewhere. Returns false when it could not start.
     @discardableResult
-    public func runNow(_ id: String, trigger: String = "admin") throws -> Bool {
+    public func runNow(_ id: String, trigger: String = "admin") async throws -> Bool {
         guard let m = try manifests().first(where: { $0.id == id }) else {
-            throw SchedulerError(description: "source « \(id) » introuvable")
+            throw RelaisError(.notFound, "source « \(id) » introuvable")
         }
-        if inFlight[id] != nil { return false }
-        return start(m, trigger: trigger)
+        if inFlight[id] != nil || starting.contains(id) { return false }
+        return await start(m, trigger: trigger)
     }
 
     /// The run of a source started here, once it ends (nil: none, or lease lost).
@@ -187,16 +180,22 @@ public actor RefreshScheduler {
         await waitForIdle()
     }
 
-    private func start(_ manifest: Manifest, trigger: String) -> Bool {
+    /// Sources between the decision to start and their task (the lease is being taken):
+    /// the actor may run other calls while it waits for the store.
+    private var starting: Set<String> = []
+
+    private func start(_ manifest: Manifest, trigger: String) async -> Bool {
+        guard starting.insert(manifest.id).inserted else { return false }
+        defer { starting.remove(manifest.id) }
         let now = clock()
         let leased: Bool
         do {
-            leased = try store.acquireLease(source: manifest.registration, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)
+            leased = try await store.acquireLease(source: manifest.registration, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)
         } catch {
             logger.error("\(manifest.id): bail impossible — \(error)")
             return false
         }
-        guard leased || takeOverFromDeadProcess(manifest, now: now) else { return false }
+        if !leased, !(await takeOverFromDeadProcess(manifest, now: now)) { return false }
         blocked[manifest.id] = nil
         let (store, owner, settings, clock, runner, logger) = (store, owner, settings, clock, runner, logger)
         inFlight[manifest.id] = Task {
@@ -205,19 +204,19 @@ public actor RefreshScheduler {
                 while !Task.isCancelled {
                     try? await Task.sleep(nanoseconds: UInt64(settings.leaseDuration / 3 * 1_000_000_000))
                     if Task.isCancelled { break }
-                    _ = try? store.renewLease(sourceID: manifest.id, owner: owner, until: clock().addingTimeInterval(settings.leaseDuration))
+                    _ = try? await store.renewLease(sourceID: manifest.id, owner: owner, until: clock().addingTimeInterval(settings.leaseDuration))
                 }
             }
             let run = await runner(manifest, trigger)
             heartbeat.cancel()
             do {
-                try store.releaseLease(sourceID: manifest.id, owner: owner)
-                let state = try store.schedulingStates().first { $0.id == manifest.id }
-                try store.setNextRun(sourceID: manifest.id, at: Self.dueDate(manifest, state: state, settings: settings, now: clock()))
+                try await store.releaseLease(sourceID: manifest.id, owner: owner)
+                let state = try await store.schedulingStates().first { $0.id == manifest.id }
+                try await store.setNextRun(sourceID: manifest.id, at: Self.dueDate(manifest, state: state, settings: settings, now: clock()))
             } catch {
                 logger.error("\(manifest.id): fin de run non enregistrée — \(error)")
             }
-            self.finished(manifest.id)
+            await self.finished(manifest.id)
             return run
         }
         return true
@@ -228,10 +227,10 @@ public actor RefreshScheduler {
 
     /// A lease held by a process of this host that is gone is reclaimed at once; one held
     /// elsewhere is waited for until it expires, logged with a growing interval, not every second.
-    private func takeOverFromDeadProcess(_ manifest: Manifest, now: Date) -> Bool {
-        guard let holder = try? store.leaseHolder(sourceID: manifest.id) else { return false }
+    private func takeOverFromDeadProcess(_ manifest: Manifest, now: Date) async -> Bool {
+        guard let holder = try? await store.leaseHolder(sourceID: manifest.id) else { return false }
         if ProcessLiveness.isGoneLocally(owner: holder.owner),
-            (try? store.takeOverLease(sourceID: manifest.id, from: holder.owner, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)) == true
+            (try? await store.takeOverLease(sourceID: manifest.id, from: holder.owner, owner: owner, until: now.addingTimeInterval(settings.leaseDuration), now: now)) == true
         {
             logger.warning("\(manifest.id): bail repris au processus \(holder.owner), arrêté")
             return true
@@ -240,7 +239,7 @@ public actor RefreshScheduler {
         var entry = blocked[manifest.id] ?? (until, 0, now)
         entry.until = until
         if now >= entry.nextLog {
-            logger.info("\(manifest.id): en cours dans un autre processus (\(holder.owner)) jusqu’à \(SQLiteStore.isoString(until)) au plus tard")
+            logger.info("\(manifest.id): en cours dans un autre processus (\(holder.owner)) jusqu’à \(Timestamp.string(until)) au plus tard")
             entry.logs += 1
             entry.nextLog = now.addingTimeInterval(min(3600, 60 * pow(2, Double(min(entry.logs, 6)))))
         }
@@ -258,8 +257,8 @@ public actor RefreshScheduler {
     public func loop() async {
         logger.info("planificateur démarré (\(settings.concurrency) source(s) à la fois)")
         while !Task.isCancelled {
-            tick()
-            await nap(nextWakeDelay())
+            await tick()
+            await nap(await nextWakeDelay())
         }
         logger.info("planificateur : arrêt\(inFlight.isEmpty ? "" : ", \(inFlight.count) run(s) interrompu(s)")")
         await shutdown()
@@ -296,16 +295,12 @@ public actor RefreshScheduler {
         }
     }
 
-    private func nextWakeDelay() -> TimeInterval {
+    private func nextWakeDelay() async -> TimeInterval {
         let now = clock()
-        guard inFlight.count < settings.concurrency, let plan = try? plan(now: now) else { return settings.pollInterval }
+        guard inFlight.count < settings.concurrency, let plan = try? await plan(now: now) else { return settings.pollInterval }
         // A source leased elsewhere is due when its lease expires, not before.
         let dues = plan.filter { inFlight[$0.manifest.id] == nil }.map { d in max(d.dueAt, blocked[d.manifest.id]?.until ?? d.dueAt) }
         guard let next = dues.min() else { return settings.pollInterval }
         return min(settings.pollInterval, max(1, next.timeIntervalSince(now)))
     }
-}
-
-public struct SchedulerError: Error, CustomStringConvertible {
-    public let description: String
 }

@@ -1,5 +1,6 @@
 import Foundation
-import RelaisStore
+import RelaisModel
+import RelaisSources
 
 /// A source as admins see it: its manifest (schedule, enabled) joined with
 /// its state in the store (last runs, failures, lease) and the scheduler's
@@ -40,11 +41,11 @@ public struct SourceOverview: Encodable, Sendable {
 
     static func make(_ s: SourceState?, manifest m: Manifest?, running: Set<String>, settings: SchedulerSettings, now: Date) -> SourceOverview {
         let id = m?.id ?? s?.id ?? "?"
-        let leased = s?.leaseOwner != nil && (SQLiteStore.date(s?.leaseExpiresAt) ?? .distantPast) > now
+        let leased = s?.leaseOwner != nil && (Timestamp.date(s?.leaseExpiresAt) ?? .distantPast) > now
         let isRunning = running.contains(id) || leased
         var next: String?
         if let m, m.enabled {
-            next = SQLiteStore.isoString(max(RefreshScheduler.dueDate(m, state: s, settings: settings, now: now), now))
+            next = Timestamp.string(max(RefreshScheduler.dueDate(m, state: s, settings: settings, now: now), now))
         }
         let (status, label): (String, String) = {
             if isRunning { return ("running", "en cours") }

@@ -224,10 +224,12 @@ extension ListingContent: JSONWritable {
     public func write(to w: inout JSONWriter) {
         var f = true
         w.open()
+        w.field("accessibility", accessibility, &f)
         w.field("address", address, &f); w.field("alternateName", alternateName, &f); w.field("audienceNote", audienceNote, &f)
         w.field("audiences", strings: audiences.map(\.rawValue), &f); w.field("description", description, &f)
         w.field("eligibility", eligibility, &f); w.field("emails", strings: emails, &f); w.field("fees", fees, &f)
-        w.field("flags", objects: flags, &f); w.field("kind", kind.rawValue, &f); w.field("manager", manager, &f)
+        w.field("flags", objects: flags, &f); w.field("kind", kind.rawValue, &f); w.field("languages", strings: languages, &f)
+        w.field("manager", manager, &f)
         w.field("modalities", strings: modalities.map(\.rawValue), &f); w.field("name", name, &f)
         w.field("needs", strings: needs, &f); w.field("organization", organization, &f); w.field("parentKey", parentKey, &f)
         w.field("phones", objects: phones, &f); w.field("placeName", placeName, &f); w.field("point", point, &f)
@@ -235,6 +237,16 @@ extension ListingContent: JSONWritable {
         w.field("schedule", schedule, &f); w.field("scheduleText", scheduleText, &f); w.field("sessions", objects: sessions, &f)
         w.field("sourceUpdated", sourceUpdated, &f); w.field("sponsor", sponsor, &f); w.field("status", status.rawValue, &f)
         w.field("timeZone", timeZone, &f); w.field("website", website, &f)
+        w.close()
+    }
+}
+
+extension Accessibility: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        var f = true
+        w.open()
+        w.field("description", description, &f); w.field("details", details, &f); w.field("features", strings: features.map(\.rawValue), &f)
+        w.field("url", url, &f)
         w.close()
     }
 }

@@ -50,6 +50,10 @@ public struct ListingContent: Codable, Sendable, Hashable {
     /// The IANA zone its hours and sessions are written in, when not Europe/Paris
     /// (an overseas listing: `Indian/Reunion`, `America/Guadeloupe`…).
     public var timeZone: String?
+    /// Languages people are welcomed in: ISO 639 codes (`fr`, `ar`, `fsl` for LSF). Empty: not said.
+    public var languages: [String]
+    /// How the place can be reached with a disability (nil: not said).
+    public var accessibility: Accessibility?
 
     /// The civil time its schedule and sessions are in.
     public var zone: CivilZone { timeZone.flatMap(CivilZone.named) ?? .paris }
@@ -62,9 +66,11 @@ public struct ListingContent: Codable, Sendable, Hashable {
         placeName: String? = nil, point: GeoPoint? = nil, pointPrecision: GeoPrecision? = nil,
         schedule: Schedule = Schedule(), scheduleText: String? = nil, sessions: [Session] = [], fees: String? = nil,
         eligibility: String? = nil, registration: String? = nil, parentKey: String? = nil,
-        sourceUpdated: String? = nil, flags: [Flag] = [], timeZone: String? = nil
+        sourceUpdated: String? = nil, flags: [Flag] = [], timeZone: String? = nil, languages: [String] = [], accessibility: Accessibility? = nil
     ) {
         self.timeZone = timeZone
+        self.languages = languages
+        self.accessibility = accessibility
         self.name = name
         self.alternateName = alternateName
         self.kind = kind
@@ -93,6 +99,28 @@ public struct ListingContent: Codable, Sendable, Hashable {
         self.parentKey = parentKey
         self.sourceUpdated = sourceUpdated
         self.flags = flags
+    }
+}
+
+extension ListingContent {
+    /// Reads what any version of Relais wrote: a field it did not know yet (a listing
+    /// stored before `languages` existed) takes its empty value instead of making the
+    /// whole listing unreadable. Only the name, the kind and the status are required.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func text(_ k: CodingKeys) throws -> String? { try c.decodeIfPresent(String.self, forKey: k) }
+        func list<T: Decodable>(_ k: CodingKeys, _: T.Type = T.self) throws -> [T] { try c.decodeIfPresent([T].self, forKey: k) ?? [] }
+        self.init(
+            name: try c.decode(String.self, forKey: .name), alternateName: try text(.alternateName), kind: try c.decode(Kind.self, forKey: .kind),
+            description: try text(.description), status: try c.decode(ServiceStatus.self, forKey: .status), organization: try text(.organization),
+            sponsor: try text(.sponsor), manager: try text(.manager), needs: try list(.needs), audiences: try list(.audiences),
+            audienceNote: try text(.audienceNote), modalities: try list(.modalities), phones: try list(.phones), emails: try list(.emails),
+            website: try text(.website), address: try c.decodeIfPresent(Address.self, forKey: .address), placeName: try text(.placeName),
+            point: try c.decodeIfPresent(GeoPoint.self, forKey: .point), pointPrecision: try c.decodeIfPresent(GeoPrecision.self, forKey: .pointPrecision),
+            schedule: try c.decodeIfPresent(Schedule.self, forKey: .schedule) ?? Schedule(), scheduleText: try text(.scheduleText),
+            sessions: try list(.sessions), fees: try text(.fees), eligibility: try text(.eligibility), registration: try text(.registration),
+            parentKey: try text(.parentKey), sourceUpdated: try text(.sourceUpdated), flags: try list(.flags), timeZone: try text(.timeZone),
+            languages: try list(.languages), accessibility: try c.decodeIfPresent(Accessibility.self, forKey: .accessibility))
     }
 }
 
@@ -154,5 +182,23 @@ public struct Listing: Codable, Sendable, Hashable {
         self.sources = sources
         self.provenance = provenance
         self.parentID = parentID
+    }
+}
+
+/// A listing as the referral index reads it: the canonical content with its long texts
+/// (description, notes) left out, and its life in the directory.
+public struct IndexListing: Sendable {
+    public var id: String
+    public var content: ListingContent
+    public var stale: Bool
+    public var demo: Bool
+    public var lastVerified: String?
+
+    public init(id: String, content: ListingContent, stale: Bool, demo: Bool, lastVerified: String?) {
+        self.id = id
+        self.content = content
+        self.stale = stale
+        self.demo = demo
+        self.lastVerified = lastVerified
     }
 }

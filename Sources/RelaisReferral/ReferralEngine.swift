@@ -22,9 +22,17 @@ public struct ReferralQuestion: Sendable {
     public var limit: Int
     /// Crisis asked for (need `crise`) or signalled by the free text.
     public var crisis: Bool
+    /// Only resources that welcome people in this language (ISO 639 code). French is
+    /// assumed of a resource that names no language.
+    public var language: String?
+    /// Only resources whose place has this access feature.
+    public var access: AccessFeature?
 
     public init(needs: [String], audience: Audience, origin: GeoPoint?, originLabel: String? = nil, radiusKm: Double = 30,
-                modality: Modality? = nil, now: LocalDateTime, zone: CivilZone = .paris, withinDays: Int? = nil, limit: Int = 10, crisis: Bool = false) {
+                modality: Modality? = nil, now: LocalDateTime, zone: CivilZone = .paris, withinDays: Int? = nil, limit: Int = 10, crisis: Bool = false,
+                language: String? = nil, access: AccessFeature? = nil) {
+        self.language = language
+        self.access = access
         self.zone = zone
         self.instant = zone.epoch(of: now)
         self.needs = needs
@@ -139,6 +147,7 @@ public struct ReferralEngine: Sendable {
         let listeningKind = UInt8(Kind.allCases.firstIndex(of: .ligne_ecoute) ?? 0)
         let audienceBit = q.audience == .proche ? ReferralIndex.bit(.proche) : ReferralIndex.bit(.personne)
         let modalityBit = q.modality.map(ReferralIndex.bit)
+        let accessBit = q.access.map(ReferralIndex.bit)
         let nowDay = q.now.date.dayNumber
 
         let nearby: [Int32] = q.origin.map { index.near($0, radiusKm: q.radiusKm) } ?? []
@@ -159,6 +168,8 @@ public struct ReferralEngine: Sendable {
                 guard mask & askMask != 0 else { continue }
             }
             if let m = modalityBit, index.modalityBits[i] & m == 0 { continue }
+            if let a = accessBit, index.accessBits[i] & a == 0 { continue }
+            if let language = q.language, !index.entries[i].speaks(language) { continue }
             var distance: Double?
             var nearness = 0.5
             if !index.remotes[i] {
@@ -316,6 +327,12 @@ public struct ReferralEngine: Sendable {
             out.append(d < 1 ? "À moins d’un kilomètre\(q.originLabel.map { " de \($0)" } ?? "")." : "À \(FrenchFormat.distance(d))\(q.originLabel.map { " de \($0)" } ?? "").")
         } else if e.remote {
             out.append(e.modalities & ReferralIndex.bit(.telephone) != 0 ? "Joignable par téléphone, sans se déplacer." : "Accessible en ligne, sans se déplacer.")
+        }
+        if let language = q.language, language != "fr" || !e.languages.isEmpty {
+            out.append("Accueil en \(Language.name(language)).")
+        }
+        if let a = q.access {
+            out.append(a.label.prefix(1).uppercased() + a.label.dropFirst() + ".")
         }
         if e.status == .temporarily_closed {
             out.append("Temporairement fermé : à recontacter plus tard.")

@@ -29,6 +29,13 @@ public struct IndexEntry: Sendable {
     public var zone: CivilZone = .paris
     /// Where it is, as precisely as known (a commune's or a département's centre is not an address).
     public var precision: GeoPrecision? = nil
+    /// Languages it names (ISO 639); empty: not said, French assumed.
+    public var languages: [String] = []
+
+    /// Whether it welcomes people in `language` (a resource that names none: French only).
+    public func speaks(_ language: String) -> Bool {
+        languages.isEmpty ? language == "fr" : languages.contains(language)
+    }
 
     public var point: GeoPoint? { remote ? nil : GeoPoint(latitude: Double(latitude), longitude: Double(longitude)) }
 
@@ -51,6 +58,7 @@ public final class ReferralIndex: Sendable {
     let declaredMasks: [UInt32]
     let audienceBits: [UInt8]
     let modalityBits: [UInt8]
+    let accessBits: [UInt8]
     let latitudes: [Float]
     let longitudes: [Float]
     let remotes: [Bool]
@@ -65,21 +73,8 @@ public final class ReferralIndex: Sendable {
     let remote: [Int32]
     static let cell = 0.25
 
-    public struct Input: Sendable {
-        public var id: String
-        public var content: ListingContent
-        public var stale: Bool
-        public var demo: Bool
-        public var lastVerified: String?
-
-        public init(id: String, content: ListingContent, stale: Bool, demo: Bool, lastVerified: String?) {
-            self.id = id
-            self.content = content
-            self.stale = stale
-            self.demo = demo
-            self.lastVerified = lastVerified
-        }
-    }
+    /// What the index is built from (see ``IndexListing``).
+    public typealias Input = IndexListing
 
     public init(taxonomy: Taxonomy, listings: [Input]) {
         self.taxonomy = taxonomy
@@ -90,6 +85,8 @@ public final class ReferralIndex: Sendable {
         let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Many listings share a schedule ("Mo-Fr 14:00-18:00"): keep one copy of each.
         var schedules: [Schedule: Schedule] = [:]
+        var languageSets: [[String]: [String]] = [:]
+        var accessBits: [UInt8] = []
         for l in listings where l.content.status.isListed {
             let c = l.content
             var mask: UInt32 = 0, declared: UInt32 = 0
@@ -99,6 +96,9 @@ public final class ReferralIndex: Sendable {
             for a in c.audiences { aud |= Self.bit(a) }
             var mod: UInt8 = 0
             for m in c.modalities { mod |= Self.bit(m) }
+            var access: UInt8 = 0
+            for f in c.accessibility?.features ?? [] { access |= Self.bit(f) }
+            accessBits.append(access)
             let isRemote = c.kind.isRemote || c.point == nil
             let entry = IndexEntry(
                 id: l.id, name: c.name, kind: c.kind, needsMask: mask, declaredMask: declared, audiences: aud, modalities: mod,
@@ -106,7 +106,8 @@ public final class ReferralIndex: Sendable {
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 schedule: c.schedule.isEmpty ? nil : { if let shared = schedules[c.schedule] { return shared }; schedules[c.schedule] = c.schedule; return c.schedule }(),
                 sessions: c.sessions.filter { !$0.cancelled },
-                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision)
+                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision,
+                languages: c.languages.isEmpty ? [] : { if let shared = languageSets[c.languages] { return shared }; languageSets[c.languages] = c.languages; return c.languages }())
             let index = Int32(entries.count)
             entries.append(entry)
             if isRemote {
@@ -123,6 +124,7 @@ public final class ReferralIndex: Sendable {
         declaredMasks = entries.map(\.declaredMask)
         audienceBits = entries.map(\.audiences)
         modalityBits = entries.map(\.modalities)
+        self.accessBits = accessBits
         latitudes = entries.map(\.latitude)
         longitudes = entries.map(\.longitude)
         remotes = entries.map(\.remote)
@@ -145,6 +147,10 @@ public final class ReferralIndex: Sendable {
         case .telephone: return 2
         case .en_ligne: return 4
         }
+    }
+
+    static func bit(_ f: AccessFeature) -> UInt8 {
+        UInt8(1) << UInt8(AccessFeature.allCases.firstIndex(of: f) ?? 0)
     }
 
     static func cellKey(_ lat: Double, _ lon: Double) -> Int64 {

@@ -13,6 +13,10 @@ public struct SessionQuery: Sendable {
     public var zone: CivilZone = .paris
     public var audience: Audience?
     public var limit: Int
+    /// Only resources that welcome people in this language (French assumed when none is named).
+    public var language: String?
+    /// Only resources whose place has this access feature.
+    public var access: AccessFeature?
 
     public init(kinds: [Kind], origin: GeoPoint?, originLabel: String?, radiusKm: Double, from: LocalDateTime, to: LocalDate, audience: Audience?, limit: Int) {
         self.kinds = kinds
@@ -57,6 +61,8 @@ public enum UpcomingSessions {
             let e = index.entries[Int(i)]
             guard q.kinds.isEmpty || q.kinds.contains(e.kind), e.status == .active, !e.stale else { continue }
             if let a = q.audience, e.audiences & ReferralIndex.bit(a) == 0 { continue }
+            if let language = q.language, !e.speaks(language) { continue }
+            if let f = q.access, index.accessBits[Int(i)] & ReferralIndex.bit(f) == 0 { continue }
             var distance: Double?
             if let o = q.origin, let p = e.point {
                 let d = o.distance(to: p)

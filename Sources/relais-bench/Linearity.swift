@@ -1,5 +1,5 @@
 import Foundation
-import RelaisImport
+import RelaisSources
 import RelaisModel
 import RelaisNormalize
 
@@ -21,7 +21,8 @@ func benchLinearity(base: Int) throws {
         let m = Manifest(id: "lin", title: "lin", url: "http://example.org/x", format: format, kind: .gem, options: options, fields: fields)
         let ctx = ReaderContext(manifest: m, normalizer: normalizer, now: Date(timeIntervalSince1970: 1_795_431_600))
         let payload = Payload(documents: [Document(url: m.url, body: Array(body.utf8))])
-        let result = try Readers.reader(for: format).read(payload, ctx)
+        guard let reader = Readers.reader(for: format) else { return }
+        let result = try reader.read(payload, ctx)
         let memo = RecordNormalizer.Memo()
         for r in result.records { _ = normalizer.normalize(r, memo: memo) }
     }

@@ -1,7 +1,9 @@
 import Foundation
+import RelaisApp
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
+import RelaisSources
 import RelaisStore
 
 // Benchmarks (not timed tests: this machine is shared and noisy).
@@ -40,15 +42,16 @@ func benchImport(rows: Int) async throws {
     }
     let file = dir.appendingPathComponent("bench.csv")
     try Data(csv.utf8).write(to: file)
-    let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
-    let importer = Importer(store: store, data: data)
+    // The app as `relais import` assembles it (the composition root), over the embedded store.
+    let ctx = try await RelaisContext.open(db: dir.appendingPathComponent("bench.sqlite").path, home: home)
+    let importer = ctx.importer
     let m = Manifest(id: "bench", title: "bench", url: file.absoluteString, format: .csv, kind: .gem)
     let t0 = now()
     let run = await importer.run(m)
     let t1 = now()
     print(String(format: "import %d CSV rows: %.2f s (%.0f rows/s) — status %@, added %d, rejected %d", rows, t1 - t0, Double(rows) / (t1 - t0), run.status.rawValue, run.added, run.rejected))
     // The run returns once committed; its WAL pages are copied into the file in the background.
-    try store.checkpoint()
+    try await ctx.store.checkpoint()
     print(String(format: "  … and its WAL checkpoint done: %.2f s", now() - t0))
     // Re-import of the same payload: the no-op path.
     var m2 = m
@@ -95,17 +98,14 @@ func makeDatabase(path: String, rows: Int) async throws {
     }
     let file = URL(fileURLWithPath: path + ".csv")
     try Data(csv.utf8).write(to: file)
-    let store = try SQLiteStore(path: path)
-    let importer = Importer(store: store, data: data)
-    let run = await importer.run(Manifest(id: "synthetic", title: "Annuaire synthétique", url: file.absoluteString, format: .csv, options: ["max_rejected_share": "1"]))
+    let ctx = try await RelaisContext.open(db: path, home: home)
+    let run = await ctx.importer.run(Manifest(id: "synthetic", title: "Annuaire synthétique", url: file.absoluteString, format: .csv, options: ["max_rejected_share": "1"]))
     print("wrote \(run.added) listings to \(path) (\(run.status.rawValue))")
 }
 
 switch mode {
 case "make-db":
     try await makeDatabase(path: String(args.dropFirst().first ?? "synthetic.sqlite"), rows: Int(args.dropFirst(2).first ?? "") ?? 100_000)
-case "raw":
-    try benchRawInsert()
 case "normalize":
     try await benchNormalize(rows: Int(args.dropFirst().first ?? "") ?? 50_000)
 case "import":
@@ -117,12 +117,4 @@ case "referral":
 default:
     try await benchImport(rows: 50_000)
     try await benchReferral(listings: 100_000)
-}
-
-// Raw SQLite insert speed through GRDB's connection, for comparison with other clients.
-func benchRawInsert() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("raw-\(UUID().uuidString).sqlite").path
-    let store = try SQLiteStore(path: path)
-    let t = try store.rawInsertBenchmark(rows: 50_000)
-    print(String(format: "raw insert 50k rows × 3 statements: %.2f s", t))
 }

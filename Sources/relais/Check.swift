@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 
 /// `relais check`: SQLite's integrity check and the full-text index's against the
 /// listings it indexes — after restoring a backup, or when a search seems wrong.
@@ -13,17 +14,19 @@ struct Check: AsyncParsableCommand {
     var repair = false
 
     func run() async throws {
-        let ctx = try store.open()
-        if repair {
-            try ctx.store.rebuildFullTextIndex()
-            print("Index plein texte reconstruit.")
+        try await CommandLineErrors.run {
+            let ctx = try await store.open(.maintenance)
+            if repair {
+                try await ctx.store.rebuildFullTextIndex()
+                print("Index plein texte reconstruit.")
+            }
+            let problems = try await ctx.store.integrityProblems()
+            guard !problems.isEmpty else {
+                print("Base saine : \(store.db) (intégrité SQLite et index plein texte vérifiés).")
+                return
+            }
+            for p in problems { print("problème : \(p)") }
+            throw ExitCode(1)
         }
-        let problems = try ctx.store.integrityProblems()
-        guard !problems.isEmpty else {
-            print("Base saine : \(ctx.store.path) (intégrité SQLite et index plein texte vérifiés).")
-            return
-        }
-        for p in problems { print("problème : \(p)") }
-        throw ExitCode(1)
     }
 }

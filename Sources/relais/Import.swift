@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 import RelaisImport
-import RelaisStore
+import RelaisModel
+import RelaisSources
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,23 +29,26 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try store.open()
+        try await CommandLineErrors.run { try await body() }
+    }
+
+    func body() async throws {
+        let ctx = try await store.open()
         let folder = manifests.map { URL(fileURLWithPath: $0) }
-        let set: ManifestSet
-        do { set = try ctx.manifestSet(in: folder) } catch { throw Failure("\(error)") }
+        let set = try await ctx.manifestSet(in: folder)
         // One bad manifest is reported; the others run.
         for problem in set.problems { printErr("manifeste invalide — \(problem)") }
         let list = set.manifests
         let chosen: [Manifest]
         if let source {
             guard let m = list.first(where: { $0.id == source }) else {
-                throw Failure("source « \(source) » introuvable ; sources : \(list.map(\.id).joined(separator: ", "))")
+                throw RelaisError(.notFound, "source « \(source) » introuvable ; sources : \(list.map(\.id).joined(separator: ", "))")
             }
             chosen = [m]
         } else {
             chosen = list.filter(\.enabled)
         }
-        if acceptShrink, let m = chosen.first { try ctx.store.acceptShrink(sourceID: m.id, at: Date()) }
+        if acceptShrink, let m = chosen.first { try await ctx.store.acceptShrink(sourceID: m.id, at: Date()) }
         // A signal (Ctrl-C, kill) stops the run cleanly: rolled back, recorded as « interrompu ».
         // The handler is in place before the first run starts.
         let box = CancellableBox()
@@ -63,7 +68,7 @@ struct Import: AsyncParsableCommand {
             let run = await ctx.importer.run(m, trigger: "cli") { line in print(line) }
             print(Self.ledgerLine(run))
             if let message = run.message, ![.success].contains(run.status) { print("  \(message)") }
-            for issue in (try? ctx.store.issues(runID: run.id)) ?? [] where issue.severity == .rejected {
+            for issue in (try? await ctx.store.issues(runID: run.id)) ?? [] where issue.severity == .rejected {
                 print("  rejeté — \(issue.item ?? "?")\(issue.field.map { " [\($0)]" } ?? "") : \(issue.reason)")
             }
             if [.failed, .refused, .interrupted, .held].contains(run.status) { failed += 1 }

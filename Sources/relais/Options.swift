@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
-import RelaisImport
+import RelaisApp
+import RelaisModel
+import RelaisSources
 
 /// Options shared by every subcommand that touches the store.
 struct StoreOptions: ParsableArguments {
@@ -11,11 +13,63 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Dossier contenant Directory/ et Importers/ (par défaut : trouvé depuis l’exécutable ou le dossier courant, ou $RELAIS_HOME).")
     var home: String?
 
-    func open() throws -> RelaisContext {
+    /// The app over the store: `.readOnly` for the commands that only read (nothing is written, not even a migration).
+    func open(_ access: RelaisContext.Access = .readWrite) async throws -> RelaisContext {
         LoggingSystem.bootstrapOnce()
-        return try RelaisContext.open(db: db, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
+        do {
+            return try await RelaisContext.open(db: db, access: access, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
+        } catch let e as RelaisHome.NotFound {
+            throw RelaisError(.unavailable, e.description)
+        }
     }
 }
+
+/// The one place where an error becomes what the command line shows and its exit code:
+///
+/// | code | when |
+/// |---|---|
+/// | 0 | done |
+/// | 1 | a run failed, a problem was found, or an unexpected error |
+/// | 2 | invalid input (an option, a manifest, a need…) |
+/// | 3 | not found (a source, an account, the database file) |
+/// | 4 | conflict (already running, already exists) |
+/// | 5 | unavailable (a database of another version, `Directory/` missing) |
+enum CommandLineErrors {
+    static func exitCode(_ kind: RelaisError.Kind) -> Int32 {
+        switch kind {
+        case .invalid, .tooLarge, .unsupportedMedia: 2
+        case .notFound: 3
+        case .conflict, .tooMany: 4
+        case .unavailable: 5
+        default: 1
+        }
+    }
+
+    /// Runs a command's body: a ``RelaisError`` is printed in French with what helps fix it
+    /// (valid values, choices) and ends the command with its exit code.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let e as RelaisError {
+            printErr("erreur : \(e.message)")
+            if let valid = e.details["valid"] { printErr("valeurs possibles : \(valid.joined(separator: ", "))") }
+            if let choices = e.details["choices"] { printErr("précisez parmi : \(choices.joined(separator: " ; "))") }
+            throw ExitCode(exitCode(e.kind))
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as any ParsableArgumentsError {
+            throw e
+        } catch {
+            printErr("erreur : \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The errors ArgumentParser shows itself (usage, validation).
+protocol ParsableArgumentsError: Error {}
+extension ValidationError: ParsableArgumentsError {}
+extension CleanExit: ParsableArgumentsError {}
 
 extension LoggingSystem {
     nonisolated(unsafe) static var bootstrapped = false
@@ -30,12 +84,6 @@ extension LoggingSystem {
             return h
         }
     }
-}
-
-/// Stops with a French message and a non-zero status.
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }
 
 func printErr(_ s: String) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -32,46 +33,58 @@ struct Refer: AsyncParsableCommand {
     @Option(name: .customLong("within-days"), help: "Ouvert ou en session dans les N jours.")
     var withinDays: Int?
 
+    @Option(help: "Langue d’accueil : code ISO 639 (ar, es, fsl…) ou nom (arabe, espagnol, LSF).")
+    var langue: String?
+
+    @Option(help: "Accessibilité demandée : \(AccessFeature.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var accessible: String?
+
     @Option(help: "Nombre de suggestions.")
     var limit: Int = 10
 
     @ArgumentParser.Flag(help: "Sortie JSON (la même que /api/referrals).")
     var json = false
 
+    /// The question as typed: the same checks as the API and the pages.
+    func ask() throws -> ReferralAsk {
+        var p = QueryParameters()
+        p["langue"] = langue
+        p["accessible"] = accessible
+        return ReferralAsk(
+            needs: needs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            audience: try QueryParameters.choice(audience, Audience.self, parameter: "audience"), near: near, radiusKm: radiusKm,
+            modality: try modalite.map { try QueryParameters.choice($0, Modality.self, parameter: "modalite") }, date: date, withinDays: withinDays,
+            limit: limit, language: try AccessFilters.language(p), access: try AccessFilters.access(p))
+    }
+
     func run() async throws {
-        let ctx = try store.open()
-        let state = ServerState(context: ctx)
-        var p: [String: String] = ["needs": needs, "audience": audience, "radius_km": String(radiusKm), "limit": String(limit)]
-        p["near"] = near
-        p["modalite"] = modalite
-        p["date"] = date
-        p["within_days"] = withinDays.map(String.init)
-        let request: ReferralRequest, answer: ReferralAnswer, listings: [String: Listing]
-        do { (request, answer, listings) = try await state.refer(p) } catch let e as APIError {
-            printErr("erreur : \(e.message)")
-            if let valid = e.extra["valid"] { printErr("valeurs possibles : \(valid.joined(separator: ", "))") }
-            if let choices = e.extra["choices"] { printErr("précisez parmi : \(choices.joined(separator: " ; "))") }
-            throw ExitCode(2)
-        }
-        if json {
-            print(ReferralJSON.render(request, answer, listings: listings, taxonomy: ctx.data.taxonomy))
-            return
-        }
-        if let lines = answer.emergency {
-            print("EN CAS D’URGENCE, appelez d’abord :")
-            for l in lines { print("  \(l.number) — \(l.name) : \(l.when)") }
+        try await CommandLineErrors.run {
+            let ctx = try await store.open(.readOnly)
+            let result = try await ctx.referrals.answer(try ask())
+            if json {
+                print(ReferralJSON.render(result, taxonomy: ctx.taxonomy))
+                return
+            }
+            let answer = result.answer
+            if let lines = answer.emergency {
+                print("EN CAS D’URGENCE, appelez d’abord :")
+                for l in lines { print("  \(l.number) — \(l.name) : \(l.when)") }
+                print("")
+            }
+            print(answer.disclaimer)
             print("")
-        }
-        print(answer.disclaimer)
-        print("")
-        if answer.suggestions.isEmpty { print("Aucune ressource trouvée : élargissez le rayon ou les besoins.") }
-        for (i, s) in answer.suggestions.enumerated() {
-            let l = listings[s.id]
-            let distance = s.distanceKm.map { $0 < 1 ? " — moins d’1 km" : " — \(FrenchFormat.distance($0))" } ?? " — à distance"
-            print("\(i + 1). \(s.name) [\(ctx.data.taxonomy.label(of: s.kind))]\(distance)\(s.demo ? " (données de démonstration)" : "")")
-            for r in s.reasons { print("   · \(r)") }
-            let contact = [l?.content.phones.first.map { PhoneNumber.national($0.number) }, l?.content.emails.first, l?.content.website, l?.content.address?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }
-            if !contact.isEmpty { print("   ☎ \(contact.joined(separator: " · "))") }
+            if answer.suggestions.isEmpty { print("Aucune ressource trouvée : élargissez le rayon ou les besoins.") }
+            for (i, s) in answer.suggestions.enumerated() {
+                let l = result.listings[s.id]
+                let distance = s.distanceKm.map { $0 < 1 ? " — moins d’1 km" : " — \(FrenchFormat.distance($0))" } ?? " — à distance"
+                print("\(i + 1). \(s.name) [\(ctx.taxonomy.label(of: s.kind))]\(distance)\(s.demo ? " (données de démonstration)" : "")")
+                for r in s.reasons { print("   · \(r)") }
+                let contact = [l?.content.phones.first.map { PhoneNumber.national($0.number) }, l?.content.emails.first, l?.content.website, l?.content.address?.singleLine]
+                    .compactMap { $0 }.filter { !$0.isEmpty }
+                if !contact.isEmpty { print("   ☎ \(contact.joined(separator: " · "))") }
+                if let languages = l?.content.languages, !languages.isEmpty { print("   Langues parlées : \(languages.map(Language.shortName).joined(separator: ", "))") }
+                if let features = l?.content.accessibility?.features, !features.isEmpty { print("   Accessibilité : \(features.map(\.label).joined(separator: ", "))") }
+            }
         }
     }
 }
@@ -100,25 +113,22 @@ struct Sessions: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ctx = try store.open()
-        let state = ServerState(context: ctx)
-        var p: [String: String] = ["radius_km": String(radiusKm), "limit": String(limit)]
-        p["kind"] = kind
-        p["near"] = near
-        p["from"] = from
-        let query: SessionQuery, sessions: [UpcomingSession]
-        do { (query, sessions) = try await state.sessions(p) } catch let e as APIError {
-            printErr("erreur : \(e.message)")
-            throw ExitCode(2)
-        }
-        if json {
-            print(SessionsJSON.render(query, sessions, taxonomy: ctx.data.taxonomy))
-            return
-        }
-        if sessions.isEmpty { print("Aucune session à venir.") }
-        for s in sessions {
-            let days = s.occurrences.map(FrenchFormat.occurrence).joined(separator: " ; ")
-            print("- \(s.title)\(s.title == s.listingName ? "" : " (\(s.listingName))") — \(days)\(s.distanceKm.map { " — \(FrenchFormat.distance($0))" } ?? "")\(s.demo ? " (données de démonstration)" : "")")
+        try await CommandLineErrors.run {
+            let ctx = try await store.open(.readOnly)
+            var p = QueryParameters(["radius_km": String(radiusKm), "limit": String(limit)])
+            p["kind"] = kind
+            p["near"] = near
+            p["from"] = from
+            let (query, sessions) = try await ctx.referrals.sessions(p)
+            if json {
+                print(SessionsJSON.render(query, sessions, taxonomy: ctx.taxonomy))
+                return
+            }
+            if sessions.isEmpty { print("Aucune session à venir.") }
+            for s in sessions {
+                let days = s.occurrences.map(FrenchFormat.occurrence).joined(separator: " ; ")
+                print("- \(s.title)\(s.title == s.listingName ? "" : " (\(s.listingName))") — \(days)\(s.distanceKm.map { " — \(FrenchFormat.distance($0))" } ?? "")\(s.demo ? " (données de démonstration)" : "")")
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 import RelaisImport
-import RelaisStore
+import RelaisModel
+import RelaisSources
 
 struct Refresh: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,26 +37,28 @@ struct Refresh: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try store.open()
+        try await CommandLineErrors.run { try await body() }
+    }
+
+    func body() async throws {
+        let ctx = try await store.open()
         let folder = manifests.map { URL(fileURLWithPath: $0) }
-        let set: ManifestSet
-        do { set = try ctx.manifestSet(in: folder) } catch { throw Failure("\(error)") }
+        let set = try await ctx.manifestSet(in: folder)
         for problem in set.problems { printErr("manifeste invalide — \(problem)") }
-        let scheduler = RefreshScheduler(context: ctx, settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
+        let scheduler = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
         let (due, source) = (due, source)
         let work = Task { () async throws -> [RunRecord] in
             if due { return await scheduler.runDue() }
             guard let source else { return [] }
             guard try await scheduler.runNow(source, trigger: "cli") else {
-                throw Failure("« \(source) » est déjà en cours dans un autre processus ; réessayez plus tard.")
+                throw RelaisError(.conflict, "« \(source) » est déjà en cours dans un autre processus ; réessayez plus tard.")
             }
             return await scheduler.result(of: source).map { [$0] } ?? []
         }
         // SIGTERM/SIGINT: runs in flight stop before applying anything.
         let signals = SignalCancellation { work.cancel() }
         defer { signals.stop() }
-        let runs: [RunRecord]
-        do { runs = try await work.value } catch { throw Failure("\(error)") }
+        let runs = try await work.value
         if runs.isEmpty { print("Aucune source à rafraîchir pour le moment.") }
         for run in runs {
             print(Import.ledgerLine(run))

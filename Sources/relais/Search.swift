@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 import RelaisModel
 import RelaisNormalize
 import RelaisServer
-import RelaisStore
 
 struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Recherche dans l’annuaire (accents et majuscules ignorés, préfixes acceptés).")
@@ -19,6 +19,12 @@ struct Search: AsyncParsableCommand {
     @Option(help: "Code du département (21, 2A, 974…).")
     var departement: String?
 
+    @Option(help: "Langue d’accueil : code ISO 639 ou nom (arabe, LSF…).")
+    var langue: String?
+
+    @Option(help: "Accessibilité : \(AccessFeature.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var accessible: String?
+
     @Option(help: "Nombre de résultats.")
     var limit: Int = 20
 
@@ -26,24 +32,26 @@ struct Search: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ctx = try store.open()
-        var q = SearchQuery(text: text, page: 1, perPage: max(1, min(limit, 100)))
-        if let kind {
-            guard let k = Kind(rawValue: kind) else { throw Failure("type inconnu « \(kind) » ; types : \(Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
-            q.kind = k
-        }
-        q.departement = departement?.uppercased()
-        let page = try ctx.store.search(q)
-        if json {
-            print(JSONOutput.string(JSONOutput.page(page, taxonomy: ctx.data.taxonomy), pretty: true))
-            return
-        }
-        print("\(page.totalItems) résultat(s)")
-        for l in page.listings {
-            let c = l.content
-            let place = [c.address?.postalCode, c.address?.commune].compactMap { $0 }.joined(separator: " ")
-            let tags = [l.demo ? "données de démonstration" : nil, l.stale ? "obsolète" : nil].compactMap { $0 }
-            print("- \(c.name) — \(ctx.data.taxonomy.label(of: c.kind))\(place.isEmpty ? "" : ", \(place)")\(c.phones.first.map { " — \(PhoneNumber.national($0.number))" } ?? "")\(tags.isEmpty ? "" : " [\(tags.joined(separator: ", "))]")")
+        try await CommandLineErrors.run {
+            let ctx = try await store.open(.readOnly)
+            // The same parser as /api/services: the same checks, the same messages.
+            var p = QueryParameters(["q": text, "per_page": String(max(1, min(limit, 100)))])
+            p["kind"] = kind
+            p["departement"] = departement
+            p["langue"] = langue
+            p["accessible"] = accessible
+            let page = try await ctx.store.search(try SearchQuery.parse(p, taxonomy: ctx.taxonomy, gazetteer: ctx.data.gazetteer))
+            if json {
+                print(JSONOutput.string(JSONOutput.page(page, taxonomy: ctx.taxonomy), pretty: true))
+                return
+            }
+            print("\(page.totalItems) résultat(s)")
+            for l in page.listings {
+                let c = l.content
+                let place = [c.address?.postalCode, c.address?.commune].compactMap { $0 }.joined(separator: " ")
+                let tags = [l.demo ? "données de démonstration" : nil, l.stale ? "obsolète" : nil].compactMap { $0 }
+                print("- \(c.name) — \(ctx.taxonomy.label(of: c.kind))\(place.isEmpty ? "" : ", \(place)")\(c.phones.first.map { " — \(PhoneNumber.national($0.number))" } ?? "")\(tags.isEmpty ? "" : " [\(tags.joined(separator: ", "))]")")
+            }
         }
     }
 }

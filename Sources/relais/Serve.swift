@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import RelaisApp
 import RelaisImport
 import RelaisServer
 
@@ -72,22 +73,24 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await CommandLineErrors.run { try await body() }
+    }
+
+    func body() async throws {
         LoggingSystem.bootstrapOnce(level: .info)
-        let ctx = try store.open()
+        let ctx = try await store.open()
         let logger = Logger(label: "relais")
         let folder = manifests.map { URL(fileURLWithPath: $0) }
         // An invalid manifest is reported (log, /admin) and left out; the others run.
-        do {
-            for problem in try ctx.manifestSet(in: folder).problems { logger.error("manifeste invalide — \(problem)") }
-        } catch { throw Failure("\(error)") }
-        if try ctx.store.listingCount() <= ctx.data.nationalLines.count {
+        for problem in try await ctx.manifestSet(in: folder).problems { logger.error("manifeste invalide — \(problem)") }
+        if try await ctx.store.listingCount() <= ctx.data.nationalLines.count {
             logger.info("premier démarrage : import des sources fournies")
             for run in try await ctx.importBundled() {
                 logger.info("\(run.sourceID): \(run.status.rawValue), \(run.added) ajoutées")
             }
         }
-        let refresher = RefreshScheduler(context: ctx, settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder, logger: Logger(label: "relais.scheduler"))
-        if let list = try? ctx.manifests(in: folder) { try? ctx.store.register(list.map(\.registration)) }
+        let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
+        if let list = try? ctx.manifests(in: folder) { try? await ctx.store.register(list.map(\.registration)) }
         let reports = ReportLimits(
             perClient: [.init(reportsPerClient10min, per: 600), .init(reportsPerClientDay, per: 86400)],
             overall: [.init(reportsPerHour, per: 3600), .init(reportsPerDay, per: 86400)])
@@ -95,13 +98,13 @@ struct Serve: AsyncParsableCommand {
         if !proxies.networks.isEmpty {
             logger.info("proxys de confiance (\(proxies.header.rawValue))\u{A0}: \(proxies.networks.map(\.description).joined(separator: ", "))")
         }
-        let state = ServerState(
-            context: ctx, logger: logger, scheduler: refresher, admin: AdminSettings(reports: reports, trustedProxies: proxies, secureCookies: !insecureCookies))
-        if try ctx.store.adminUsers().isEmpty {
+        let setup = RelaisServer.Setup(
+            context: ctx, scheduler: refresher, admin: AdminSettings(reports: reports, trustedProxies: proxies, secureCookies: !insecureCookies))
+        if try await ctx.store.adminUsers().isEmpty {
             logger.info("aucun compte d’administration : créez-en un avec « relais admin add NOM --db \(store.db) »")
         }
         let (host, port) = (host, port)
-        let app = RelaisServer.application(state: state, host: host, port: port, services: scheduler ? [SchedulerService(scheduler: refresher)] : []) { port in
+        let app = await RelaisServer.application(setup, host: host, port: port, services: scheduler ? [SchedulerService(scheduler: refresher)] : []) { port in
             logger.info("Relais écoute sur http://\(host):\(port)")
         }
         try await app.runService()

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import RelaisApp
 import RelaisImport
-import RelaisStore
+import RelaisSources
 
 struct Sources: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Liste les sources (manifestes) et leur dernière exécution.")
@@ -15,10 +16,14 @@ struct Sources: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let ctx = try store.open()
-        let set: ManifestSet
-        do { set = try ctx.manifestSet(in: self.manifests.map { URL(fileURLWithPath: $0) }) } catch { throw Failure("\(error)") }
-        let lines = SourceOverview.list(manifests: set.manifests, states: try ctx.store.sources(), now: Date()).sorted { $0.id < $1.id }
+        try await CommandLineErrors.run { try await body() }
+    }
+
+    func body() async throws {
+        // Read-only: lists, writes nothing (an invalid manifest is reported here, recorded by the commands that import).
+        let ctx = try await store.open(.readOnly)
+        let set = try await ctx.manifestSet(in: self.manifests.map { URL(fileURLWithPath: $0) })
+        let lines = SourceOverview.list(manifests: set.manifests, states: try await ctx.store.sources(), now: Date()).sorted { $0.id < $1.id }
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+import RelaisSources
+import RelaisStoreSQLite
 import RelaisImport
 import RelaisModel
 import RelaisNormalize

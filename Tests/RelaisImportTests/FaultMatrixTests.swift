@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+import RelaisSources
+import RelaisStoreSQLite
 import Hummingbird
 import RelaisFetch
 import RelaisImport

@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+import RelaisSources
+import RelaisStoreSQLite
 import Hummingbird
 import RelaisFetch
 import RelaisImport
@@ -173,14 +177,14 @@ import Testing
         #expect(try await !scheduler.runNow("leased"))
     }
 
-    @Test func runsLeftRunningByAGoneProcessAreClosedWhenAContextOpens() throws {
+    @Test func runsLeftRunningByAGoneProcessAreClosedWhenAContextOpens() async throws {
         let dir = SharedData.temporaryDirectory("abandoned")
         let db = dir.appendingPathComponent("relais.sqlite").path
         let store = try SQLiteStore(path: db)
         let reg = SourceRegistration(id: "cli", title: "cli", url: "file:///x", format: "csv")
         let id = try store.beginRun(source: reg, trigger: "cli", at: Date(), owner: "\(ProcessInfo.processInfo.hostName):\(Self.deadPid())")
         let mine = try store.beginRun(source: reg, trigger: "cli", at: Date(), owner: Importer.processOwner)
-        _ = try RelaisContext.open(db: db, home: RelaisHome(root: SharedData.projectRoot), environment: ["RELAIS_HOME": SharedData.projectRoot.path])
+        _ = try await RelaisContext.open(db: db, home: RelaisHome(root: SharedData.projectRoot), environment: ["RELAIS_HOME": SharedData.projectRoot.path])
         #expect(try store.run(id: id)?.status == .interrupted)
         #expect(try store.run(id: id)?.message?.contains("rien n’a été appliqué") == true)
         #expect(try store.run(id: mine)?.status == .running)

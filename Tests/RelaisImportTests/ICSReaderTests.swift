@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+@testable import RelaisSources
+import RelaisStoreSQLite
 @testable import RelaisImport
 import RelaisModel
 import RelaisNormalize

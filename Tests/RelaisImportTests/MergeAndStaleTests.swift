@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+import RelaisSources
+import RelaisStoreSQLite
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
@@ -92,8 +96,8 @@ import Testing
         #expect(OpeningHours.format(after.content.schedule) == "Mo 09:00-12:00")
         #expect(after.provenance["phones"]?.source == "curation")
         #expect(after.provenance["schedule"]?.source == "gems")
-        #expect(throws: SQLiteStore.CurationError.self) { try env.store.curate(serviceID: alpha.id, field: "nope", value: .string("x"), author: "admin", at: Date()) }
-        #expect(throws: SQLiteStore.CurationError.self) { try env.store.curate(serviceID: alpha.id, field: "kind", value: .string("hopital"), author: "admin", at: Date()) }
+        #expect(throws: RelaisError.self) { try env.store.curate(serviceID: alpha.id, field: "nope", value: .string("x"), author: "admin", at: Date()) }
+        #expect(throws: RelaisError.self) { try env.store.curate(serviceID: alpha.id, field: "kind", value: .string("hopital"), author: "admin", at: Date()) }
     }
 
     @Test func theSameResourceFromTwoSourcesIsOneListingWithBoth() async throws {

@@ -1,4 +1,8 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
+import RelaisSources
+import RelaisStoreSQLite
 import Hummingbird
 import RelaisFetch
 import RelaisImport
@@ -154,7 +158,7 @@ final class SourceBoard: Sendable {
             let settings = SchedulerSettings(backoffBase: 300, backoffCap: 3600)
             #expect(settings.backoff(failures: 4) == 2400 && settings.backoff(failures: 9) == 3600)
             // The next run time is visible for admins.
-            #expect(SQLiteStore.date(bad.nextRunAt).map { $0 > clock.read() } == true)
+            #expect(Timestamp.date(bad.nextRunAt).map { $0 > clock.read() } == true)
             // The failing source never held the healthy one back.
             #expect(try env.store.source(id: "good")?.lastSuccessAt != nil)
             // Once the source answers again, the failures are cleared.

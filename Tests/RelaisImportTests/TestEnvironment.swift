@@ -1,8 +1,12 @@
 import Foundation
+import RelaisApp
+import RelaisMerge
 import RelaisFetch
 import RelaisImport
 import RelaisModel
+import RelaisSources
 import RelaisStore
+import RelaisStoreSQLite
 import RelaisTestSupport
 
 /// A fresh store, the project's Directory/, and an importer whose clock is the

@@ -1,5 +1,7 @@
 import Foundation
 import RelaisImport
+import RelaisSources
+import RelaisStoreSQLite
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -20,7 +22,7 @@ import Testing
         let run = await importer.run(Manifest(id: "outlook", title: "outlook", url: url, format: .ics, kind: .groupe_parole))
         #expect(run.status == .success)
         let rows = try store.allListings(includeHidden: false)
-        return ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { .init(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
+        return ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { IndexListing(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
     }
 
     static func at(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 12) -> LocalDateTime { LocalDateTime(date: LocalDate(year: y, month: m, day: d), hour: h, minute: 0) }

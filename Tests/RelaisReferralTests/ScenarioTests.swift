@@ -1,6 +1,9 @@
 import Foundation
+import RelaisApp
 import RelaisFetch
 import RelaisImport
+import RelaisSources
+import RelaisStoreSQLite
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -21,8 +24,6 @@ import Yams
         let dir = SharedData.temporaryDirectory("scenarios")
         let store = try! SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_795_431_600) }
-        let importer = Importer(store: store, data: data, clock: clock)
-        importer.syncNational()
         let f = SharedData.url("fixtures")
         // The API pages of data·inclusion and HSDS are served by a real local server.
         let manifests: [(String, String, SourceFormat, Kind?)] = [
@@ -32,6 +33,9 @@ import Yams
         ]
         let semaphore = DispatchSemaphore(value: 0)
         Task {
+            defer { semaphore.signal() }
+            // The app as `relais import` assembles it: the national lines come with it.
+            let importer = try await RelaisContext.open(store: store, home: RelaisHome(root: SharedData.projectRoot), clock: clock).importer
             for (id, file, format, kind) in manifests {
                 _ = await importer.run(Manifest(id: id, title: id, url: f.appendingPathComponent(file).absoluteString, format: format, kind: kind))
             }
@@ -39,11 +43,10 @@ import Yams
             _ = await importer.run(Manifest(id: "di", title: "di", url: "\(server.baseURL)/di", format: .dataInclusion))
             _ = await importer.run(Manifest(id: "hsds", title: "hsds", url: "\(server.baseURL)/hsds/services", format: .hsds))
             await server.stop()
-            semaphore.signal()
         }
         semaphore.wait()
         let rows = try! store.allListings(includeHidden: false)
-        let index = ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { .init(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
+        let index = ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { IndexListing(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
         return ReferralEngine(index: index, emergencyLines: data.emergency)
     }()
 

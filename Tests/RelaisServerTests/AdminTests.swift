@@ -1,4 +1,7 @@
 import Foundation
+import RelaisApp
+import RelaisSources
+import RelaisStoreSQLite
 import RelaisFetch
 import RelaisImport
 import RelaisModel
@@ -12,8 +15,8 @@ import Testing
 @Suite(.serialized) struct AdminTests {
     /// A listing id and a run id of the demonstration data, for routes that need one.
     func ids(_ h: ServerHarness) throws -> (listing: String, run: Int64) {
-        let listing = try #require(try h.state.store.search(SearchQuery(text: "entraide", page: 1, perPage: 1)).listings.first?.id)
-        let run = try #require(try h.state.store.runs(sourceID: nil, limit: 1).first?.id)
+        let listing = try #require(try h.store.search(SearchQuery(text: "entraide", page: 1, perPage: 1)).listings.first?.id)
+        let run = try #require(try h.store.runs(sourceID: nil, limit: 1).first?.id)
         return (listing, run)
     }
 
@@ -36,7 +39,7 @@ import Testing
             ("POST", "/admin/listings/\(listing)/reset"), ("GET", "/admin/reports"), ("POST", "/admin/reports/1/accept"),
             ("POST", "/admin/reports/1/dismiss"), ("GET", "/admin/audit"), ("POST", "/admin/logout"), ("GET", "/admin/nope"),
         ]
-        let before = try h.state.store.dataVersion()
+        let before = try h.store.dataVersion()
         try await h.with { s in
             for (method, path) in api {
                 let (status, body, headers) = try await h.send(s, method, path)
@@ -68,8 +71,8 @@ import Testing
             #expect(badDate == 400 && msg.contains("since"))
         }
         // Nothing was changed by the refused requests.
-        #expect(try h.state.store.dataVersion() == before)
-        #expect(try h.state.store.listing(id: listing) != nil)
+        #expect(try h.store.dataVersion() == before)
+        #expect(try h.store.listing(id: listing) != nil)
     }
 
     /// Logs in through the form; returns the session cookie.
@@ -107,7 +110,7 @@ import Testing
             let session = try #require(cookie)
             // Only the hash of the session id is stored.
             let stored = try #require(session.split(separator: "=").last.map(String.init))
-            #expect(try h.state.store.session(idHash: stored, now: ServerHarness.referenceDate) == nil)
+            #expect(try h.store.session(idHash: stored, now: ServerHarness.referenceDate) == nil)
 
             // Every page answers with the session, and carries the CSRF token in its forms.
             let (listing, run) = try ids(h)
@@ -126,18 +129,18 @@ import Testing
                 let (status, _, _) = try await h.send(s, "POST", "/admin/listings/\(listing)/hide", headers: [("Cookie", session)], form: form)
                 #expect(status == 403)
             }
-            #expect(try h.state.store.listing(id: listing)?.hidden == false)
+            #expect(try h.store.listing(id: listing)?.hidden == false)
             let (hidden, _, _) = try await h.send(s, "POST", "/admin/listings/\(listing)/hide", headers: [("Cookie", session)], form: ["csrf": token])
             #expect(hidden == 303)
-            #expect(try h.state.store.listing(id: listing)?.hidden == true)
+            #expect(try h.store.listing(id: listing)?.hidden == true)
             let (shown, _, _) = try await h.send(s, "POST", "/admin/listings/\(listing)/show", headers: [("Cookie", session)], form: ["csrf": token])
             #expect(shown == 303)
-            #expect(try h.state.store.listing(id: listing)?.hidden == false)
+            #expect(try h.store.listing(id: listing)?.hidden == false)
             // Run now: starts a run of the source, recorded with who asked.
             let (started, _, location) = try await h.send(s, "POST", "/admin/sources/demo-agenda/run", headers: [("Cookie", session)], form: ["csrf": token])
             #expect(started == 303 && location["location"]?.contains("notice=run-") == true)
-            await h.state.scheduler.waitForIdle()
-            #expect(try h.state.store.runs(sourceID: "demo-agenda", limit: 1).first?.trigger == "admin:alice")
+            await h.setup.scheduler.waitForIdle()
+            #expect(try h.store.runs(sourceID: "demo-agenda", limit: 1).first?.trigger == "admin:alice")
 
             // Logout closes the session.
             let (out, _, _) = try await h.send(s, "POST", "/admin/logout", headers: [("Cookie", session)], form: ["csrf": token])
@@ -149,7 +152,7 @@ import Testing
             for _ in 0..<5 { _ = try await login(h, s, "bob", "mauvais") }
             let (limited, noSession, _) = try await login(h, s, "bob", "le mot de passe de bob")
             #expect(limited == 429 && noSession == nil)
-            let actions = try h.state.store.auditLog(limit: 100).map(\.action)
+            let actions = try h.store.auditLog(limit: 100).map(\.action)
             for a in ["login", "login.failed", "login.limited", "logout", "listing.hide", "listing.show", "source.run"] { #expect(actions.contains(a), "\(a)") }
         }
     }
@@ -164,9 +167,9 @@ import Testing
         }
         try write(["GEM Alpha;1 rue A;21000;Dijon;03 53 01 00 01;Jeux.", "GEM Beta;2 rue B;21000;Dijon;03 53 01 00 02;Sorties."])
         let m = Manifest(id: "gems", title: "GEM", url: file.absoluteString, format: .csv, kind: .gem, staleAfterRuns: 3)
-        #expect(await h.state.context.importer.run(m).status == .success)
-        let alpha = try #require(try h.state.store.search(SearchQuery(text: "Alpha", page: 1, perPage: 1)).listings.first)
-        let beta = try #require(try h.state.store.search(SearchQuery(text: "Beta", page: 1, perPage: 1)).listings.first)
+        #expect(await h.context.importer.run(m).status == .success)
+        let alpha = try #require(try h.store.search(SearchQuery(text: "Alpha", page: 1, perPage: 1)).listings.first)
+        let beta = try #require(try h.store.search(SearchQuery(text: "Beta", page: 1, perPage: 1)).listings.first)
         try await h.with { s in
             // An admin corrects the phone (typed as people write it) and the opening hours.
             let (status, body, _) = try await h.send(
@@ -180,8 +183,8 @@ import Testing
 
             // The source changes its phone and description: the edit wins, the rest comes in.
             try write(["GEM Alpha;1 rue A;21000;Dijon;03 53 01 00 11;Jeux et théâtre.", "GEM Beta;2 rue B;21000;Dijon;03 53 01 00 02;Sorties."])
-            #expect(await h.state.context.importer.run(m).status == .success)
-            let after = try #require(try h.state.store.listing(id: alpha.id))
+            #expect(await h.context.importer.run(m).status == .success)
+            let after = try #require(try h.store.listing(id: alpha.id))
             #expect(after.content.phones.map(\.number) == ["+33353019999"])
             #expect(after.content.description == "Jeux et théâtre.")
             #expect(after.content.schedule.rules.count == 1)
@@ -190,21 +193,21 @@ import Testing
             // Back to the source's value.
             let (reset, _, _) = try await h.send(s, "PATCH", "/api/admin/listings/\(alpha.id)", headers: auth, json: #"{"fields": {"phones": null}}"#)
             #expect(reset == 200)
-            #expect(try h.state.store.listing(id: alpha.id)?.content.phones.map(\.number) == ["+33353010011"])
+            #expect(try h.store.listing(id: alpha.id)?.content.phones.map(\.number) == ["+33353010011"])
 
             // Beta vanishes from the source: stale, still listed, waiting for a decision.
             try write(["GEM Alpha;1 rue A;21000;Dijon;03 53 01 00 11;Jeux et théâtre."])
-            _ = await h.state.context.importer.run(m)
+            _ = await h.context.importer.run(m)
             let (_, stale, _) = try await h.send(s, "GET", "/api/admin/stale", headers: auth)
             #expect(stale.contains(beta.id))
-            _ = await h.state.context.importer.run(m)  // another run, below stale_after_runs
-            #expect(try h.state.store.listing(id: beta.id)?.stale == true)
+            _ = await h.context.importer.run(m)  // another run, below stale_after_runs
+            #expect(try h.store.listing(id: beta.id)?.stale == true)
             // Removing a listing its source still publishes is refused: it would come back.
             let (conflict, why, _) = try await h.send(s, "DELETE", "/api/admin/listings/\(alpha.id)", headers: auth)
             #expect(conflict == 409 && why.contains("masquez"))
             let (removed, _, _) = try await h.send(s, "POST", "/api/admin/stale/\(beta.id)/remove", headers: auth)
             #expect(removed == 200)
-            #expect(try h.state.store.listing(id: beta.id) == nil)
+            #expect(try h.store.listing(id: beta.id) == nil)
             let (_, changes, _) = try await h.send(s, "GET", "/api/admin/changes?source=gems&since=2026-11-01&until=2026-11-30", headers: auth)
             #expect(changes.contains("\"action\":\"stale\""))
             let (_, all, _) = try await h.send(s, "GET", "/api/admin/changes?listing=\(beta.id)", headers: auth)
@@ -237,7 +240,7 @@ import Testing
             let second = try #require(reports.first { $0["field"] == nil }?["id"] as? Int)
             let (accepted, body, _) = try await h.send(s, "POST", "/api/admin/reports/\(first)/accept", headers: auth)
             #expect(accepted == 200 && body.contains("phones"))
-            #expect(try h.state.store.listing(id: listing)?.content.phones.map(\.number) == ["+33478123456"])
+            #expect(try h.store.listing(id: listing)?.content.phones.map(\.number) == ["+33478123456"])
             let (again, _, _) = try await h.send(s, "POST", "/api/admin/reports/\(first)/accept", headers: auth)
             #expect(again == 409)
             let (dismissed, _, _) = try await h.send(s, "POST", "/api/admin/reports/\(second)/dismiss", headers: auth)

@@ -1,4 +1,8 @@
 import Foundation
+import RelaisModel
+import RelaisApp
+import RelaisSources
+import RelaisStoreSQLite
 import HTTPTypes
 import RelaisAuth
 import RelaisServer
@@ -17,7 +21,7 @@ import Testing
     }()
 
     func listingID(_ h: ServerHarness) throws -> String {
-        try #require(try h.state.store.search(SearchQuery(text: "entraide", page: 1, perPage: 1)).listings.first?.id)
+        try #require(try h.store.search(SearchQuery(text: "entraide", page: 1, perPage: 1)).listings.first?.id)
     }
 
     func report(_ h: ServerHarness, _ s: TestHTTPServer, _ id: String, from client: String? = nil, message: String = "Le numéro a changé.")
@@ -39,14 +43,14 @@ import Testing
             }
             #expect(statuses.filter { $0 == 200 }.count == 3)
             #expect(statuses.filter { $0 == 429 }.count == 17)
-            #expect(try h.state.store.reportCount() == 3)
+            #expect(try h.store.reportCount() == 3)
             let (status, page, headers) = try await report(h, s, id)
             #expect(status == 429)
             #expect(page.contains("Trop de signalements envoyés depuis cette connexion") && page.contains("réessayez plus tard"))
             let retry = try #require(headers["retry-after"].flatMap { Int($0) })
             #expect(retry > 0 && retry <= 600)
             // Refusals are one audit row a minute, not a row each.
-            let limited = try h.state.store.auditLog(limit: 50).filter { $0.action == "report.limited" }
+            let limited = try h.store.auditLog(limit: 50).filter { $0.action == "report.limited" }
             #expect(limited.count == 1 && limited.first?.count == 18)
 
             // Ten minutes later, room again — until the daily cap of five.
@@ -56,18 +60,18 @@ import Testing
             #expect(try await report(h, s, id).0 == 429)
             h.clock.advance(601)
             #expect(try await report(h, s, id).0 == 429)
-            #expect(try h.state.store.reportCount() == 5)
+            #expect(try h.store.reportCount() == 5)
             // A day after the first ones, the client may write again.
             h.clock.advance(86400)
             #expect(try await report(h, s, id).0 == 200)
 
             // Too long: refused with a French message, nothing stored.
-            let before = try h.state.store.reportCount()
+            let before = try h.store.reportCount()
             let (long, why, _) = try await report(h, s, id, message: String(repeating: "a", count: 2001))
             #expect(long == 400 && why.contains("2000"))
             let (huge, tooLarge, _) = try await report(h, s, id, message: String(repeating: "é", count: 9000))
             #expect(huge == 413 && tooLarge.contains("Signalement trop long"))
-            #expect(try h.state.store.reportCount() == before)
+            #expect(try h.store.reportCount() == before)
         }
     }
 
@@ -81,7 +85,7 @@ import Testing
             #expect(statuses == [200, 200, 200, 200, 200, 429, 429, 429])
             let (_, page, _) = try await report(h, s, id, from: "198.51.100.99")
             #expect(page.contains("Trop de signalements reçus en ce moment"))
-            #expect(try h.state.store.reportCount() == 5)
+            #expect(try h.store.reportCount() == 5)
         }
     }
 
@@ -178,18 +182,18 @@ import Testing
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            let limit = h.state.admin.login.freeFailuresPerPair
+            let limit = h.setup.admin.login.freeFailuresPerPair
             #expect(statuses.filter { $0 == 401 }.count == limit)
             #expect(statuses.filter { $0 == 429 }.count == 30 - limit)
         }
         // Exactly `limit` passwords were checked: the failures recorded say so.
-        let audit = try h.state.store.auditLog(limit: 50)
-        #expect(audit.filter { $0.action == "login.failed" }.map(\.count).reduce(0, +) == h.state.admin.login.freeFailuresPerPair)
+        let audit = try h.store.auditLog(limit: 50)
+        #expect(audit.filter { $0.action == "login.failed" }.map(\.count).reduce(0, +) == h.setup.admin.login.freeFailuresPerPair)
     }
 
     @Test func theStoreAdmitsNoMoreThanTheLimitUnderConcurrency() async throws {
         let h = try await ServerHarness.make()
-        let store = h.state.store
+        let store = h.store
         let rule = LoginThrottleRule(key: "paire:test", freeFailures: 5, maxDelay: 900)
         let policy = LoginThrottlePolicy(forgetAfter: 3600, knownClientFor: 86400)
         let now = ServerHarness.referenceDate
@@ -205,7 +209,7 @@ import Testing
         let settings = AdminSettings(login: LoginThrottleSettings(freeFailuresPerAccount: 100_000), trustedProxies: Self.localProxy)
         let h = try await ServerHarness.make(admin: settings)
         _ = try h.addAdmin("alice", password: "le bon mot de passe")
-        let rowsBefore = try h.state.store.auditRowCount()
+        let rowsBefore = try h.store.auditRowCount()
         try await h.with { s in
             let (_, form, headers) = try await h.send(s, "GET", "/admin/login")
             let csrf = String(try #require(form.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1))
@@ -226,10 +230,10 @@ import Testing
             // A name that is no account (an unknown name costs a full-cost scrypt check: one is enough here).
             #expect(try await login(h, s, "personne-inconnue", "mauvais", from: "192.0.2.1").0 == 401)
         }
-        let audit = try h.state.store.auditLog(limit: 5000)
+        let audit = try h.store.auditLog(limit: 5000)
         #expect(audit.filter { $0.actor == "alice" && $0.action == "login.failed" }.map(\.count).reduce(0, +) == 1000)
         // One row a minute: the flood spans two minutes; one more for the unknown name.
-        #expect(try h.state.store.auditRowCount() - rowsBefore <= 3)
+        #expect(try h.store.auditRowCount() - rowsBefore <= 3)
         // What an attacker typed as a name is not kept.
         #expect(!audit.contains { $0.actor.hasPrefix("personne-") })
         #expect(audit.contains { $0.actor == "(compte inconnu)" && $0.action == "login.failed" })
@@ -343,7 +347,7 @@ import Testing
         #expect(logs.contains("POST /orientation 200") && logs.contains("POST /api/referrals 200"))
         for secret in secrets + ["situation", "déménagement", "21000"] { #expect(!logs.contains(secret), "\(secret) in logs") }
         // Nor the store: no table holds it (the file and its write-ahead log, byte for byte).
-        for file in [h.state.store.path, h.state.store.path + "-wal"] {
+        for file in [h.store.path, h.store.path + "-wal"] {
             guard let bytes = FileManager.default.contents(atPath: file) else { continue }
             for secret in secrets { #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) in \(file)") }
         }

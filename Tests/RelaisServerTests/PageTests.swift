@@ -68,7 +68,7 @@ import Testing
             let body = Array("field=phones&message=Le+num%C3%A9ro+a+chang%C3%A9&suggested=04+65+71+00+00&contact_email=".utf8)
             let r = try await h.fetcher.fetch(FetchRequest(url: "\(s.baseURL)/ressources/\(arcID)/signaler", headers: [("Content-Type", "application/x-www-form-urlencoded")], acceptErrorStatus: true, method: "POST", body: body))
             #expect(r.status == 200)
-            let reports = try h.state.store.reports(status: "open")
+            let reports = try h.store.reports(status: "open")
             #expect(reports.count == 1 && reports[0].serviceID == arcID && reports[0].field == "phones" && reports[0].contactEmail == nil)
             let (missing, notFound, _) = try await h.get(s, "/ressources/rnope")
             #expect(missing == 404 && notFound.contains("Fiche introuvable"))

@@ -1,10 +1,14 @@
 import Foundation
 import Logging
+import RelaisApp
 import RelaisAuth
 import RelaisFetch
 import RelaisImport
+import RelaisModel
 import RelaisServer
+import RelaisSources
 import RelaisStore
+import RelaisStoreSQLite
 import RelaisTestSupport
 
 /// Captures log lines in memory, to check what the server writes.
@@ -42,8 +46,12 @@ final class TestClock: @unchecked Sendable {
 struct ServerHarness {
     static let referenceDate = Date(timeIntervalSince1970: 1_795_431_600)  // 2026-11-23T12:00:00+01:00
 
-    let state: ServerState
+    /// The server as `relais serve` assembles it (the composition root), over a SQLite file.
+    let setup: RelaisServer.Setup
+    /// The same store, read directly by the checks.
+    let store: SQLiteStore
     let log: MemoryLog
+    var context: RelaisContext { setup.context }
     var clock = TestClock(referenceDate)
     let fetcher = Fetcher(configuration: .init(timeouts: .init(connect: 2, total: 20), retry: .init(maxAttempts: 1)))
 
@@ -51,7 +59,10 @@ struct ServerHarness {
         let dir = SharedData.temporaryDirectory("server")
         let testClock = TestClock(referenceDate)
         let clock: @Sendable () -> Date = { testClock.now }
-        let ctx = try RelaisContext.open(db: dir.appendingPathComponent("relais.sqlite").path, home: RelaisHome(root: SharedData.projectRoot), clock: clock)
+        let log = MemoryLog()
+        let logger = Logger(label: "relais-test") { _ in MemoryLogHandler(log: log) }
+        let store = try SQLiteStore(path: dir.appendingPathComponent("relais.sqlite").path)
+        let ctx = try await RelaisContext.open(store: store, home: RelaisHome(root: SharedData.projectRoot), clock: clock, logger: logger)
         _ = try await ctx.importBundled()
         if fixtures, SharedData.available {
             let f = SharedData.url("fixtures")
@@ -59,13 +70,11 @@ struct ServerHarness {
                 _ = await ctx.importer.run(Manifest(id: id, title: id, url: f.appendingPathComponent(file).absoluteString, format: format, kind: kind))
             }
         }
-        let log = MemoryLog()
-        let logger = Logger(label: "relais-test") { _ in MemoryLogHandler(log: log) }
-        return ServerHarness(state: ServerState(context: ctx, clock: clock, logger: logger, admin: admin), log: log, clock: testClock)
+        return ServerHarness(setup: RelaisServer.Setup(context: ctx, admin: admin), store: store, log: log, clock: testClock)
     }
 
     func with<T>(_ body: (TestHTTPServer) async throws -> T) async throws -> T {
-        try await TestHTTPServer.with(RelaisServer.router(state: state), body)
+        try await TestHTTPServer.with(await RelaisServer.router(setup), body)
     }
 
     func get(_ server: TestHTTPServer, _ path: String) async throws -> (Int, String, [String: String]) {
@@ -93,9 +102,9 @@ struct ServerHarness {
 
     /// An admin account (cheap scrypt cost for tests) and an API token.
     func addAdmin(_ name: String, password: String = "mot de passe de test") throws -> String {
-        let user = try state.store.addAdmin(name: name, passwordHash: try PasswordHasher(logN: 10).hash(password), at: Self.referenceDate)
+        let user = try store.addAdmin(name: name, passwordHash: try PasswordHasher(logN: 10).hash(password), at: Self.referenceDate)
         let token = APIToken.generate()
-        try state.store.addToken(userID: user.id, label: "tests", prefix: token.prefix, hash: token.hash, at: Self.referenceDate)
+        try store.addToken(userID: user.id, label: "tests", prefix: token.prefix, hash: token.hash, at: Self.referenceDate)
         return token.value
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
-import RelaisStore
+import RelaisApp
 
 /// The referral answer as JSON: the disclaimer, then the emergency block, then
 /// the question as understood, then the suggestions (in that order in the text).
@@ -28,6 +28,8 @@ public enum ReferralJSON {
         var date: String
         var within_days: Int?
         var limit: Int
+        var langue: String?
+        var accessible: String?
     }
 
     public struct Contact: Codable, Sendable {
@@ -52,6 +54,8 @@ public enum ReferralJSON {
         var next_opening_label: String?
         var next_opening_text: String?
         var needs: [String]
+        var languages: [String]
+        var accessibility: [String]
         var contact: Contact
         var source: String?
         var sources: [String]
@@ -73,6 +77,7 @@ public enum ReferralJSON {
                 next_opening: s.nextOpening.map { $0.allDay ? $0.start.date.description : s.zone.iso($0.start) },
                 next_opening_end: s.nextOpening?.end.map(s.zone.iso), next_opening_label: s.nextOpeningLabel,
                 next_opening_text: s.nextOpening.map(FrenchFormat.occurrence), needs: s.needsServed,
+                languages: c?.languages ?? [], accessibility: c?.accessibility?.features.map(\.rawValue) ?? [],
                 contact: Contact(
                     phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,
                     address: c?.address.map(\.singleLine).flatMap { $0.isEmpty ? nil : $0 }, postal_code: c?.address?.postalCode,
@@ -84,12 +89,14 @@ public enum ReferralJSON {
     }
 
     /// The whole answer, keys in reading order.
-    public static func render(_ request: ReferralRequest, _ answer: ReferralAnswer, listings: [String: Listing], taxonomy: Taxonomy) -> String {
+    public static func render(_ result: ReferralResult, taxonomy: Taxonomy) -> String {
+        let (request, answer, listings) = (result.request, result.answer, result.listings)
         let q = request.question
         let question = Question(
             needs: q.needs, audience: q.audience.rawValue,
             near: request.place.map { Place(label: $0.label, latitude: $0.point.latitude, longitude: $0.point.longitude, departement: $0.departement) },
-            radius_km: q.radiusKm, modalite: q.modality?.rawValue, date: request.date.description, within_days: q.withinDays, limit: q.limit)
+            radius_km: q.radiusKm, modalite: q.modality?.rawValue, date: request.date.description, within_days: q.withinDays, limit: q.limit,
+            langue: q.language, accessible: q.access?.rawValue)
         let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
         let list = items(answer, listings: listings, taxonomy: taxonomy)
         func encode<T: Encodable>(_ v: T) -> String { JSONOutput.string(v) }

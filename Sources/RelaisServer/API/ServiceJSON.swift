@@ -1,7 +1,7 @@
 import Foundation
 import RelaisModel
 import RelaisNormalize
-import RelaisStore
+import NIOCore
 
 /// A listing as the API shows it: Open Referral HSDS 3.0 service shape
 /// (`phones`, `schedules`, `service_at_locations` → `location` → `addresses`),
@@ -23,6 +23,14 @@ public struct ServiceJSON: Codable, Sendable {
         var country: String
         var address_type: String
     }
+    public struct AccessibilityJSON: Codable, Sendable {
+        var description: String?
+        var details: String?
+        var url: String?
+        /// Relais's reading of it: `fauteuil`, `plain_pied`, `boucle_magnetique`…
+        var features: [String]
+        var features_labels: [String]
+    }
     public struct LocationJSON: Codable, Sendable {
         var location_type: String
         var name: String?
@@ -30,6 +38,11 @@ public struct ServiceJSON: Codable, Sendable {
         var longitude: Double?
         var geo_precision: String?
         var addresses: [AddressJSON]
+        var accessibility: [AccessibilityJSON]
+    }
+    public struct LanguageJSON: Codable, Sendable {
+        var name: String
+        var code: String
     }
     public struct ServiceAtLocationJSON: Codable, Sendable {
         var location: LocationJSON
@@ -95,6 +108,7 @@ public struct ServiceJSON: Codable, Sendable {
     var manager: String?
     var audience_note: String?
     var phones: [PhoneJSON]
+    var languages: [LanguageJSON]
     var opening_hours: String?
     var schedule_text: String?
     var schedules: [ScheduleJSON]
@@ -133,6 +147,7 @@ public struct ServiceJSON: Codable, Sendable {
         manager = c.manager
         audience_note = c.audienceNote
         phones = c.phones.map { PhoneJSON(number: $0.number, description: $0.note) }
+        languages = c.languages.map { LanguageJSON(name: Language.name($0), code: $0) }
         opening_hours = OpeningHours.published(c)
         schedule_text = c.scheduleText
         schedules = c.schedule.rules.flatMap { rule -> [ScheduleJSON] in
@@ -157,6 +172,9 @@ public struct ServiceJSON: Codable, Sendable {
             addresses: a.map {
                 [AddressJSON(address_1: $0.street, address_2: $0.complement, city: $0.commune, postal_code: $0.postalCode, insee: $0.insee,
                              departement: $0.departement, region: $0.region, country: $0.country, address_type: "physical")]
+            } ?? [],
+            accessibility: c.accessibility.map { a in
+                [AccessibilityJSON(description: a.description, details: a.details, url: a.url, features: a.features.map(\.rawValue), features_labels: a.features.map(\.label))]
             } ?? []))]
         fees_description = c.fees
         eligibility_description = c.eligibility
@@ -194,8 +212,10 @@ public struct PageJSON<T: Codable & Sendable>: Codable, Sendable {
     var contents: [T]
 }
 
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
+extension ByteBuffer {
+    init(data: Data) {
+        self.init(bytes: [UInt8](data))
+    }
 }
 
 public enum JSONOutput {

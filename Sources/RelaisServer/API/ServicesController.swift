@@ -1,61 +1,27 @@
 import Foundation
 import Hummingbird
+import RelaisApp
 import RelaisModel
+import RelaisSources
 import RelaisStore
 
 /// `GET /api/services` and `GET /api/services/{id}`: listings in HSDS's Page shape.
-struct ServicesController {
-    let state: ServerState
+struct ServicesController: Sendable {
+    let listings: any ListingStore
+    let data: DirectoryData
 
     func add(to router: Router<RelaisRequestContext>) {
-        router.get("/api/services") { request, _ in try self.list(request) }
-        router.get("/api/services/:id") { request, context in
+        router.get("/api/services") { request, _ in
+            let query = try SearchQuery.parse(QueryParameters(urlEncoded: request.uri.query ?? ""), taxonomy: data.taxonomy, gazetteer: data.gazetteer)
+            return JSONResponse(JSONOutput.page(try await listings.search(query), taxonomy: data.taxonomy))
+        }
+        router.get("/api/services/:id") { _, context in
             let id = try context.parameters.require("id")
-            guard let l = try state.store.listing(id: id), !l.hidden else {
-                throw APIError(.notFound, parameter: "id", "Aucune ressource « \(id) ».")
+            guard let l = try await listings.listing(id: id), !l.hidden else {
+                throw RelaisError(.notFound, "Aucune ressource « \(id) ».", parameter: "id")
             }
-            return JSONResponse(ServiceJSON(l, taxonomy: state.taxonomy))
+            return JSONResponse(ServiceJSON(l, taxonomy: data.taxonomy))
         }
-    }
-
-    /// Validates the search parameters; every error names its parameter.
-    static func query(_ q: QueryReader, taxonomy: Taxonomy, gazetteerHas departement: (String) -> Bool) throws -> SearchQuery {
-        var query = SearchQuery()
-        query.text = q.string("q")
-        if let text = query.text, text.count > 200 {
-            throw APIError(parameter: "q", "Paramètre « q » trop long (200 caractères au plus).")
-        }
-        if let k = q.string("kind") {
-            guard let kind = Kind(rawValue: k) else {
-                throw APIError(parameter: "kind", "Paramètre « kind » inconnu : « \(k) ».", extra: ["valid": Kind.allCases.map(\.rawValue)])
-            }
-            query.kind = kind
-        }
-        if let n = q.string("need") {
-            guard taxonomy.need(n) != nil else {
-                throw APIError(parameter: "need", "Paramètre « need » inconnu : « \(n) ».", extra: ["valid": taxonomy.needIDs])
-            }
-            query.need = n
-        }
-        if let d = q.string("departement") {
-            let code = d.uppercased()
-            guard departement(code) else {
-                throw APIError(parameter: "departement", "Paramètre « departement » inconnu : « \(d) » (un code comme 21, 2A ou 974).")
-            }
-            query.departement = code
-        }
-        query.page = try q.int("page", default: 1, range: 1...100_000)
-        query.perPage = try q.int("per_page", default: 20, range: 1...100)
-        return query
-    }
-
-    func list(_ request: Request) throws -> Response {
-        let query = try Self.query(QueryReader(request), taxonomy: state.taxonomy) { state.data.gazetteer.departement(code: $0) != nil }
-        let page: ListingPage
-        do { page = try state.store.search(query) } catch let e as SearchWindowError {
-            throw APIError(parameter: "page", "Paramètre « page » : \(e.description).")
-        }
-        return JSONResponse(JSONOutput.page(page, taxonomy: state.taxonomy)).response
     }
 }
 

@@ -1,9 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import RelaisApp
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
+import RelaisSources
 import RelaisStore
 
 /// The admin API's JSON: snake_case keys (its types are camelCase Swift).
@@ -27,64 +29,70 @@ func adminJSON<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> J
 ///     GET    /api/admin/reports[?status=open|accepted|dismissed|all]
 ///     POST   /api/admin/reports/{id}/accept | /dismiss
 ///     GET    /api/admin/audit
-struct AdminAPI {
-    let state: ServerState
-    var actions: AdminActions { AdminActions(state: state) }
+struct AdminAPI: Sendable {
+    let actions: AdminActions
+    let auth: AdminAuth
+    let store: any DirectoryStore
 
     func add(to router: Router<RelaisRequestContext>) {
-        let api = router.group("/api/admin").add(middleware: APIAdminMiddleware(auth: AdminAuth(state: state)))
+        let api = router.group("/api/admin").add(middleware: APIAdminMiddleware(auth: auth))
         api.get("/sources") { _, _ in
-            adminJSON(SourceList(sources: try await self.actions.sources(), invalidManifests: self.actions.manifestProblems().map(InvalidManifest.init)))
+            adminJSON(SourceList(sources: try await actions.sources(), invalidManifests: actions.manifestProblems().map(InvalidManifest.init)))
         }
         api.post("/sources/:id/accept-shrink") { _, context in
             let id = try context.parameters.require("id")
-            let started = try await self.refusalsAsAPI { try await self.actions.acceptShrink(id, by: context.admin!) }
+            let started = try await actions.acceptShrink(id, by: context.actor)
             return adminJSON(["source": id, "status": started ? "started" : "accepted"], status: .accepted)
         }
         api.post("/sources/:id/reject-shrink") { _, context in
             let id = try context.parameters.require("id")
-            try await self.refusalsAsAPI { try self.actions.rejectShrink(id, by: context.admin!) }
+            try await actions.rejectShrink(id, by: context.actor)
             return adminJSON(["source": id, "status": "rejected"])
         }
         api.get("/sources/:id") { _, context in try await self.source(context.parameters.require("id")) }
-        api.post("/sources/:id/run") { _, context in try await self.run(context.parameters.require("id"), context) }
-        api.get("/runs") { request, _ in try self.runs(request) }
-        api.get("/runs/:id") { _, context in try self.run(context.parameters.require("id")) }
-        api.get("/changes") { request, _ in try self.changes(request) }
-        api.get("/stale") { _, _ in try self.stale() }
-        api.post("/stale/:id/keep") { _, context in try self.guarded { try self.actions.keep(context.parameters.require("id"), by: context.admin!) } }
-        api.post("/stale/:id/remove") { _, context in try self.guarded { try self.actions.remove(context.parameters.require("id"), by: context.admin!) } }
-        api.get("/listings/:id") { _, context in try self.guarded { adminJSON(try self.actions.listingView(context.parameters.require("id"))) } }
+        api.post("/sources/:id/run") { _, context in
+            let id = try context.parameters.require("id")
+            guard try await actions.runNow(id, by: context.actor) else { throw RelaisError(.conflict, "la source « \(id) » est déjà en cours") }
+            return adminJSON(["source": id, "status": "started"], status: .accepted)
+        }
+        api.get("/runs") { request, _ in
+            let q = QueryParameters(urlEncoded: request.uri.query ?? "")
+            return adminJSON(["runs": try await store.runs(sourceID: q.string("source"), limit: try q.int("limit", default: 100, range: 1...1000))])
+        }
+        api.get("/runs/:id") { _, context in try await self.run(context.parameters.require("id")) }
+        api.get("/changes") { request, _ in try await self.changes(QueryParameters(urlEncoded: request.uri.query ?? "")) }
+        api.get("/stale") { _, _ in
+            adminJSON(["stale": try await store.staleListings().map { StaleItem(listing: $0.listing, staleSince: $0.since, kept: $0.pinned) }])
+        }
+        api.post("/stale/:id/keep") { _, context in try await actions.keep(context.parameters.require("id"), by: context.actor); return adminJSON(Done()) }
+        api.post("/stale/:id/remove") { _, context in try await actions.remove(context.parameters.require("id"), by: context.actor); return adminJSON(Done()) }
+        api.get("/listings/:id") { _, context in adminJSON(try await actions.listingView(context.parameters.require("id"))) }
         api.patch("/listings/:id") { request, context in try await self.patch(request, context) }
-        api.delete("/listings/:id") { _, context in try self.guarded { try self.actions.remove(context.parameters.require("id"), by: context.admin!) } }
-        api.get("/reports") { request, _ in try self.reports(request) }
-        api.post("/reports/:id/accept") { _, context in try self.guarded { adminJSON(["edited": try self.actions.acceptReport(try self.reportID(context), by: context.admin!)]) } }
-        api.post("/reports/:id/dismiss") { _, context in try self.guarded { try self.actions.dismissReport(try self.reportID(context), by: context.admin!) } }
+        api.delete("/listings/:id") { _, context in try await actions.remove(context.parameters.require("id"), by: context.actor); return adminJSON(Done()) }
+        api.get("/reports") { request, _ in
+            let status = QueryParameters(urlEncoded: request.uri.query ?? "").string("status") ?? "open"
+            guard ["open", "accepted", "dismissed", "all"].contains(status) else {
+                throw RelaisError(.invalid, "Paramètre « status » invalide : « \(status) » (open, accepted, dismissed ou all)", parameter: "status")
+            }
+            return adminJSON(["reports": try await store.reports(status: status == "all" ? nil : status, limit: 1000)])
+        }
+        api.post("/reports/:id/accept") { _, context in adminJSON(["edited": try await actions.acceptReport(try Self.reportID(context), by: context.actor)]) }
+        api.post("/reports/:id/dismiss") { _, context in try await actions.dismissReport(try Self.reportID(context), by: context.actor); return adminJSON(Done()) }
         api.get("/audit") { request, _ in
-            let limit = try QueryReader(request).int("limit", default: 200, range: 1...5000)
-            return adminJSON(["entries": try self.state.store.auditLog(limit: limit)])
+            let limit = try QueryParameters(urlEncoded: request.uri.query ?? "").int("limit", default: 200, range: 1...5000)
+            return adminJSON(["entries": try await store.auditLog(limit: limit, actor: nil)])
         }
         // Unknown admin addresses answer 404 only to an authenticated caller.
         for method in [HTTPRequest.Method.get, .post, .patch, .delete, .put] {
-            api.on("**", method: method) { request, _ -> Response in throw APIError(.notFound, "Adresse inconnue : \(request.uri.path)") }
+            api.on("**", method: method) { request, _ -> Response in throw RelaisError(.notFound, "Adresse inconnue : \(request.uri.path)") }
         }
     }
 
     struct Done: Encodable { var ok = true }
 
-    /// Maps an action's refusal to a JSON error.
-    func guarded<T: ResponseGenerator>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
-    }
-
-    func guarded(_ body: () throws -> Void) throws -> JSONResponse {
-        do { try body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
-        return adminJSON(Done())
-    }
-
-    func reportID(_ context: RelaisRequestContext) throws -> Int64 {
+    static func reportID(_ context: RelaisRequestContext) throws -> Int64 {
         let raw = try context.parameters.require("id")
-        guard let id = Int64(raw) else { throw APIError(parameter: "id", "identifiant de signalement « \(raw) » invalide") }
+        guard let id = Int64(raw) else { throw RelaisError(.invalid, "identifiant de signalement « \(raw) » invalide", parameter: "id") }
         return id
     }
 
@@ -111,27 +119,9 @@ struct AdminAPI {
         }
     }
 
-    @discardableResult
-    func refusalsAsAPI<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
-    }
-
     func source(_ id: String) async throws -> JSONResponse {
-        guard let s = try await actions.sources().first(where: { $0.id == id }) else { throw APIError(.notFound, "source « \(id) » introuvable") }
-        return adminJSON(SourceDetail(source: s, runs: try state.store.runs(sourceID: id, limit: 50)))
-    }
-
-    func run(_ id: String, _ context: RelaisRequestContext) async throws -> JSONResponse {
-        let started: Bool
-        do { started = try await actions.runNow(id, by: context.admin!) } catch let r as AdminActions.Refusal { throw APIError(r.status, r.description) }
-        guard started else { throw APIError(.conflict, "la source « \(id) » est déjà en cours") }
-        return adminJSON(["source": id, "status": "started"], status: .accepted)
-    }
-
-    func runs(_ request: Request) throws -> JSONResponse {
-        let q = QueryReader(request)
-        let limit = try q.int("limit", default: 100, range: 1...1000)
-        return adminJSON(["runs": try state.store.runs(sourceID: q.string("source"), limit: limit)])
+        guard let s = try await actions.sources().first(where: { $0.id == id }) else { throw RelaisError(.notFound, "source « \(id) » introuvable") }
+        return adminJSON(SourceDetail(source: s, runs: try await store.runs(sourceID: id, limit: 50)))
     }
 
     struct RunDetail: Encodable {
@@ -140,29 +130,30 @@ struct AdminAPI {
         var changes: [ChangeRecord]
     }
 
-    func run(_ raw: String) throws -> JSONResponse {
-        guard let id = Int64(raw) else { throw APIError(parameter: "id", "identifiant de run « \(raw) » invalide") }
-        guard let run = try state.store.run(id: id) else { throw APIError(.notFound, "run \(id) introuvable") }
-        return adminJSON(RunDetail(run: run, issues: try state.store.issues(runID: id), changes: try state.store.changes(runID: id, since: nil, limit: 5000)))
+    func run(_ raw: String) async throws -> JSONResponse {
+        guard let id = Int64(raw) else { throw RelaisError(.invalid, "identifiant de run « \(raw) » invalide", parameter: "id") }
+        guard let run = try await store.run(id: id) else { throw RelaisError(.notFound, "run \(id) introuvable") }
+        return adminJSON(RunDetail(
+            run: run, issues: try await store.issues(runID: id),
+            changes: try await store.changes(runID: id, since: nil, until: nil, sourceID: nil, serviceID: nil, limit: 5000)))
     }
 
     /// Checks a date or timestamp parameter.
-    static func dateParameter(_ q: QueryReader, _ name: String) throws -> String? {
+    static func dateParameter(_ q: QueryParameters, _ name: String) throws -> String? {
         guard let v = q.string(name) else { return nil }
-        guard LocalDate(iso: v.prefix(10)) != nil, v.count == 10 || SQLiteStore.date(v) != nil else {
-            throw APIError(parameter: name, "Paramètre « \(name) » invalide : « \(v) » n’est pas une date (AAAA-MM-JJ) ni un horodatage ISO 8601.")
+        guard LocalDate(iso: v.prefix(10)) != nil, v.count == 10 || Timestamp.date(v) != nil else {
+            throw RelaisError(.invalid, "Paramètre « \(name) » invalide : « \(v) » n’est pas une date (AAAA-MM-JJ) ni un horodatage ISO 8601.", parameter: name)
         }
         return v
     }
 
-    func changes(_ request: Request) throws -> JSONResponse {
-        let q = QueryReader(request)
+    func changes(_ q: QueryParameters) async throws -> JSONResponse {
         let limit = try q.int("limit", default: 200, range: 1...5000)
         let run: Int64? = try q.string("run").map {
-            guard let id = Int64($0) else { throw APIError(parameter: "run", "Paramètre « run » invalide : « \($0) »") }
+            guard let id = Int64($0) else { throw RelaisError(.invalid, "Paramètre « run » invalide : « \($0) »", parameter: "run") }
             return id
         }
-        let changes = try state.store.changes(
+        let changes = try await store.changes(
             runID: run, since: try Self.dateParameter(q, "since"), until: try Self.dateParameter(q, "until"), sourceID: q.string("source"),
             serviceID: q.string("listing"), limit: limit)
         return adminJSON(["changes": changes])
@@ -172,10 +163,6 @@ struct AdminAPI {
         var listing: Listing
         var staleSince: String?
         var kept: Bool
-    }
-
-    func stale() throws -> JSONResponse {
-        adminJSON(["stale": try state.store.staleListings().map { StaleItem(listing: $0.listing, staleSince: $0.since, kept: $0.pinned) }])
     }
 
     struct Patch: Decodable {
@@ -191,33 +178,23 @@ struct AdminAPI {
         let body = try await request.body.collect(upTo: 256 * 1024)
         let patch: Patch
         do { patch = try JSONDecoder().decode(Patch.self, from: Data(buffer: body)) } catch {
-            throw APIError(parameter: "body", "Corps JSON invalide : attendu {\"fields\": {\"champ\": valeur}, \"hidden\": true|false, \"verified\": true}")
+            throw RelaisError(.invalid, "Corps JSON invalide : attendu {\"fields\": {\"champ\": valeur}, \"hidden\": true|false, \"verified\": true}", parameter: "body")
         }
-        let actor = context.admin!
-        return try guarded {
-            var texts: [String: String] = [:]
-            var values: [String: JSONValue?] = [:]
-            for (field, value) in patch.fields ?? [:] {
-                switch value {
-                case .string(let s): texts[field] = s
-                case .null: values[field] = .some(nil)
-                default: values[field] = value
-                }
+        let actor = context.actor
+        var texts: [String: String] = [:]
+        var values: [String: JSONValue?] = [:]
+        for (field, value) in patch.fields ?? [:] {
+            switch value {
+            case .string(let s): texts[field] = s
+            case .null: values[field] = .some(nil)
+            default: values[field] = value
             }
-            if !texts.isEmpty { _ = try actions.edit(id, texts: texts, by: actor) }
-            if !values.isEmpty { try actions.apply(id, values, by: actor) }
-            if let hidden = patch.hidden { try actions.setHidden(id, hidden, by: actor) }
-            if patch.verified == true { try actions.verify(id, by: actor) }
-            return adminJSON(try actions.listingView(id))
         }
-    }
-
-    func reports(_ request: Request) throws -> JSONResponse {
-        let status = QueryReader(request).string("status") ?? "open"
-        guard ["open", "accepted", "dismissed", "all"].contains(status) else {
-            throw APIError(parameter: "status", "Paramètre « status » invalide : « \(status) » (open, accepted, dismissed ou all)")
-        }
-        return adminJSON(["reports": try state.store.reports(status: status == "all" ? nil : status)])
+        if !texts.isEmpty { _ = try await actions.edit(id, texts: texts, by: actor) }
+        if !values.isEmpty { try await actions.apply(id, values, by: actor) }
+        if let hidden = patch.hidden { try await actions.setHidden(id, hidden, by: actor) }
+        if patch.verified == true { try await actions.verify(id, by: actor) }
+        return adminJSON(try await actions.listingView(id))
     }
 }
 
@@ -225,4 +202,9 @@ extension Data {
     init(buffer: ByteBuffer) {
         self.init(buffer.readableBytesView)
     }
+}
+
+extension RelaisRequestContext {
+    /// The authenticated admin's name (the admin routes run behind their middleware).
+    var actor: String { admin?.user.name ?? "?" }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import RelaisAuth
+import RelaisModel
 import RelaisStore
 
 /// Admin credentials: API tokens (`Authorization: Bearer`) for /api/admin,
@@ -10,7 +11,10 @@ import RelaisStore
 /// per (account, client), per client and — briefly — per account, without
 /// ever locking the account (see ``LoginThrottleSettings``).
 struct AdminAuth: Sendable {
-    let state: ServerState
+    let accounts: any AccountStore
+    let settings: AdminSettings
+    let clients: Clients
+    let clock: @Sendable () -> Date
 
     static let sessionCookie = "relais_session"
     static let loginCookie = "relais_login"
@@ -28,22 +32,22 @@ struct AdminAuth: Sendable {
     }
 
     /// The admin behind a bearer token, if the token is valid.
-    func bearer(_ request: Request) throws -> AdminIdentity? {
+    func bearer(_ request: Request) async throws -> AdminIdentity? {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
         let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         guard let prefix = APIToken.prefix(of: presented) else { return nil }
         let hash = Array(Secrets.sha256Hex(presented).utf8)
-        for candidate in try state.store.tokens(prefix: prefix) where Secrets.constantTimeEquals(hash, Array(candidate.hash.utf8)) {
-            try? state.store.touchToken(id: candidate.id, at: state.clock())
+        for candidate in try await accounts.tokens(prefix: prefix) where Secrets.constantTimeEquals(hash, Array(candidate.hash.utf8)) {
+            try? await accounts.touchToken(id: candidate.id, at: clock())
             return AdminIdentity(user: candidate.user, via: .token, csrf: nil)
         }
         return nil
     }
 
     /// The admin behind the session cookie, if the session is open.
-    func session(_ request: Request) throws -> AdminIdentity? {
+    func session(_ request: Request) async throws -> AdminIdentity? {
         guard let id = Self.cookies(request)[Self.sessionCookie], id.count >= 40 else { return nil }
-        guard let s = try state.store.session(idHash: Secrets.sha256Hex(id), now: state.clock()) else { return nil }
+        guard let s = try await accounts.session(idHash: Secrets.sha256Hex(id), now: clock()) else { return nil }
         return AdminIdentity(user: s.user, via: .session, csrf: s.csrf)
     }
 
@@ -62,21 +66,21 @@ struct AdminAuth: Sendable {
     static let unknownAccount = "(compte inconnu)"
 
     func login(name: String, password: String, client: ClientAddress) async throws -> LoginOutcome {
-        let now = state.clock()
-        let settings = state.admin.login
+        let now = clock()
+        let settings = self.settings.login
         let account = name.lowercased()
-        let pair = state.throttleKey("paire", account + "\n" + client.key)
+        let pair = clients.throttleKey("paire", account + "\n" + client.key)
         let rules = [
             LoginThrottleRule(key: pair, freeFailures: settings.freeFailuresPerPair, maxDelay: settings.maxDelay),
-            LoginThrottleRule(key: state.throttleKey("client", client.key), freeFailures: settings.freeFailuresPerClient, maxDelay: settings.maxDelay),
-            LoginThrottleRule(key: state.throttleKey("compte", account), freeFailures: settings.freeFailuresPerAccount, maxDelay: settings.maxAccountDelay,
+            LoginThrottleRule(key: clients.throttleKey("client", client.key), freeFailures: settings.freeFailuresPerClient, maxDelay: settings.maxDelay),
+            LoginThrottleRule(key: clients.throttleKey("compte", account), freeFailures: settings.freeFailuresPerAccount, maxDelay: settings.maxAccountDelay,
                               waivedForKnown: pair),
         ]
-        let stored = try state.store.passwordHash(name: name)
+        let stored = try await accounts.passwordHash(name: name)
         let actor = stored?.user.name ?? Self.unknownAccount
         // Counted (as a failure until proven otherwise) before the password check, atomically.
         let policy = LoginThrottlePolicy(forgetAfter: settings.forgetAfter, knownClientFor: settings.knownClientFor)
-        if case .throttled(let wait) = try state.store.admitLoginAttempt(rules, policy: policy, actor: actor, at: now) {
+        if case .throttled(let wait) = try await accounts.admitLoginAttempt(rules, policy: policy, actor: actor, at: now) {
             return .limited(retryAfter: wait)
         }
         let hash = stored?.hash ?? Self.decoy
@@ -85,14 +89,14 @@ struct AdminAuth: Sendable {
             DispatchQueue.global().async { c.resume(returning: PasswordHasher.verify(password, against: hash)) }
         }
         guard ok, let user = stored?.user else {
-            try state.store.auditAggregated(actor: actor, action: "login.failed", at: now)
+            try await accounts.auditAggregated(actor: actor, action: "login.failed", at: now)
             return .refused
         }
-        try state.store.loginSucceeded(keys: rules.map(\.key), pair: pair, at: now)
+        try await accounts.loginSucceeded(keys: rules.map(\.key), pair: pair, at: now)
         let sessionID = Secrets.randomToken()
-        try state.store.createSession(
-            idHash: Secrets.sha256Hex(sessionID), userID: user.id, csrf: Secrets.randomToken(), at: now, expires: now.addingTimeInterval(state.admin.sessionLifetime))
-        try state.store.audit(actor: user.name, action: "login", target: nil, detail: nil, at: now)
+        try await accounts.createSession(
+            idHash: Secrets.sha256Hex(sessionID), userID: user.id, csrf: Secrets.randomToken(), at: now, expires: now.addingTimeInterval(self.settings.sessionLifetime))
+        try await accounts.audit(actor: user.name, action: "login", target: nil, detail: nil, at: now)
         return .success(sessionID: sessionID, user: user)
     }
 
@@ -111,14 +115,14 @@ struct AdminAuth: Sendable {
         return "\((m + 59) / 60)\u{A0}heures"
     }
 
-    func logout(_ request: Request, identity: AdminIdentity) throws {
-        if let id = Self.cookies(request)[Self.sessionCookie] { try state.store.deleteSession(idHash: Secrets.sha256Hex(id)) }
-        try state.store.audit(actor: identity.user.name, action: "logout", target: nil, detail: nil, at: state.clock())
+    func logout(_ request: Request, identity: AdminIdentity) async throws {
+        if let id = Self.cookies(request)[Self.sessionCookie] { try await accounts.deleteSession(idHash: Secrets.sha256Hex(id)) }
+        try await accounts.audit(actor: identity.user.name, action: "logout", target: nil, detail: nil, at: clock())
     }
 
     /// A cookie for the admin pages only: HttpOnly, SameSite=Strict, Secure.
     func cookie(_ name: String, _ value: String, maxAge: Int) -> String {
-        "\(name)=\(value); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (state.admin.secureCookies ? "; Secure" : "")
+        "\(name)=\(value); Path=/admin; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (settings.secureCookies ? "; Secure" : "")
     }
 }
 
@@ -128,8 +132,8 @@ struct APIAdminMiddleware: RouterMiddleware {
     let auth: AdminAuth
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let identity = try auth.bearer(request) else {
-            throw APIError(.unauthorized, "Authentification requise : en-tête « Authorization: Bearer <jeton> » avec un jeton créé par « relais admin token NOM ».")
+        guard let identity = try await auth.bearer(request) else {
+            throw RelaisError(.unauthorized, "Authentification requise : en-tête « Authorization: Bearer <jeton> » avec un jeton créé par « relais admin token NOM ».")
         }
         var context = context
         context.admin = identity
@@ -145,7 +149,7 @@ struct PageAdminMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/admin/login" || path == "/admin/static/admin.css" { return try await next(request, context) }
-        guard let identity = try auth.session(request) else {
+        guard let identity = try await auth.session(request) else {
             let target = request.method == .get ? path : "/admin"
             return Response.redirect(to: "/admin/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/admin"), type: .normal)
         }

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import RelaisApp
+import RelaisAuth
 import RelaisImport
 import RelaisModel
 import RelaisStore
@@ -32,39 +34,70 @@ struct PrivacyRequestLogger<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// The HTTP server: the API, the pages and the admin, over the app's composition root.
 public enum RelaisServer {
-    /// Assembles the routes of the API and the pages; the executable and the tests both call it.
-    public static func router(state: ServerState) -> Router<RelaisRequestContext> {
-        let router = Router(context: RelaisRequestContext.self)
-        router.add(middleware: PrivacyRequestLogger(logger: state.logger))
-        router.get("/health") { _, _ in
-            JSONResponse(["status": "ok", "listings": "\(try state.store.listingCount())"])
+    /// Everything the server adds to the app: its scheduler and its admin settings.
+    public struct Setup: Sendable {
+        public let context: RelaisContext
+        public let scheduler: RefreshScheduler
+        public let admin: AdminSettings
+
+        public init(context: RelaisContext, scheduler: RefreshScheduler? = nil, admin: AdminSettings = .init()) {
+            self.context = context
+            self.scheduler = scheduler ?? context.scheduler()
+            self.admin = admin
         }
-        ServicesController(state: state).add(to: router)
-        ReferralController(state: state).add(to: router)
-        AdminAPI(state: state).add(to: router)
-        let pages = Pages(state: state)
-        pages.add(to: router)
-        AdminPages(state: state, pages: pages).add(to: router)
+
+        /// The admin use cases over this setup's scheduler.
+        public var actions: AdminActions { context.admin(scheduler: scheduler) }
+    }
+
+    /// Assembles the routes of the API and the pages; `relais serve`, the tests and the benchmarks all call it.
+    /// Each controller gets what it uses, no more.
+    public static func router(_ setup: Setup) async -> Router<RelaisRequestContext> {
+        let context = setup.context
+        let store = context.store
+        let renderer = PageRenderer()
+        let salt = ((try? await store.throttleSecret()) ?? []).nilIfEmpty ?? Secrets.randomBytes(32)
+        let clients = Clients(proxies: setup.admin.trustedProxies, salt: salt)
+        let auth = AdminAuth(accounts: store, settings: setup.admin, clients: clients, clock: context.clock)
+
+        let router = Router(context: RelaisRequestContext.self)
+        router.add(middleware: PrivacyRequestLogger(logger: context.logger))
+        router.add(middleware: ErrorMiddleware(pages: renderer, logger: context.logger))
+        router.get("/health") { _, _ in
+            JSONResponse(["status": "ok", "listings": "\(try await store.listingCount())"])
+        }
+        ServicesController(listings: store, data: context.data).add(to: router)
+        ReferralController(referrals: context.referrals, taxonomy: context.taxonomy).add(to: router)
+        AdminAPI(actions: setup.actions, auth: auth, store: store).add(to: router)
+        WebPages(
+            renderer: renderer, referrals: context.referrals, store: store, data: context.data, clock: context.clock, reportLimits: setup.admin.reports,
+            clients: clients
+        ).add(to: router)
+        AdminPages(renderer: renderer, actions: setup.actions, auth: auth, store: store, taxonomy: context.taxonomy).add(to: router)
         // Unknown addresses: a French page, or a JSON error under /api/.
-        router.get("/api/**") { request, _ -> Response in throw APIError(.notFound, "Adresse inconnue : \(request.uri.path)") }
         router.get("**") { request, _ -> Response in
-            if request.uri.path.hasPrefix("/api/") { throw APIError(.notFound, "Adresse inconnue : \(request.uri.path)") }
-            throw pages.error(.notFound, "Page introuvable", "Cette adresse ne correspond à aucune page de Relais.")
+            if request.uri.path.hasPrefix("/api/") { throw RelaisError(.notFound, "Adresse inconnue : \(request.uri.path)") }
+            throw renderer.errorPage(.notFound, title: "Page introuvable", message: "Cette adresse ne correspond à aucune page de Relais.")
         }
         return router
     }
 
     public static func application(
-        state: ServerState, host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [], onRunning: (@Sendable (Int) async -> Void)? = nil
-    ) -> some ApplicationProtocol {
+        _ setup: Setup, host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [], onRunning: (@Sendable (Int) async -> Void)? = nil
+    ) async -> some ApplicationProtocol {
         Application(
-            router: router(state: state),
+            router: await router(setup),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? port) },
-            logger: state.logger)
+            logger: setup.context.logger)
     }
+}
+
+extension Array {
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
 }
 
 /// The refresh scheduler as a service of the server's lifecycle: on SIGTERM

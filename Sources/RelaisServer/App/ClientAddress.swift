@@ -179,18 +179,29 @@ public struct ClientAddress: Sendable, Hashable {
     }
 }
 
-extension ServerState {
-    /// The one reader of the client's address (login throttling, report
-    /// limits): the socket's peer, or — only when it is a configured trusted
-    /// proxy — the address its forwarding header gives.
+/// Who a request comes from, for the limits that count per client: the one reader of
+/// the client's address (login throttling, report limits), and the salted keys the
+/// store counts under.
+public struct Clients: Sendable {
+    let proxies: TrustedProxies
+    /// The store's salt for throttle keys.
+    let salt: [UInt8]
+
+    public init(proxies: TrustedProxies, salt: [UInt8]) {
+        self.proxies = proxies
+        self.salt = salt
+    }
+
+    /// The socket's peer, or — only when it is a configured trusted proxy — the address
+    /// its forwarding header gives.
     public func client(of request: Request, context: RelaisRequestContext) -> ClientAddress {
         let peer = context.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
-        return ClientAddress(address: admin.trustedProxies.client(peer: peer, headers: request.headers))
+        return ClientAddress(address: proxies.client(peer: peer, headers: request.headers))
     }
 
     /// A throttle key: a salted hash of its kind and value, so that the store
     /// holds neither addresses nor typed account names.
     func throttleKey(_ kind: String, _ value: String) -> String {
-        kind + ":" + Secrets.hex(Secrets.sha256(throttleSalt + Array((kind + "\n" + value).utf8)))
+        kind + ":" + Secrets.hex(Secrets.sha256(salt + Array((kind + "\n" + value).utf8)))
     }
 }

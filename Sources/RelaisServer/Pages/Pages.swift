@@ -4,7 +4,6 @@ import Hummingbird
 import Mustache
 import RelaisModel
 import RelaisNormalize
-import RelaisStore
 
 /// An HTML page: a view model rendered by a template of ``Templates``.
 struct HTML: ResponseGenerator {
@@ -22,65 +21,74 @@ struct HTML: ResponseGenerator {
     }
 }
 
-/// A French error page (400, 404…): never a stack trace.
-struct PageError: HTTPResponseError {
-    let status: HTTPResponse.Status
-    let title: String
-    let message: String
-    let library: MustacheLibrary
+/// A page's view model: a struct whose stored properties are what its template reads.
+/// Templates test `{{#has_sessions}}` to show a heading only when there is something
+/// under it: `has_<name>` is true when the property `<name>` is a non-empty list. An
+/// absent (nil) value stops there: a template never picks a same-named value of an
+/// enclosing section by mistake (a session's registration from its listing's).
+protocol ViewModel: MustacheParent, Sendable {}
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let html = library.render(["title": title, "message": message, "status": "\(status.code)", "page": ["title": title]], withTemplate: "error") ?? message
-        return try HTML(body: html, status: status).response(from: request, context: context)
-    }
-}
-
-/// The French web pages.
-struct Pages {
-    let state: ServerState
-    let library: MustacheLibrary
-
-    init(state: ServerState) {
-        self.state = state
-        self.library = Templates.library
-    }
-
-    func add(to router: Router<RelaisRequestContext>) {
-        router.get("/") { request, _ in try self.home(request) }
-        router.get("/static/relais.css") { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "public, max-age=86400"
-            headers[.eTag] = Templates.cssETag
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: Templates.css)))
-        }
-        addWebPages(to: router)
-    }
-
-    func error(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> PageError {
-        PageError(status: status, title: title, message: message, library: library)
-    }
-
-    /// Adds `has_<key>` for every list of a model, nested ones included: templates test
-    /// `{{#has_sessions}}` to show a heading only when there is something under it.
-    static func withPresence(_ value: Any) -> Any {
-        if let d = value as? [String: Any] {
-            var out: [String: Any] = [:]
-            for (k, v) in d {
-                out[k] = withPresence(v)
-                if let a = v as? [Any] { out["has_" + k] = !a.isEmpty }
+extension ViewModel {
+    func child(named name: String) -> Any? {
+        let children = Mirror(reflecting: self).children
+        if name.hasPrefix("has_") {
+            let key = String(name.dropFirst(4))
+            if let value = children.first(where: { $0.label == key })?.value {
+                return (value as? any Collection).map { !$0.isEmpty } ?? !Self.isNil(value)
             }
-            return out
         }
-        if let a = value as? [Any] { return a.map(withPresence) }
+        guard let value = children.first(where: { $0.label == name })?.value else { return nil }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional { return mirror.children.first?.value ?? false }
         return value
     }
 
-    func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok) throws -> HTML {
-        guard let html = library.render(Self.withPresence(model), withTemplate: template) else {
-            throw error(.internalServerError, "Erreur", "La page n’a pas pu être affichée.")
+    static func isNil(_ value: Any) -> Bool {
+        let m = Mirror(reflecting: value)
+        return m.displayStyle == .optional && m.children.isEmpty
+    }
+}
+
+/// What every page's layout reads.
+struct PageMeta: ViewModel {
+    var title: String
+}
+
+/// A French error page (400, 404…): never a stack trace.
+struct PageError: Error, HTTPResponseError {
+    struct Model: ViewModel {
+        var page: PageMeta
+        var title: String
+        var message: String
+        var status: String
+    }
+
+    let status: HTTPResponse.Status
+    let title: String
+    let message: String
+    let renderer: PageRenderer
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let html = renderer.library.render(Model(page: PageMeta(title: title), title: title, message: message, status: "\(status.code)"), withTemplate: "error") ?? message
+        return try HTML(body: PageRenderer.visibleSpaces(html), status: status).response(from: request, context: context)
+    }
+}
+
+/// Renders view models with the compiled templates.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    init(library: MustacheLibrary = Templates.library) { self.library = library }
+
+    func render(_ template: String, _ model: some ViewModel, status: HTTPResponse.Status = .ok) throws -> HTML {
+        guard let html = library.render(model, withTemplate: template) else {
+            throw errorPage(.internalServerError, title: "Erreur", message: "La page n’a pas pu être affichée.")
         }
         return HTML(body: Self.visibleSpaces(html), status: status)
+    }
+
+    func errorPage(_ status: HTTPResponse.Status, title: String, message: String) -> PageError {
+        PageError(status: status, title: title, message: message, renderer: self)
     }
 
     /// No-break spaces written as entities (`&nbsp;`, `&#8239;`): the same page, and the
@@ -90,34 +98,33 @@ struct Pages {
         return html.replacingOccurrences(of: "\u{A0}", with: "&nbsp;").replacingOccurrences(of: "\u{202F}", with: "&#8239;")
     }
 
-    func listingSummary(_ l: Listing) -> [String: Any] {
-        let c = l.content
-        return [
-            "id": l.id, "name": c.name, "kind": state.taxonomy.label(of: c.kind),
-            "place": c.address.map { [$0.postalCode, $0.commune].compactMap { $0 }.joined(separator: " ") } ?? "",
-            "phone": tv(c.phones.first.map { ["number": $0.number, "display": PhoneDisplay.french($0.number)] }),
-            "demo": l.demo, "stale": l.stale,
-        ]
+    /// A message as a sentence: capital first, final full stop.
+    static func sentence(_ s: String) -> String {
+        guard let first = s.first else { return s }
+        let capital = first.uppercased() + s.dropFirst()
+        return capital.hasSuffix(".") || capital.hasSuffix("?") || capital.hasSuffix("!") ? capital : capital + "."
     }
 
-    func home(_ request: Request) throws -> HTML {
-        let q = QueryReader(request)
-        var model: [String: Any] = ["page": ["title": "Relais — trouver un lieu d’entraide en santé mentale"]]
-        if let text = q.string("q") {
-            let query: SearchQuery
-            do { query = try ServicesController.query(q, taxonomy: state.taxonomy) { state.data.gazetteer.departement(code: $0) != nil } } catch let e as APIError {
-                throw error(.badRequest, "Recherche impossible", e.message)
-            }
-            let page: ListingPage
-            do { page = try state.store.search(query) } catch let e as SearchWindowError {
-                throw error(.badRequest, "Recherche impossible", e.description)
-            }
-            model["q"] = text
-            model["searched"] = true
-            model["total"] = page.totalItems
-            model["results"] = page.listings.map(listingSummary)
+    static func title(of status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "Demande impossible"
+        case 401, 403: "Accès refusé"
+        case 404: "Page introuvable"
+        case 409: "Action impossible"
+        case 413: "Demande trop longue"
+        case 415: "Format non pris en charge"
+        case 429: "Trop de demandes"
+        case 503: "Service indisponible"
+        default: "Erreur"
         }
-        return try render("home", model)
+    }
+
+    static func message(of status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "Cette adresse ne correspond à aucune page de Relais."
+        case 405: "Cette adresse ne s’utilise pas ainsi."
+        default: "La demande n’a pas pu aboutir."
+        }
     }
 }
 
@@ -127,4 +134,3 @@ enum PhoneDisplay {
     /// Groups held together by no-break spaces: a number never breaks across lines.
     static func french(_ e164: String) -> String { PhoneNumber.national(e164).replacingOccurrences(of: " ", with: "\u{A0}") }
 }
-

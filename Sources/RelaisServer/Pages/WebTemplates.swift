@@ -35,6 +35,8 @@ enum WebTemplates {
           {{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}{{#closed}} <span class="badge closed">temporairement fermé</span>{{/closed}}</p>
           {{#next}}<p><strong>{{next_label}} : {{next}}</strong></p>{{/next}}
           <ul class="reasons">{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul>
+          {{#languages}}<p>Langues parlées : {{languages}}</p>{{/languages}}
+          {{#access}}<p>Accessibilité : {{access}}</p>{{/access}}
           {{>contact}}
         </li>
         """
@@ -69,6 +71,12 @@ enum WebTemplates {
             <select id="modalite" name="modalite">{{#modalities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/modalities}}</select></div>
             <div><label for="within_days">Quand ?</label>
             <select id="within_days" name="within_days">{{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select></div>
+          </div>
+          <div class="row">
+            <div><label for="langue">Langue d’accueil</label>
+            <select id="langue" name="langue">{{#languages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/languages}}</select></div>
+            <div><label for="accessible">Accessibilité</label>
+            <select id="accessible" name="accessible">{{#accesses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/accesses}}</select></div>
           </div>
           <label for="situation">La situation en quelques mots (facultatif)</label>
           <textarea id="situation" name="situation" rows="2" maxlength="1000" aria-describedby="situation-aide"></textarea>
@@ -110,6 +118,9 @@ enum WebTemplates {
           <dt>Pour</dt><dd>{{audiences}}{{#audience_note}} — {{audience_note}}{{/audience_note}}</dd>
           <dt>Besoins</dt><dd>{{needs}}</dd>
           <dt>Accès</dt><dd>{{modalities}}</dd>
+          {{#languages}}<dt>Langues parlées</dt><dd>{{languages}}</dd>{{/languages}}
+          {{#access}}<dt>Accessibilité</dt><dd>{{access}}{{#access_note}} — {{access_note}}{{/access_note}}{{#access_url}} — <a href="{{access_url}}" rel="noopener noreferrer">fiche Accèslibre</a>{{/access_url}}</dd>{{/access}}
+          {{^access}}{{#access_note}}<dt>Accessibilité</dt><dd>{{access_note}}{{#access_url}} — <a href="{{access_url}}" rel="noopener noreferrer">fiche Accèslibre</a>{{/access_url}}</dd>{{/access_note}}{{^access_note}}{{#access_url}}<dt>Accessibilité</dt><dd><a href="{{access_url}}" rel="noopener noreferrer">fiche Accèslibre</a></dd>{{/access_url}}{{/access_note}}{{/access}}
           {{#fees}}<dt>Participation</dt><dd>{{fees}}</dd>{{/fees}}
           {{#eligibility}}<dt>Conditions</dt><dd>{{eligibility}}</dd>{{/eligibility}}
           {{#registration}}<dt>Inscription</dt><dd>{{registration}}</dd>{{/registration}}
@@ -137,6 +148,7 @@ enum WebTemplates {
               <option value="">(autre)</option><option value="phones">Téléphone</option><option value="emails">Courriel</option>
               <option value="address">Adresse</option><option value="schedule">Horaires</option><option value="status">N’existe plus / a fermé</option>
               <option value="name">Nom</option><option value="description">Description</option>
+              <option value="languages">Langues parlées</option><option value="accessibility">Accessibilité</option>
             </select>
             <label for="message">Votre message</label>
             <textarea id="message" name="message" rows="4" maxlength="{{max_message}}" required></textarea>
@@ -175,6 +187,8 @@ enum WebTemplates {
             {{#next}}<p><strong>Quand :</strong> {{next_label}} {{next}}</p>{{/next}}
             {{^next}}{{#has_schedule}}<p><strong>Quand :</strong> {{#schedule}}{{.}} {{/schedule}}</p>{{/has_schedule}}{{/next}}
             {{#address}}<p><strong>Où :</strong> {{address}}</p>{{/address}}
+            {{#languages}}<p><strong>Langues :</strong> {{languages}}</p>{{/languages}}
+            {{#access}}<p><strong>Accessibilité :</strong> {{access}}</p>{{/access}}
             <p><strong>Contact :</strong> {{#phones}}{{display}} · {{/phones}}{{#email}}{{email}} · {{/email}}{{#website}}{{website}}{{/website}}</p>
           </li>
         {{/items}}
@@ -228,7 +242,11 @@ enum WebTemplates {
             <div><label for="departement">Département</label>
             <select id="departement" name="departement"><option value="">Tous</option>{{#departements}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}} — {{name}}</option>{{/departements}}</select></div>
             <div><label for="kind">Type</label>
-            <select id="kind" name="kind"><option value="">Tous</option>{{#kinds}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select></div>
+            <select id="kind" name="kind"><option value="">Tous</option>{{#kinds}}<option value="{{id}}"{{#checked}} selected{{/checked}}>{{label}}</option>{{/kinds}}</select></div>
+            <div><label for="langue">Langue</label>
+            <select id="langue" name="langue">{{#languages}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/languages}}</select></div>
+            <div><label for="accessible">Accessibilité</label>
+            <select id="accessible" name="accessible">{{#accesses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/accesses}}</select></div>
             <div><label for="q">Mots</label><input id="q" name="q" type="search" value="{{q}}"></div>
           </div>
           <p><button type="submit">Afficher</button></p>

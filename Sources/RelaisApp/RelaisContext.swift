@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import RelaisFetch
+import RelaisImport
+import RelaisModel
+import RelaisSources
+import RelaisStore
+import RelaisStoreSQLite
+
+/// The composition root: everything `relais serve`, every command, the tests and the
+/// benchmarks work with, assembled in one place — the store (held by its protocols),
+/// `Directory/`, the importer, the referral index and the use cases.
+public struct RelaisContext: Sendable {
+    public let home: RelaisHome
+    public let store: any DirectoryStore
+    public let data: DirectoryData
+    public let importer: Importer
+    public let clock: @Sendable () -> Date
+    public let logger: Logger
+    /// The referral index, rebuilt when the listings change.
+    public let index: IndexCache
+    /// Referral questions and upcoming sessions.
+    public let referrals: Referrals
+    /// Opened for reading only: nothing is written (no migration, no national lines, no ledger repair).
+    public let readOnly: Bool
+
+    public var taxonomy: Taxonomy { data.taxonomy }
+
+    /// How a command or the server opens the store.
+    public enum Access: Sendable {
+        /// Created if missing, migrated, the curated national lines brought up to date,
+        /// runs of dead processes closed: `serve`, `import`, `refresh`, `admin`.
+        case readWrite
+        /// An existing, migrated store, read and never written: `search`, `refer`, `sessions`, `sources`.
+        case readOnly
+        /// Opened writable and migrated, but nothing else done on opening: `check`, which writes only when asked to repair.
+        case maintenance
+    }
+
+    /// Opens the SQLite store at `db` (the embedded default) and assembles the rest.
+    public static func open(
+        db: String, access: Access = .readWrite, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais")
+    ) async throws -> RelaisContext {
+        let store: SQLiteStore
+        switch access {
+        case .readWrite, .maintenance: store = try SQLiteStore(path: db)
+        case .readOnly: store = try SQLiteStore(readingOnly: db)
+        }
+        return try await open(store: store, readOnly: access != .readWrite, home: home, clock: clock, fetcher: fetcher, environment: environment, logger: logger)
+    }
+
+    /// Assembles Relais over any store that implements the protocols (another backend, a test's).
+    public static func open(
+        store: any DirectoryStore, readOnly: Bool = false, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais")
+    ) async throws -> RelaisContext {
+        let home = try home ?? RelaisHome.locate(environment: environment)
+        var override: (communes: [Commune], parents: [String: String])?
+        if let communes = try await store.geoCommunes() { override = (communes, try await store.geoParents()) }
+        let data = try DirectoryData.load(from: home, communes: override)
+        var env = environment
+        env["RELAIS_HOME"] = env["RELAIS_HOME"] ?? home.root.path
+        let importer = Importer(store: store, data: data, fetcher: fetcher, clock: clock, environment: env, logger: logger)
+        let index = IndexCache(store: store, taxonomy: data.taxonomy, logger: logger)
+        let context = RelaisContext(
+            home: home, store: store, data: data, importer: importer, clock: clock, logger: logger, index: index,
+            referrals: Referrals(index: index, listings: store, data: data, clock: clock), readOnly: readOnly)
+        if !readOnly {
+            await importer.syncNational()
+            await context.closeAbandonedRuns(now: clock())
+        }
+        return context
+    }
+
+    /// Closes the runs left "running" by a process of this host that is gone (killed,
+    /// crashed): they applied nothing, and say so in the ledger as interrupted.
+    public func closeAbandonedRuns(now: Date) async {
+        guard let running = try? await store.runningRuns() else { return }
+        let gone = running.filter { $0.owner.map(ProcessLiveness.isGoneLocally) ?? false }.map(\.id)
+        guard !gone.isEmpty else { return }
+        try? await store.closeAbandonedRuns(gone, at: now)
+    }
+
+    /// The valid manifests of a folder (default `Importers/`), `${RELAIS_HOME}` expanded; an
+    /// invalid file is left out (see ``manifestSet(in:)`` for its reason), never stops the others.
+    public func manifests(in folder: URL? = nil) throws -> [Manifest] {
+        try Manifest.load(from: folder ?? home.importers, environment: importer.environment).manifests
+    }
+
+    /// The manifests of a folder and the files that could not be read, each with its reason;
+    /// a problem with a known source's file is written to that source's ledger too (unless read-only).
+    public func manifestSet(in folder: URL? = nil) async throws -> ManifestSet {
+        let set = try Manifest.load(from: folder ?? home.importers, environment: importer.environment)
+        guard !readOnly else { return set }
+        for problem in set.problems {
+            guard let id = problem.sourceID else { continue }
+            _ = try? await store.recordManifestProblem(
+                sourceID: id, message: "manifeste invalide (\(problem.fileName)) : \(problem.key.map { "clé « \($0) » — " } ?? "")\(problem.message)", at: clock())
+        }
+        return set
+    }
+
+    /// Imports every enabled manifest whose URL is local (`file://`): the bundled
+    /// demonstration sources. Used on first start when the store is empty.
+    public func importBundled(progress: (@Sendable (String) -> Void)? = nil) async throws -> [RunRecord] {
+        var runs: [RunRecord] = []
+        for m in try manifests() where m.enabled && m.url.lowercased().hasPrefix("file://") {
+            runs.append(await importer.run(m, trigger: "first-start", progress: progress))
+        }
+        return runs
+    }
+
+    /// The refresh scheduler over this context's store, manifests and importer.
+    public func scheduler(settings: SchedulerSettings = .init(), manifestsFolder: URL? = nil) -> RefreshScheduler {
+        let importer = self.importer
+        let context = self
+        return RefreshScheduler(
+            store: store, settings: settings, clock: clock, logger: logger,
+            manifests: { try context.manifests(in: manifestsFolder) },
+            manifestProblems: { (try? Manifest.load(from: manifestsFolder ?? context.home.importers, environment: importer.environment).problems) ?? [] },
+            runner: { manifest, trigger in await importer.run(manifest, trigger: trigger) })
+    }
+
+    /// The admin use cases over this context.
+    public func admin(scheduler: RefreshScheduler) -> AdminActions {
+        AdminActions(store: store, scheduler: scheduler, editor: ListingEditor(data: data), clock: clock)
+    }
+}

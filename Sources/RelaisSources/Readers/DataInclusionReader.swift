@@ -1,0 +1,202 @@
+import Foundation
+import RelaisFetch
+import RelaisModel
+import RelaisMerge
+import RelaisNormalize
+
+/// The French data·inclusion API v1: `<url>/structures` and `<url>/services`,
+/// page by page (`?page=N`, following `pages`), optionally with a bearer token
+/// read from the environment variable named by `options.token_env`.
+/// Structures and services both become listings; a service names its structure
+/// as organisation and borrows its address and contacts when it has none.
+struct DataInclusionReader: FormatReader {
+    var format: SourceFormat { .dataInclusion }
+    var options: [String] { ["token_env", "size"] }
+    func check(options: [String: String]) -> (key: String, message: String)? { positiveIntegers(["size"], in: options) }
+
+    func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
+        let m = ctx.manifest
+        var headers: [(String, String)] = [("Accept", "application/json")]
+        if let env = m.option("token_env") {
+            guard let token = ctx.environment[env], !token.isEmpty else {
+                throw ReadError("\(m.file) : la variable d’environnement \(env) (options.token_env) n’est pas définie")
+            }
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        if let unchanged = await unchangedPages(etag, fetcher: fetcher, headers: headers, policy: m.fetchPolicy) { return unchanged }
+        let base = m.url.hasSuffix("/") ? String(m.url.dropLast()) : m.url
+        var docs: [Document] = []
+        var firstStatus: Int?
+        let maxPages = m.intOption("max_pages", default: 200)
+        for endpoint in ["structures", "services"] {
+            var page = 1
+            var pages = 1
+            repeat {
+                var url = JSONReader.url("\(base)/\(endpoint)", setting: "page", to: page)
+                if let size = m.option("size") { url = JSONReader.url(url, setting: "size", to: Int(size) ?? 100) }
+                let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
+                firstStatus = firstStatus ?? r.status
+                let doc = Document(r, requested: url)
+                let root = try json(doc, ctx)
+                guard let o = root as? [String: Any], o["items"] is [Any] else {
+                    throw ReadError("\(url) : réponse inattendue — l’API data·inclusion v1 renvoie un objet avec « items »")
+                }
+                pages = try JSONPath.pageCount(o["pages"], url: url, maxPages: maxPages)
+                docs.append(doc)
+                page += 1
+            } while page <= pages
+        }
+        return pagedPayload(docs, httpStatus: firstStatus)
+    }
+
+    func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
+        let vocab = ctx.normalizer.data.dataInclusion
+        var structures: [[String: Any]] = []
+        var services: [[String: Any]] = []
+        var result = ReadResult()
+        for doc in payload.documents {
+            guard let o = try json(doc, ctx) as? [String: Any], let items = o["items"] as? [[String: Any]] else { continue }
+            let page = JSONPath.double(o["page"]).flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
+            let isService = doc.url.contains("/services")
+            for (i, item) in items.enumerated() {
+                var tagged = item
+                tagged["__item"] = "\(isService ? "services" : "structures") page \(page), élément \(i + 1)"
+                if isService { services.append(tagged) } else { structures.append(tagged) }
+            }
+        }
+        var byID: [String: RawRecord] = [:]
+        for s in structures {
+            var r = common(s, ctx)
+            r.kind = ctx.normalizer.classify(r.name) ?? ctx.manifest.kind ?? ctx.normalizer.classify(r.description)
+            r.missingRequired = ["source", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
+            if let id = r.id { byID[id] = r }
+        }
+        var serviceRecords: [(record: RawRecord, structureID: String?)] = []
+        for s in services {
+            var r = common(s, ctx)
+            r.missingRequired = ["source", "structure_id", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
+            let structureID = JSONPath.string(s["structure_id"])
+            let parent = structureID.flatMap { byID[$0] }
+            r.kind = ctx.normalizer.classify(r.name) ?? parent?.kind ?? ctx.manifest.kind ?? ctx.normalizer.classify(r.description)
+            var needs: [String] = []
+            for t in JSONPath.strings(s["thematiques"]) {
+                guard let mapped = vocab.thematiques[t] else {
+                    result.issues.append(RunIssue(item: r.item, field: "thematiques", reason: "unknown thematique \(t) dropped (thématique inconnue ignorée)", severity: .warning))
+                    continue
+                }
+                if let n = mapped, !needs.contains(n) { needs.append(n) }
+            }
+            r.needs = needs
+            for p in JSONPath.strings(s["publics"]) {
+                for a in vocab.publics[p] ?? [] where !r.audiences.contains(a) { r.audiences.append(a) }
+            }
+            r.audienceText = JSONPath.string(s["publics_precisions"])
+            var modalities: [Modality] = []
+            for mode in JSONPath.strings(s["modes_accueil"]) {
+                for m in vocab.modes_accueil[mode] ?? [] where !modalities.contains(m) { modalities.append(m) }
+            }
+            // A listening line "à distance" is reached by phone.
+            if r.kind == .ligne_ecoute && !modalities.contains(.sur_place) { modalities.removeAll { $0 == .en_ligne } }
+            r.modalities = modalities
+            r.virtual = !modalities.isEmpty && !modalities.contains(.sur_place)
+            if r.virtual { r.street = nil; r.postalCode = nil; r.commune = nil; r.insee = nil; r.latitude = nil; r.longitude = nil }
+            if let parent {
+                r.organization = parent.name
+                if r.street == nil && r.postalCode == nil && r.commune == nil && !r.virtual {
+                    r.street = parent.street
+                    r.complement = parent.complement
+                    r.postalCode = parent.postalCode
+                    r.commune = parent.commune
+                    r.insee = parent.insee
+                    r.latitude = parent.latitude
+                    r.longitude = parent.longitude
+                }
+                if r.phones.isEmpty { r.phones = parent.phones }
+                if r.emails.isEmpty { r.emails = parent.emails }
+                if r.website == nil { r.website = parent.website }
+                // Services happen at their structure's place unless they say otherwise: its access too.
+                if r.accessibilityURL == nil && r.accessibilityText == nil && !r.virtual {
+                    r.accessibilityURL = parent.accessibilityURL
+                    r.accessibilityText = parent.accessibilityText
+                }
+            } else if let structureID {
+                r.flags.append(Flag("orphan_service", field: "structure_id", "Service sans structure connue (structure_id « \(structureID) ») : importé sans organisation."))
+                result.issues.append(RunIssue(item: r.item, field: "structure_id", reason: "orphan service: structure \(structureID) not found", severity: .warning))
+            }
+            let frais = JSONPath.string(s["frais"])
+            r.fees = JSONPath.string(s["frais_precisions"]) ?? (frais == "gratuit" ? "Gratuit" : frais)
+            r.eligibility = JSONPath.string(s["conditions_acces"])
+            r.registration = JSONPath.string(s["lien_mobilisation"])
+            serviceRecords.append((r, structureID))
+        }
+        // A structure with exactly one service of its own kind is one resource:
+        // one listing, named after the structure, with the service's details.
+        var folded = Set<Int>()
+        for s in structures {
+            guard let id = JSONPath.string(s["id"]), var structure = byID[id] else { continue }
+            let same = serviceRecords.indices.filter { serviceRecords[$0].structureID == id && serviceRecords[$0].record.kind == structure.kind }
+            if same.count == 1, structure.missingRequired.isEmpty {
+                let service = serviceRecords[same[0]].record
+                folded.insert(same[0])
+                structure = Self.fold(structure, service)
+            }
+            result.records.append(structure)
+        }
+        for (i, s) in serviceRecords.enumerated() where !folded.contains(i) { result.records.append(s.record) }
+        return result
+    }
+
+    static func fold(_ structure: RawRecord, _ service: RawRecord) -> RawRecord {
+        var r = structure
+        r.alternateName = service.name
+        r.description = service.description ?? structure.description
+        r.needs = service.needs
+        r.audiences = service.audiences
+        r.audienceText = service.audienceText
+        r.modalities = service.modalities
+        r.virtual = service.virtual
+        if service.openingHours != nil { r.openingHours = service.openingHours }
+        for p in service.phones where !r.phones.contains(p) { r.phones.append(p) }
+        for e in service.emails where !r.emails.contains(e) { r.emails.append(e) }
+        r.fees = service.fees
+        r.eligibility = service.eligibility
+        r.registration = service.registration
+        r.flags += service.flags
+        if r.missingRequired.isEmpty { r.missingRequired = service.missingRequired }
+        if let u = service.sourceUpdated, u > (r.sourceUpdated ?? "") { r.sourceUpdated = u }
+        return r
+    }
+
+    /// Fields structures and services share.
+    func common(_ s: [String: Any], _ ctx: ReaderContext) -> RawRecord {
+        var r = RawRecord(item: s["__item"] as? String ?? "élément")
+        r.id = JSONPath.string(s["id"])
+        r.name = JSONPath.string(s["nom"])
+        r.description = JSONPath.string(s["description"]) ?? JSONPath.string(s["presentation_resume"])
+        r.street = JSONPath.string(s["adresse"])
+        r.complement = JSONPath.string(s["complement_adresse"])
+        r.postalCode = JSONPath.string(s["code_postal"])
+        r.commune = JSONPath.string(s["commune"])
+        r.insee = JSONPath.string(s["code_insee"])
+        r.latitude = JSONPath.double(s["latitude"])
+        r.longitude = JSONPath.double(s["longitude"])
+        if let t = JSONPath.string(s["telephone"]) { r.phones = [t] }
+        if let e = JSONPath.string(s["courriel"]) { r.emails = [e] }
+        r.website = JSONPath.string(s["site_web"]) ?? JSONPath.string(s["lien_source"]).flatMap { _ in nil }
+        // v1: `accessibilite_lieu`, a link to the place's Accèslibre page (v0: `accessibilite`).
+        r.accessibilityURL = JSONPath.string(s["accessibilite_lieu"]) ?? JSONPath.string(s["accessibilite"])
+        r.sourceUpdated = JSONPath.string(s["date_maj"])
+        if let h = JSONPath.string(s["horaires_accueil"]) {
+            r.openingHours = h
+        } else if let legacy = JSONPath.string(s["horaires_ouverture"]) {
+            // data·inclusion v0 name of the same field.
+            r.openingHours = legacy
+            r.flags.append(Flag("legacy_field", field: "horaires_ouverture", "Champ v0 « horaires_ouverture » lu comme horaires d’accueil."))
+        }
+        return r
+    }
+}
+
+extension SourceFormat {
+    public static let dataInclusion = SourceFormat("data-inclusion")
+}

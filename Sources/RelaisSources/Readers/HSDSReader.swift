@@ -1,0 +1,301 @@
+import Foundation
+import RelaisFetch
+import RelaisModel
+import RelaisMerge
+import RelaisNormalize
+
+/// Open Referral HSDS 3.0: an API's `/services` endpoint read with `?page=N`
+/// until `last_page` (or `total_pages`), or an HSDS CSV datapackage
+/// (`datapackage.json` beside `services.csv`, `locations.csv`…).
+///
+/// `opens_at`/`closes_at` without an offset are Europe/Paris wall-clock times.
+/// A schedule with a `count` is a finite series: dated sessions, not a
+/// recurring schedule.
+struct HSDSReader: FormatReader {
+    var format: SourceFormat { .hsds }
+    var options: [String] { ["token_env"] }
+
+    func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload {
+        let m = ctx.manifest
+        var headers: [(String, String)] = [("Accept", "application/json")]
+        if let env = m.option("token_env") {
+            guard let token = ctx.environment[env], !token.isEmpty else {
+                throw ReadError("\(m.file) : la variable d’environnement \(env) (options.token_env) n’est pas définie")
+            }
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        if m.url.hasSuffix("datapackage.json") {
+            let r = try await fetcher.fetch(FetchRequest(url: m.url, headers: headers, policy: m.fetchPolicy))
+            var docs = [Document(r)]
+            guard let dp = try json(docs[0], ctx) as? [String: Any], let resources = dp["resources"] as? [[String: Any]] else {
+                throw ReadError("\(m.url) : datapackage.json sans « resources »")
+            }
+            let wanted = Set(["organization", "service", "location", "service_at_location", "address", "phone", "schedule", "attribute", "taxonomy_term"])
+            for res in resources {
+                guard let name = res["name"] as? String, wanted.contains(name), let path = res["path"] as? String,
+                    let url = URL(string: path, relativeTo: URL(string: m.url))?.absoluteString
+                else { continue }
+                do {
+                    docs.append(Document(try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))))
+                } catch let e as FetchError where e.reason == .httpStatus(404) || e.reason == .fileNotFound {
+                    continue  // an optional table the package does not ship
+                }
+            }
+            return Payload(documents: docs, httpStatus: r.status)
+        }
+        if let unchanged = await unchangedPages(etag, fetcher: fetcher, headers: headers, policy: m.fetchPolicy) { return unchanged }
+        var docs: [Document] = []
+        var page = 1
+        var firstStatus: Int?
+        let maxPages = m.intOption("max_pages", default: 200)
+        while true {
+            let url = JSONReader.url(m.url, setting: "page", to: page)
+            let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
+            firstStatus = firstStatus ?? r.status
+            let doc = Document(r, requested: url)
+            guard let o = try json(doc, ctx) as? [String: Any], o["contents"] is [Any] else {
+                throw ReadError("\(url) : réponse inattendue — une page HSDS a « contents », « total_pages » et « last_page »")
+            }
+            docs.append(doc)
+            if (o["last_page"] as? Bool) == true { break }
+            if o["total_pages"] != nil, page >= (try JSONPath.pageCount(o["total_pages"], url: url, maxPages: maxPages)) { break }
+            if (o["contents"] as? [Any])?.isEmpty == true { break }
+            guard page < maxPages else {
+                throw ReadError("\(m.url) : plus de \(maxPages) pages (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
+            }
+            page += 1
+        }
+        return pagedPayload(docs, httpStatus: firstStatus)
+    }
+
+    func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
+        var services: [(item: String, service: [String: Any])] = []
+        if let first = payload.documents.first, first.url.hasSuffix("datapackage.json") {
+            services = try Self.servicesFromDatapackage(payload, ctx, reader: self)
+        } else {
+            for (p, doc) in payload.documents.enumerated() {
+                guard let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] else { continue }
+                for (i, s) in contents.enumerated() { services.append(("page \(p + 1), élément \(i + 1)", s)) }
+            }
+        }
+        var result = ReadResult()
+        for (item, s) in services { result.records.append(record(s, item: item, ctx)) }
+        return result
+    }
+
+    func record(_ s: [String: Any], item: String, _ ctx: ReaderContext) -> RawRecord {
+        var r = RawRecord(item: item)
+        r.id = JSONPath.string(s["id"])
+        r.name = JSONPath.string(s["name"])
+        r.alternateName = JSONPath.string(s["alternate_name"])
+        r.description = JSONPath.string(s["description"])
+        r.organization = JSONPath.string(JSONPath.get(s, "organization.name"))
+        r.website = JSONPath.string(s["url"])
+        if let e = JSONPath.string(s["email"]) { r.emails = [e] }
+        if let e = JSONPath.string(JSONPath.get(s, "organization.email")), !r.emails.contains(e) { r.emails.append(e) }
+        r.status = JSONPath.string(s["status"]).flatMap(ServiceStatus.init(hsds:))
+        r.fees = JSONPath.string(s["fees_description"])
+        r.eligibility = JSONPath.string(s["eligibility_description"])
+        r.registration = JSONPath.string(s["application_process"])
+        r.sourceUpdated = JSONPath.string(s["last_modified"])
+        for p in (s["phones"] as? [[String: Any]]) ?? [] {
+            guard let n = JSONPath.string(p["number"]) else { continue }
+            r.phones.append(n)
+            if let d = JSONPath.string(p["description"]) { r.phoneNotes[n] = d }
+        }
+        // Languages: the code (ISO 639-1 or -3), else the name.
+        for l in (s["languages"] as? [[String: Any]]) ?? [] {
+            if let text = JSONPath.string(l["code"]) ?? JSONPath.string(l["name"]) { r.languages.append(text) }
+        }
+        // Taxonomy terms: kinds, needs and audiences, under Relais's taxonomies (`relais:kind`,
+        // `relais:need`, `relais:audience`), the attribute's link type, or the taxonomies the
+        // manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
+        let attributes = (s["attributes"] as? [[String: Any]]) ?? []
+        var kindTerms: [String] = [], otherTerms: [String] = []
+        var needTexts: [String] = [], audienceTexts: [String] = []
+        for a in attributes {
+            let taxonomy = JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy")) ?? JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy_detail.name")) ?? ""
+            let link = (JSONPath.string(a["link_type"]) ?? "").lowercased()
+            let texts = [JSONPath.string(JSONPath.get(a, "taxonomy_term.code")), JSONPath.string(a["value"]), JSONPath.string(JSONPath.get(a, "taxonomy_term.name"))].compactMap { $0 }
+            func names(_ option: String, _ own: String) -> Bool { taxonomy == own || (ctx.manifest.option(option).map { $0 == taxonomy } ?? false) }
+            if names("need_taxonomy", "relais:need") || link == "need" || link == "besoin" {
+                needTexts += texts
+            } else if names("audience_taxonomy", "relais:audience") || link == "audience" || link == "public" {
+                audienceTexts += texts
+            } else if names("kind_taxonomy", "relais:kind") || link == "kind" {
+                kindTerms += texts
+            } else {
+                otherTerms += texts
+            }
+        }
+        r.kind = (kindTerms + otherTerms).lazy.compactMap { Kind(rawValue: $0) ?? ctx.normalizer.classify($0.replacingOccurrences(of: "-", with: " ")) ?? Self.termKinds[$0] }.first
+            ?? ctx.normalizer.classify(r.name) ?? ctx.manifest.kind
+        // Need terms go through the same reading as a spreadsheet's needs column (id or label).
+        if !needTexts.isEmpty { r.needsText = needTexts.joined(separator: ", ") }
+        for t in audienceTexts {
+            for a in RecordNormalizer.audienceWords(t) ?? RecordNormalizer.audiences(in: t) where !r.audiences.contains(a) { r.audiences.append(a) }
+        }
+        // Location.
+        let locations = ((s["service_at_locations"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
+        if let loc = locations.first(where: { JSONPath.string($0["location_type"]) != "virtual" }) ?? locations.first {
+            if JSONPath.string(loc["location_type"]) == "virtual" {
+                r.virtual = true
+                r.modalities = r.kind == .ligne_ecoute || !r.phones.isEmpty ? [.telephone, .en_ligne] : [.en_ligne]
+            } else {
+                r.placeName = JSONPath.string(loc["name"])
+                r.latitude = JSONPath.double(loc["latitude"])
+                r.longitude = JSONPath.double(loc["longitude"])
+                // Accessibility of the place: HSDS's descriptions, details and links, every entry.
+                let access = (loc["accessibility"] as? [[String: Any]]) ?? []
+                let descriptions = access.compactMap { JSONPath.string($0["description"]) }.filter { !$0.isEmpty }
+                let details = access.compactMap { JSONPath.string($0["details"]) }.filter { !$0.isEmpty }
+                if !descriptions.isEmpty { r.accessibilityText = descriptions.joined(separator: " ; ") }
+                if !details.isEmpty { r.accessibilityDetails = details.joined(separator: " ; ") }
+                r.accessibilityURL = access.lazy.compactMap { JSONPath.string($0["url"]) }.first
+                for l in (loc["languages"] as? [[String: Any]]) ?? [] {
+                    if let text = JSONPath.string(l["code"]) ?? JSONPath.string(l["name"]), !r.languages.contains(text) { r.languages.append(text) }
+                }
+                if let a = ((loc["addresses"] as? [[String: Any]]) ?? []).first(where: { JSONPath.string($0["address_type"]) != "postal" }) ?? (loc["addresses"] as? [[String: Any]])?.first {
+                    r.street = JSONPath.string(a["address_1"])
+                    r.complement = JSONPath.string(a["address_2"])
+                    r.postalCode = JSONPath.string(a["postal_code"])
+                    r.commune = JSONPath.string(a["city"])
+                }
+            }
+        }
+        // Schedules: recurring rules, or a finite series as sessions.
+        var rules: [ScheduleRule] = []
+        var occurrences: [Occurrence] = []
+        var link: String?
+        for row in (s["schedules"] as? [[String: Any]]) ?? [] {
+            guard let rule = Self.rule(row) else {
+                if let d = JSONPath.string(row["description"]) { r.hoursText = d }
+                continue
+            }
+            link = link ?? JSONPath.string(row["schedule_link"])
+            if rule.count != nil {
+                let e = ScheduleEvaluator(Schedule(rules: [rule]))
+                occurrences += e.occurrences(from: rule.anchor ?? ctx.today, days: 3700)
+            } else {
+                rules.append(rule)
+            }
+        }
+        // Rows with the same days and season share one rule with several spans.
+        var merged: [ScheduleRule] = []
+        for rule in rules {
+            if let k = merged.firstIndex(where: { $0.days == rule.days && $0.months == rule.months && $0.interval == rule.interval && $0.anchor == rule.anchor && $0.validFrom == rule.validFrom && $0.validUntil == rule.validUntil }) {
+                merged[k].times = (merged[k].times + rule.times).sorted()
+            } else {
+                merged.append(rule)
+            }
+        }
+        if !merged.isEmpty { r.schedule = Schedule(rules: merged) }
+        if !occurrences.isEmpty {
+            r.sessions = [Session(
+                key: r.id ?? (r.name ?? "session"), title: r.name ?? "Session", occurrences: occurrences, onsite: !r.virtual,
+                registration: link ?? r.registration, price: r.fees)]
+        }
+        if r.kind == .atelier_prospect || r.kind == .groupe_parole, r.audiences.isEmpty {
+            r.audiences = RecordNormalizer.audiences(in: [r.name, r.description].compactMap { $0 }.joined(separator: " "))
+        }
+        return r
+    }
+
+    static let termKinds: [String: Kind] = [
+        "ecoute": .ligne_ecoute, "asso-usagers": .association_usagers, "asso-familles": .association_familles,
+        "pair-aidance": .pair_aidant, "mdu": .mdu_permanence, "groupe-parole": .groupe_parole,
+    ]
+
+    /// One HSDS schedule row → a rule (nil when it has no weekday to recur on).
+    static func rule(_ row: [String: Any]) -> ScheduleRule? {
+        guard let byday = JSONPath.string(row["byday"]), !byday.isEmpty else { return nil }
+        let freq = JSONPath.string(row["freq"])?.uppercased() ?? "WEEKLY"
+        guard freq == "WEEKLY" || freq == "MONTHLY" else { return nil }
+        var days: [WeekdaySelector] = []
+        for part in byday.split(separator: ",") {
+            let t = part.trimmingCharacters(in: .whitespaces).uppercased()
+            guard t.count >= 2, let wd = WeekdaySelector.icalNames.firstIndex(of: String(t.suffix(2))) else { return nil }
+            let prefix = t.dropLast(2)
+            if prefix.isEmpty {
+                days.append(WeekdaySelector(weekday: wd + 1))
+            } else if let n = Int(prefix), n != 0, (-5...5).contains(n) {
+                if let k = days.firstIndex(where: { $0.weekday == wd + 1 && !$0.nth.isEmpty }) { days[k].nth.append(n) } else { days.append(WeekdaySelector(weekday: wd + 1, nth: [n])) }
+            } else {
+                return nil
+            }
+        }
+        func minutes(_ v: Any?) -> Int? {
+            guard let s = JSONPath.string(v) else { return nil }
+            let p = s.split(separator: ":")
+            guard p.count >= 2, let h = Int(p[0]), let m = Int(p[1].prefix(2)), (0...24).contains(h), (0..<60).contains(m) else { return nil }
+            return h * 60 + m
+        }
+        guard let open = minutes(row["opens_at"]) else { return nil }
+        let date = { (k: String) in JSONPath.string(row[k]).flatMap { LocalDate(iso: $0.prefix(10)) } }
+        // Numbers from the source are checked, never converted blindly (`"interval": "inf"`).
+        var interval = 1
+        if let v = JSONPath.double(row["interval"]) {
+            guard let n = Int(checked: v, in: 1...53) else { return nil }
+            interval = n
+        }
+        var count: Int?
+        if let v = JSONPath.double(row["count"]) {
+            guard let n = Int(checked: v, in: 1...1000) else { return nil }
+            count = n
+        }
+        return ScheduleRule(
+            days: days, times: [TimeSpan(open: open, close: minutes(row["closes_at"]))],
+            interval: interval, anchor: date("dtstart"), validFrom: date("valid_from"),
+            validUntil: date("valid_to") ?? date("until"), count: count)
+    }
+
+    /// Rebuilds nested service objects from the CSV tables of a datapackage.
+    static func servicesFromDatapackage(_ payload: Payload, _ ctx: ReaderContext, reader: HSDSReader) throws -> [(item: String, service: [String: Any])] {
+        var tables: [String: [[String: String]]] = [:]
+        for doc in payload.documents.dropFirst() {
+            let name = URL(string: doc.url)?.deletingPathExtension().lastPathComponent ?? doc.url
+            let text = try reader.text(doc, ctx)
+            var rows = CSVReader.parse(text, delimiter: UInt8(ascii: ","))
+            guard !rows.isEmpty else { continue }
+            let header = rows.removeFirst().fields
+            tables[name] = rows.filter { $0.fields.count == header.count }.map { Dictionary(zip(header, $0.fields), uniquingKeysWith: { a, _ in a }) }
+        }
+        func table(_ names: String...) -> [[String: String]] { names.lazy.compactMap { tables[$0] }.first ?? [] }
+        let orgs = Dictionary(table("organizations", "organization").map { ($0["id"] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let locations = Dictionary(table("locations", "location").map { ($0["id"] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let addresses = Dictionary(grouping: table("addresses", "address"), by: { $0["location_id"] ?? "" })
+        let sals = Dictionary(grouping: table("service_at_location", "service_at_locations"), by: { $0["service_id"] ?? "" })
+        let phones = Dictionary(grouping: table("phones", "phone"), by: { $0["service_id"] ?? "" })
+        let schedules = Dictionary(grouping: table("schedules", "schedule"), by: { $0["service_id"] ?? "" })
+        let languages = Dictionary(grouping: table("languages", "language"), by: { $0["service_id"] ?? "" })
+        let accessibility = Dictionary(grouping: table("accessibility", "accessibility_for_disabilities"), by: { $0["location_id"] ?? "" })
+        let terms = Dictionary(table("taxonomy_terms", "taxonomy_term").map { ($0["id"] ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let attributes = Dictionary(grouping: table("attributes", "attribute"), by: { $0["link_id"] ?? "" })
+        func clean(_ d: [String: String]) -> [String: Any] { d.filter { !$0.value.isEmpty }.mapValues { $0 as Any } }
+        return table("services", "service").enumerated().map { i, s in
+            let id = s["id"] ?? ""
+            var o = clean(s)
+            if let org = s["organization_id"].flatMap({ orgs[$0] }) { o["organization"] = clean(org) }
+            o["phones"] = (phones[id] ?? []).map(clean)
+            o["schedules"] = (schedules[id] ?? []).map(clean)
+            o["languages"] = (languages[id] ?? []).map(clean)
+            o["service_at_locations"] = (sals[id] ?? []).compactMap { sal -> [String: Any]? in
+                guard let lid = sal["location_id"], let loc = locations[lid] else { return nil }
+                var l = clean(loc)
+                l["addresses"] = (addresses[lid] ?? []).map(clean)
+                l["accessibility"] = (accessibility[lid] ?? []).map(clean)
+                return ["location": l]
+            }
+            o["attributes"] = (attributes[id] ?? []).map { a -> [String: Any] in
+                var x = clean(a)
+                if let t = a["taxonomy_term_id"].flatMap({ terms[$0] }) { x["taxonomy_term"] = clean(t) }
+                return x
+            }
+            return ("services.csv ligne \(i + 2)", o)
+        }
+    }
+}
+
+extension SourceFormat {
+    public static let hsds = SourceFormat("hsds")
+}

@@ -1,0 +1,23 @@
+import RelaisMerge
+import RelaisStore
+import RelaisModel
+import Foundation
+
+/// A small thread-safe cache that forgets everything when full (its keys carry their own validity).
+final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Key: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ key: Key) -> Value? { lock.withLock { values[key] } }
+
+    func set(_ key: Key, _ value: Value) {
+        lock.withLock {
+            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+            values[key] = value
+        }
+    }
+}
+
