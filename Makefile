@@ -7,7 +7,7 @@ PORT ?= 8080
 DB ?= relais.sqlite
 SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
-ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance
+ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields
 
 .PHONY: run test unit acceptance browser bench build release bootstrap clean fuzz fuzz-short
 

@@ -190,7 +190,7 @@ public struct Importer: Sendable {
                     return
                 }
                 var antennas = parts.flatMap(\.antennas)
-                linkAntennas(&antennas, to: parts.flatMap(\.drafts))
+                Antennas.link(&antennas, to: parts.flatMap(\.drafts))
                 feed.add(antennas, chunk: chunkCount)
                 let rejected = issues.filter { $0.severity == .rejected }.count
                 let total = parts.reduce(0) { $0 + $1.drafts.count + $1.antennas.count } + rejected
@@ -243,25 +243,6 @@ public struct Importer: Sendable {
         /// Every chunk's outcome in order, and whether all of them were produced.
         func results() -> ([Chunk], Bool) {
             lock.withLock { (parts.compactMap { $0 }, !parts.contains { $0 == nil }) }
-        }
-    }
-
-    /// "Antenne Seurre du GEM de Beaune" → the listing "GEM de Beaune Le Cerisier" of the same source.
-    static func linkAntennas(_ antennas: inout [ListingDraft], to others: [ListingDraft]) {
-        guard !antennas.isEmpty else { return }
-        let names = others.map { Text.fold($0.content.name) }
-        let folded = names.map { Set($0.split(separator: " ")) }
-        for i in antennas.indices {
-            let name = Text.fold(antennas[i].content.name)
-            guard name.hasPrefix("antenne ") else { continue }
-            let target: Substring
-            if let r = name.range(of: " du ") { target = name[r.upperBound...] }
-            else if let r = name.range(of: " de l ") { target = name[r.upperBound...] }
-            else { continue }
-            let want = Set(target.split(separator: " "))
-            if let j = others.indices.first(where: { !names[$0].hasPrefix("antenne") && want.isSubset(of: folded[$0]) }) {
-                antennas[i].content.parentKey = others[j].key
-            }
         }
     }
 

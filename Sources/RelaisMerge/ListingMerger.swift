@@ -35,7 +35,7 @@ public enum ListingMerger {
         "schedule", "scheduleText", "sessions", "fees", "eligibility", "registration", "languages", "accessibility",
     ]
 
-    static let unitedFields: Set<String> = ["needs", "audiences", "modalities", "sessions", "flags"]
+    static let unitedFields: Set<String> = ["needs", "audiences", "modalities", "sessions", "flags", "languages"]
     static let ignoredForConflicts: Set<String> = ["flags", "sourceUpdated", "parentKey", "pointPrecision", "sessions"]
 
     public static func merge(_ inputs: [MergeInput], curated: [String: JSONValue] = [:], curatedAt: [String: String] = [:]) -> (ListingContent, [String: FieldOrigin]) {

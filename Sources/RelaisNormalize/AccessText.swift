@@ -94,16 +94,19 @@ public enum AccessibilityText {
     /// The features a text names (in the order of ``AccessFeature``), and an Accèslibre or
     /// other link it holds.
     public static func parse(_ text: String) -> (features: [AccessFeature], url: String?) {
-        let words = Text.fold(text).split(separator: " ").map(String.init)
         var found = Set<AccessFeature>()
-        for (keyword, feature) in keywords {
-            let k = keyword.split(separator: " ").map(String.init)
-            guard k.count <= words.count else { continue }
-            for i in 0...(words.count - k.count) where Array(words[i..<(i + k.count)]) == k {
-                // « sans marche » is itself a positive phrase; any other keyword after a negation is not.
-                let before = words[max(0, i - 3)..<i]
-                let negated = keyword != "sans marche" && before.contains { negations.contains($0) }
-                if !negated { found.insert(feature) }
+        // A negation holds within its clause: « pas d’ascenseur, boucle magnétique » has the loop.
+        let clauses = text.split { ",;.:()/\n•·".contains($0) }.map { Text.fold(String($0)).split(separator: " ").map(String.init) }
+        for words in clauses where !words.isEmpty {
+            for (keyword, feature) in keywords {
+                let k = keyword.split(separator: " ").map(String.init)
+                guard k.count <= words.count else { continue }
+                for i in 0...(words.count - k.count) where Array(words[i..<(i + k.count)]) == k {
+                    // « sans marche » is itself a positive phrase; any other keyword after a negation is not.
+                    let before = words[max(0, i - 3)..<i]
+                    let negated = keyword != "sans marche" && before.contains { negations.contains($0) }
+                    if !negated { found.insert(feature) }
+                }
             }
         }
         // A place usable in a wheelchair is step-free; « inaccessible » alone says nothing to add.

@@ -58,3 +58,37 @@ import Testing
         #expect(throws: RelaisError.self) { try SQLiteStore(readingOnly: dir.appendingPathComponent("absent.sqlite").path) }
     }
 }
+
+/// The fast JSON writer the import path uses for the stored listing must write exactly
+/// what `JSONEncoder` (sorted keys) writes: for every field set, and for none.
+@Suite struct CanonicalJSONTests {
+    static func encoder(_ value: some Encodable) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    @Test func theWriterIsJSONEncoderForEveryField() throws {
+        let full = StoreContract.fullContent()
+        // Every property of the model is set (the contract checks it too): a new field
+        // that the writer forgets shows here as a difference.
+        #expect(Mirror(reflecting: full).children.allSatisfy { child in
+            let m = Mirror(reflecting: child.value)
+            return !(m.displayStyle == .optional && m.children.isEmpty)
+        })
+        #expect(full.jsonString == (try Self.encoder(full)))
+        let minimal = ListingContent(name: "GEM « Un » \\ \"deux\"\n", kind: .gem)
+        #expect(minimal.jsonString == (try Self.encoder(minimal)))
+        let decoded = try JSONDecoder().decode(ListingContent.self, from: Data(full.jsonString.utf8))
+        #expect(decoded == full)
+    }
+
+    /// A listing stored by an older Relais (without the fields added since) is still read.
+    @Test func olderListingsStayReadable() throws {
+        let old = #"{"audiences":["personne"],"emails":[],"flags":[],"kind":"gem","modalities":["sur_place"],"name":"GEM Ancien","needs":[],"phones":[],"schedule":{"exceptions":[],"rules":[]},"sessions":[],"status":"active"}"#
+        let c = try JSONDecoder().decode(ListingContent.self, from: Data(old.utf8))
+        #expect(c.name == "GEM Ancien" && c.languages.isEmpty && c.accessibility == nil)
+        let bare = #"{"kind":"gem","name":"GEM Nu","status":"active"}"#
+        #expect(try JSONDecoder().decode(ListingContent.self, from: Data(bare.utf8)).name == "GEM Nu")
+    }
+}
