@@ -51,9 +51,9 @@ public actor IndexCache {
     }
 
     static func build(store: any ListingStore, taxonomy: Taxonomy) async throws -> ReferralIndex {
-        var inputs = try await store.indexListings()
-        let index = ReferralIndex(taxonomy: taxonomy, listings: inputs)
-        inputs = []
+        var builder = ReferralIndex.Builder(taxonomy: taxonomy, capacity: try await store.listingCount())
+        try await store.forEachIndexListing { builder.add($0) }
+        let index = builder.build()
         // Give the memory of the build back to the system.
         #if os(Linux)
         _ = relais_malloc_trim(0)

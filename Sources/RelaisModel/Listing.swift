@@ -185,7 +185,7 @@ public struct Listing: Codable, Sendable, Hashable {
     }
 }
 
-/// A listing as the referral index reads it: the canonical content with its long texts
+/// A listing as the referral index reads it: the canonical content without what the engine never reads
 /// (description, notes) left out, and its life in the directory.
 public struct IndexListing: Sendable {
     public var id: String

@@ -76,59 +76,87 @@ public final class ReferralIndex: Sendable {
     /// What the index is built from (see ``IndexListing``).
     public typealias Input = IndexListing
 
-    public init(taxonomy: Taxonomy, listings: [Input]) {
-        self.taxonomy = taxonomy
+    public convenience init(taxonomy: Taxonomy, listings: [Input]) {
+        var builder = Builder(taxonomy: taxonomy)
+        for l in listings { builder.add(l) }
+        self.init(builder)
+    }
+
+    /// Builds an index one listing at a time: the store streams listings in, and none is
+    /// kept once its entry is made (a national directory never sits whole in memory twice).
+    public struct Builder {
+        let taxonomy: Taxonomy
+        let needIndex: [String: Int]
         var entries: [IndexEntry] = []
-        entries.reserveCapacity(listings.count)
         var grid: [Int64: [Int32]] = [:]
         var remote: [Int32] = []
-        let needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        // Many listings share a schedule ("Mo-Fr 14:00-18:00"): keep one copy of each.
+        var accessBits: [UInt8] = []
+        // Many listings share a schedule ("Mo-Fr 14:00-18:00") or a set of languages: one copy of each.
         var schedules: [Schedule: Schedule] = [:]
         var languageSets: [[String]: [String]] = [:]
-        var accessBits: [UInt8] = []
-        for l in listings where l.content.status.isListed {
+
+        public init(taxonomy: Taxonomy, capacity: Int = 0) {
+            self.taxonomy = taxonomy
+            needIndex = Dictionary(taxonomy.needs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            entries.reserveCapacity(capacity)
+        }
+
+        public mutating func add(_ l: IndexListing) {
+            guard l.content.status.isListed else { return }
             let c = l.content
             var mask: UInt32 = 0, declared: UInt32 = 0
             for n in taxonomy.needs(of: c) { if let i = needIndex[n] { mask |= 1 << UInt32(i) } }
             for n in c.needs { if let i = needIndex[n] { declared |= 1 << UInt32(i) } }
             var aud: UInt8 = 0
-            for a in c.audiences { aud |= Self.bit(a) }
+            for a in c.audiences { aud |= ReferralIndex.bit(a) }
             var mod: UInt8 = 0
-            for m in c.modalities { mod |= Self.bit(m) }
+            for m in c.modalities { mod |= ReferralIndex.bit(m) }
             var access: UInt8 = 0
-            for f in c.accessibility?.features ?? [] { access |= Self.bit(f) }
+            for f in c.accessibility?.features ?? [] { access |= ReferralIndex.bit(f) }
             accessBits.append(access)
             let isRemote = c.kind.isRemote || c.point == nil
+            var schedule: Schedule?
+            if !c.schedule.isEmpty {
+                if let shared = schedules[c.schedule] { schedule = shared } else { schedules[c.schedule] = c.schedule; schedule = c.schedule }
+            }
+            var languages: [String] = []
+            if !c.languages.isEmpty {
+                if let shared = languageSets[c.languages] { languages = shared } else { languageSets[c.languages] = c.languages; languages = c.languages }
+            }
             let entry = IndexEntry(
                 id: l.id, name: c.name, kind: c.kind, needsMask: mask, declaredMask: declared, audiences: aud, modalities: mod,
                 latitude: Float(c.point?.latitude ?? 0), longitude: Float(c.point?.longitude ?? 0), remote: isRemote, status: c.status,
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
-                schedule: c.schedule.isEmpty ? nil : { if let shared = schedules[c.schedule] { return shared }; schedules[c.schedule] = c.schedule; return c.schedule }(),
-                sessions: c.sessions.filter { !$0.cancelled },
-                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision,
-                languages: c.languages.isEmpty ? [] : { if let shared = languageSets[c.languages] { return shared }; languageSets[c.languages] = c.languages; return c.languages }())
+                schedule: schedule, sessions: c.sessions.filter { !$0.cancelled },
+                byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision, languages: languages)
             let index = Int32(entries.count)
             entries.append(entry)
             if isRemote {
                 remote.append(index)
             } else {
-                grid[Self.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
+                grid[ReferralIndex.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
             }
         }
+
+        public func build() -> ReferralIndex { ReferralIndex(self) }
+    }
+
+    init(_ b: Builder) {
+        taxonomy = b.taxonomy
+        let entries = b.entries
         self.entries = entries
-        self.grid = grid
-        self.remote = remote
-        self.needIndex = needIndex
+        grid = b.grid
+        remote = b.remote
+        needIndex = b.needIndex
         needsMasks = entries.map(\.needsMask)
         declaredMasks = entries.map(\.declaredMask)
         audienceBits = entries.map(\.audiences)
         modalityBits = entries.map(\.modalities)
-        self.accessBits = accessBits
+        accessBits = b.accessBits
         latitudes = entries.map(\.latitude)
         longitudes = entries.map(\.longitude)
         remotes = entries.map(\.remote)
-        kindIndices = entries.map { UInt8(Kind.allCases.firstIndex(of: $0.kind)!) }
+        kindIndices = entries.map { UInt8(Kind.allCases.firstIndex(of: $0.kind) ?? 0) }
         penalties = entries.map { Float(($0.status == .temporarily_closed ? -30 : 0) + ($0.stale ? -100 : 0)) }
         verifiedDays = entries.map { $0.verifiedDay ?? Int32.max }
     }

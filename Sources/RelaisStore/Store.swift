@@ -19,8 +19,10 @@ public protocol ListingStore: Sendable {
     /// Grows by one with every change of the listings: caches hold their answers for one version.
     func dataVersion() async throws -> Int
     /// Every listed listing (active or temporarily closed, not hidden), with what the referral
-    /// engine reads of it (long texts left out).
+    /// engine reads of it (texts and contacts left out).
     func indexListings() async throws -> [IndexListing]
+    /// The same, one at a time: nothing of a listing is kept once `body` returns.
+    func forEachIndexListing(_ body: (IndexListing) throws -> Void) async throws
 }
 
 /// The run ledger: sources, their runs, what each run did, and applying a run's plan in

@@ -343,8 +343,12 @@ public enum StoreContract {
         // Temporarily closed listings are listed (the engine says so); hidden ones are not.
         let index = try await store.indexListings()
         #expect(index.count == 1)
+        var streamed: [String] = []
+        try await store.forEachIndexListing { streamed.append($0.id) }
+        #expect(streamed == index.map(\.id))
         let c = try #require(index.first?.content)
-        #expect(c.description == nil && c.scheduleText == nil && c.fees == nil)
+        #expect(c.description == nil && c.scheduleText == nil && c.fees == nil && c.phones.isEmpty && c.address == nil)
+        #expect(c.name == fullContent().name && c.kind == .gem && c.status == .temporarily_closed && c.needs == ["isolement"])
         #expect(c.languages == ["fr", "fsl"] && c.accessibility?.features == [.plain_pied, .boucle_magnetique])
         #expect(c.schedule == fullContent().schedule && c.sessions == fullContent().sessions && c.point == fullContent().point)
     }

@@ -350,25 +350,35 @@ public final class SQLiteStore: DirectoryStore {
         try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
     }
 
-    /// Long texts the referral engine never reads, left out of ``indexListings()``.
-    static let indexOmitted = ["description", "scheduleText", "fees", "eligibility", "registration", "audienceNote", "sponsor", "manager"]
+    /// What the referral engine never reads (texts and contacts, shown from the full listing),
+    /// left out of ``indexListings()``: a field added later comes with the rest.
+    static let indexOmitted = [
+        "description", "scheduleText", "fees", "eligibility", "registration", "audienceNote", "sponsor", "manager", "alternateName", "organization",
+        "phones", "emails", "website", "address", "placeName", "parentKey", "sourceUpdated", "accessibility.description", "accessibility.details",
+        "accessibility.url",
+    ]
 
     /// Every listed listing, as the referral index reads it: the canonical content
     /// (every field a future version adds comes with it), its long texts left out.
     public func indexListings() throws -> [IndexListing] {
+        var out: [IndexListing] = []
+        try forEachIndexListing { out.append($0) }
+        return out
+    }
+
+    public func forEachIndexListing(_ body: (IndexListing) throws -> Void) throws {
         let omit = Self.indexOmitted.map { "'$.\($0)'" }.joined(separator: ", ")
-        return try pool.read { db in
+        try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT id, json_remove(content, \(omit)) AS content, stale, demo, last_verified
                 FROM service WHERE hidden = 0 AND status IN ('active', 'temporarily closed')
                 """)
             let decoder = JSONDecoder()
-            var out: [IndexListing] = []
             while let r = try rows.next() {
-                guard let content = try? decoder.decode(ListingContent.self, from: Data((r["content"] as String).utf8)) else { continue }
-                out.append(IndexListing(id: r["id"], content: content, stale: r["stale"], demo: r["demo"], lastVerified: r["last_verified"]))
+                let text: String = r["content"]
+                guard let content = try? decoder.decode(ListingContent.self, from: Data(text.utf8)) else { continue }
+                try body(IndexListing(id: r["id"], content: content, stale: r["stale"], demo: r["demo"], lastVerified: r["last_verified"]))
             }
-            return out
         }
     }
 
