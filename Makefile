@@ -26,6 +26,7 @@ run: release
 # The unit suite includes the checks against reference implementations from PyPI
 # (dateutil, icalendar, recurring-ical-events, phonenumbers, opening-hours-py), in a venv.
 unit: bootstrap
+	scripts/check-layers.sh
 	swift build --build-tests
 	RELAIS_ORACLE_PY=$$(scripts/oracle-venv.sh) swift test --skip-build
 
