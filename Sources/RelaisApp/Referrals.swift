@@ -35,7 +35,7 @@ public struct Referrals: Sendable {
     public func answer(_ request: ReferralRequest) async throws -> ReferralResult {
         let engine = ReferralEngine(index: try await index.index(), emergencyLines: data.emergency)
         let answer = engine.answer(request.question)
-        let found = try await listings.listings(ids: answer.suggestions.map(\.id))
+        let found = try await listings.listings(ids: answer.suggestions.map(\.id) + (answer.nearestBeyond ?? []).map(\.id))
         return ReferralResult(request: request, answer: answer, listings: Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
     }
 
@@ -47,5 +47,33 @@ public struct Referrals: Sendable {
 
     public func sessions(_ query: SessionQuery) async throws -> [UpcomingSession] {
         UpcomingSessions.find(query, in: try await index.index())
+    }
+}
+
+/// What an answer says when nothing is near: plainly, with the nearest places beyond the
+/// radius and a wider radius that reaches them. The same words on pages, in the API and the CLI.
+public struct NothingNear: Codable, Sendable {
+    /// « Aucun lieu d’entraide à moins de 30 km de 21000 Dijon pour ces besoins. Le plus proche : … »
+    public var message: String
+    public var radius_km: Double
+    /// The smallest of 50, 100, 200, 300 km that reaches the nearest place, if one does.
+    public var wider_radius_km: Int?
+
+    public init(_ r: ReferralResult) {
+        let q = r.request.question
+        let radius = Int(q.radiusKm.rounded())
+        let place = r.request.place.map { " de \($0.label)" } ?? ""
+        let beyond = r.answer.nearestBeyond ?? []
+        var text = "Aucun lieu d’entraide à moins de \(radius)\u{A0}km\(place) pour ces besoins."
+        if let first = beyond.first, let d = first.distanceKm {
+            let commune = r.listings[first.id]?.content.address?.commune.map { ", \($0)" } ?? ""
+            text += " Le plus proche\u{A0}: \(first.name)\(commune), à \(FrenchFormat.distance(d))."
+            wider_radius_km = [50, 100, 200, 300].first { Double($0) > q.radiusKm && Double($0) >= d }
+        } else {
+            text += " Aucun autre lieu ne répond à ces besoins ailleurs dans l’annuaire."
+        }
+        if !r.answer.suggestions.isEmpty { text += " Les ressources ci-dessous se joignent par téléphone ou en ligne, sans se déplacer." }
+        message = text
+        radius_km = q.radiusKm
     }
 }

@@ -163,6 +163,9 @@ public struct Listing: Codable, Sendable, Hashable {
     public var hidden: Bool
     /// Date (`YYYY-MM-DD`) the listing was last confirmed: by a source run or an admin.
     public var lastVerified: String?
+    /// Date (`YYYY-MM-DD`) an admin last checked it by hand (« marquer vérifié »); nil when no one has.
+    /// Only this is a verification: an import is an update from the source.
+    public var verifiedByTeam: String?
     /// Sources that list it.
     public var sources: [String]
     public var provenance: [String: FieldOrigin]
@@ -171,8 +174,10 @@ public struct Listing: Codable, Sendable, Hashable {
 
     public init(
         id: String, content: ListingContent, demo: Bool = false, stale: Bool = false, hidden: Bool = false,
-        lastVerified: String? = nil, sources: [String] = [], provenance: [String: FieldOrigin] = [:], parentID: String? = nil
+        lastVerified: String? = nil, sources: [String] = [], provenance: [String: FieldOrigin] = [:], parentID: String? = nil,
+        verifiedByTeam: String? = nil
     ) {
+        self.verifiedByTeam = verifiedByTeam
         self.id = id
         self.content = content
         self.demo = demo
@@ -193,8 +198,11 @@ public struct IndexListing: Sendable {
     public var stale: Bool
     public var demo: Bool
     public var lastVerified: String?
+    /// See ``Listing/verifiedByTeam``.
+    public var verifiedByTeam: String?
 
-    public init(id: String, content: ListingContent, stale: Bool, demo: Bool, lastVerified: String?) {
+    public init(id: String, content: ListingContent, stale: Bool, demo: Bool, lastVerified: String?, verifiedByTeam: String? = nil) {
+        self.verifiedByTeam = verifiedByTeam
         self.id = id
         self.content = content
         self.stale = stale

@@ -130,9 +130,8 @@ public enum Text {
         }
     }
 
-    /// Normalises a listing name: spacing, stray quotes around it, and names
-    /// written in capitals turned to title case is *not* done (a name is kept
-    /// as its owners write it).
+    /// Normalises a listing name: spacing, stray quotes around it, separators left
+    /// at either end. Capitals are a separate step (``naturalCase(_:)``).
     public static func name(_ s: String) -> String {
         var t = squeeze(s)
         // Quotes around the whole name ("\"GEM X\"") go; quotes inside stay.
@@ -144,6 +143,91 @@ public enum Text {
         while let f = t.first, trim.contains(f) { t.removeFirst() }
         while let l = t.last, trim.contains(l) { t.removeLast() }
         return t
+    }
+
+    /// A name a source wrote in capitals, in its natural case: « GEM LES AMIS DU JARDIN » →
+    /// « GEM les Amis du Jardin », « MAISON DES USAGERS DE L'HOPITAL » → « Maison des Usagers de
+    /// l'Hôpital ». Names with lower-case letters, and short all-capitals names (« UNAFAM »,
+    /// « ESPER PRO »: fewer than three words of three letters), are kept as their owners write them.
+    /// Acronyms of the field stay in capitals; common words get back the accent capitals drop.
+    public static func naturalCase(_ s: String) -> String {
+        let letters = s.unicodeScalars.filter { $0.properties.isAlphabetic }
+        guard !letters.isEmpty, !letters.contains(where: { $0.properties.isLowercase }) else { return s }
+        let words = s.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard words.filter({ $0.count >= 3 && $0.allSatisfy(\.isLetter) }).count >= 3 else { return s }
+        var out = ""
+        var word = ""
+        var previousWord: String?
+        var afterOpening = true  // start, or after « ( " / : -
+        func flush() {
+            guard !word.isEmpty else { return }
+            let upper = word.uppercased()
+            let lower = word.lowercased()
+            let written: String
+            if acronyms.contains(upper) || (word.count <= 4 && !word.contains(where: { "AEIOUYÀÂÉÈÊËÎÏÔÛÙÜŸ".contains($0) }) && word.allSatisfy(\.isLetter))
+                || word.contains(where: \.isNumber) || romanNumerals.contains(upper) {
+                written = word
+            } else if let accented = accents[lower] {
+                written = (afterOpening || !smallWords.contains(lower)) ? accented.prefix(1).uppercased() + accented.dropFirst() : accented
+            } else if smallWords.contains(lower) && !afterOpening && !(previousWord.map { acronyms.contains($0.uppercased()) } ?? false) {
+                written = lower
+            } else {
+                written = lower.prefix(1).uppercased() + lower.dropFirst()
+            }
+            out += written
+            previousWord = word
+            word = ""
+            afterOpening = false
+        }
+        for ch in s {
+            if ch.isLetter || ch.isNumber {
+                word.append(ch)
+            } else {
+                let elided = ["L", "D", "QU", "J", "N", "S", "C", "M", "T"].contains(word.uppercased()) && (ch == "'" || ch == "’")
+                if elided && !afterOpening {
+                    out += word.lowercased()
+                    word = ""
+                } else {
+                    flush()
+                }
+                out.append(ch)
+                if "«(\"/:–—".contains(ch) || (ch == "-" && out.hasSuffix(" -")) { afterOpening = true }
+                if elided { afterOpening = false }
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// Acronyms of French mental health and social care, kept in capitals.
+    static let acronyms: Set<String> = [
+        "GEM", "UNAFAM", "APAF", "CMP", "CMPP", "CATTP", "CH", "CHU", "CHS", "EPSM", "MDPH", "MDA", "MDU", "CLSM", "ARS", "CCAS", "UDAF",
+        "SAVS", "SAMSAH", "ESAT", "SOS", "FNAPSY", "PSSM", "TCA", "TDAH", "TSA", "TOC", "LGBT", "LGBTQ", "LGBTQI", "ESPER", "UNAFAM", "AFTOC",
+        "ARGOS", "ASBL", "ADAPEI", "APF", "CRIP", "CRPS", "PTSM", "CPTS", "CAF", "CPAM", "SAMU", "SMS", "LSF", "FALC", "MSA", "URPS", "ESMS",
+        "SIAO", "CHRS", "PMI", "CSAPA", "CAARUD", "AAH", "RSA", "IME", "ITEP", "QPV", "ASV", "UDAF", "GHU", "CMPA", "HDJ", "EMPP", "ALD",
+    ]
+    static let romanNumerals: Set<String> = ["II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XX"]
+    /// Lower-case inside a name (not as its first word).
+    static let smallWords: Set<String> = [
+        "de", "du", "des", "la", "le", "les", "et", "en", "au", "aux", "à", "a", "pour", "sur", "sous", "par", "avec", "chez", "dans", "ou", "un", "une",
+    ]
+    /// Words whose accent capitals drop (« ECOUTE » → « écoute »), frequent in the field's names.
+    static let accents: [String: String] = [
+        "a": "à", "ecoute": "écoute", "hopital": "hôpital", "sante": "santé", "etudiants": "étudiants", "etudiant": "étudiant", "equipe": "équipe",
+        "entraide": "entraide", "federation": "fédération", "departement": "département", "departementale": "départementale",
+        "regionale": "régionale", "region": "région", "prevention": "prévention", "rehabilitation": "réhabilitation", "reseau": "réseau",
+        "benevoles": "bénévoles", "famille": "famille", "proches": "proches", "solidarite": "solidarité", "espace": "espace", "etre": "être",
+        "mediation": "médiation", "medico": "médico", "therapeutique": "thérapeutique", "creativite": "créativité", "amitie": "amitié",
+        "sante mentale": "santé mentale", "maniaco": "maniaco", "depressifs": "dépressifs", "depression": "dépression", "bipolarite": "bipolarité",
+        "schizophrenie": "schizophrénie", "psychiatrie": "psychiatrie", "ete": "été", "cote": "côté", "ecoutants": "écoutants", "epsm": "EPSM",
+        "lumiere": "lumière", "eclaircie": "éclaircie", "reve": "rêve", "reves": "rêves", "eveil": "éveil", "elan": "élan", "ecole": "école",
+    ]
+
+    /// French alphabetical order: accents, case, ligatures, apostrophes and dashes set aside
+    /// (« Écoute-Famille » < « Voix d’usagers »), then the text itself to keep the order total.
+    public static func frenchLess(_ a: String, _ b: String) -> Bool {
+        let fa = fold(a), fb = fold(b)
+        return fa != fb ? fa < fb : a < b
     }
 
     /// A short stable hash (FNV-1a 64, hex) for identities.

@@ -77,6 +77,17 @@ public struct ReferralAnswer: Sendable {
     /// Emergency help, shown before anything else, when the question signals a crisis.
     public var emergency: [EmergencyLine]?
     public var suggestions: [Suggestion]
+    /// Nothing to go to within the radius (only phone and online resources, or nothing at all):
+    /// the nearest matching places beyond it, nearest first (at most three). Nil when something
+    /// is near, when no place was given, or when the question asks for phone or online help.
+    public var nearestBeyond: [Suggestion]? = nil
+
+    public init(disclaimer: String, emergency: [EmergencyLine]?, suggestions: [Suggestion], nearestBeyond: [Suggestion]? = nil) {
+        self.disclaimer = disclaimer
+        self.emergency = emergency
+        self.suggestions = suggestions
+        self.nearestBeyond = nearestBeyond
+    }
 }
 
 /// Suggests peer resources by need, audience and place, and explains each
@@ -158,18 +169,23 @@ public struct ReferralEngine: Sendable {
         let lat0 = q.origin?.latitude ?? 0, lon0 = q.origin?.longitude ?? 0
         let cosLat = cos(lat0 * .pi / 180)
         let halfRadius = max(1, q.radiusKm / 2)
+        /// Whether entry `i` answers the question, wherever it is.
+        func fits(_ i: Int) -> Bool {
+            if listeningOnly {
+                guard index.kindIndices[i] == listeningKind else { return false }
+            } else {
+                guard index.needsMasks[i] & askMask != 0 else { return false }
+            }
+            if let m = modalityBit, index.modalityBits[i] & m == 0 { return false }
+            if let a = accessBit, index.accessBits[i] & a == 0 { return false }
+            if let language = q.language, !index.entries[i].speaks(language) { return false }
+            return true
+        }
         for pool in [index.remote, nearby] {
         for i32 in pool {
             let i = Int(i32)
             let mask = index.needsMasks[i]
-            if listeningOnly {
-                guard index.kindIndices[i] == listeningKind else { continue }
-            } else {
-                guard mask & askMask != 0 else { continue }
-            }
-            if let m = modalityBit, index.modalityBits[i] & m == 0 { continue }
-            if let a = accessBit, index.accessBits[i] & a == 0 { continue }
-            if let language = q.language, !index.entries[i].speaks(language) { continue }
+            guard fits(i) else { continue }
             var distance: Double?
             var nearness = 0.5
             if !index.remotes[i] {
@@ -257,7 +273,7 @@ public struct ReferralEngine: Sendable {
             picked.append(c)
         }
 
-        let suggestions = picked.map { c -> Suggestion in
+        func suggestion(_ c: Candidate) -> Suggestion {
             let e = index.entries[Int(c.index)]
             let served = taxonomy.needs.enumerated().filter { e.needsMask & (1 << UInt32($0.offset)) != 0 && askMask & (1 << UInt32($0.offset)) != 0 }.map(\.element)
             let exact = c.distance.flatMap { _ in q.origin.map { $0.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude))) } }
@@ -267,7 +283,39 @@ public struct ReferralEngine: Sendable {
                 score: (c.score * 100).rounded() / 100, stale: e.stale, closed: e.status == .temporarily_closed, demo: e.demo,
                 needsServed: served.map(\.id), zone: e.zone)
         }
-        return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions)
+        let suggestions = picked.map(suggestion)
+
+        // Nothing to go to within the radius: the nearest places beyond it, so that the answer
+        // says how far help is instead of ending on two national lines.
+        var beyond: [Suggestion]?
+        if let origin = q.origin, !listeningOnly, q.modality != .telephone, q.modality != .en_ligne,
+           !picked.contains(where: { !index.remotes[Int($0.index)] }) {
+            var nearest: [(Double, Int)] = []
+            for i in index.entries.indices where !index.remotes[i] && fits(i) {
+                let e = index.entries[i]
+                guard !e.stale, e.status == .active else { continue }
+                let dy = (Double(index.latitudes[i]) - lat0) * 111.195
+                let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
+                let d = (dx * dx + dy * dy).squareRoot()
+                guard d > q.radiusKm else { continue }
+                if nearest.count < 3 || d < nearest[nearest.count - 1].0 {
+                    nearest.append((d, i))
+                    nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.entries[$0.1].id < index.entries[$1.1].id }
+                    if nearest.count > 3 { nearest.removeLast() }
+                }
+            }
+            beyond = nearest.map { _, i in
+                let e = index.entries[i]
+                let (next, label, _) = nextOpening(e, after: q.now(in: e.zone), horizonDays: 120)
+                let exact = origin.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude)))
+                let served = Double((index.needsMasks[i] & askMask).nonzeroBitCount)
+                let c = Candidate(
+                    index: Int32(i), distance: exact, needFit: served / askedCount, audienceFit: 0, nearness: 0, base: 0,
+                    next: next, nextLabel: label, availability: 0, score: 0)
+                return suggestion(c)
+            }
+        }
+        return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions, nearestBeyond: beyond)
     }
 
     func better(_ a: Candidate, than b: Candidate) -> Bool {
@@ -363,8 +411,11 @@ public struct ReferralEngine: Sendable {
         }
         if e.stale {
             out.append("À vérifier : cette fiche n’apparaît plus dans sa source.")
+        } else if let v = e.teamVerifiedDay, !e.demo {
+            out.append("Vérifié par l’équipe le \(FrenchFormat.date(LocalDate(dayNumber: Int(v)), weekday: false)).")
         } else if let v = e.verifiedDay {
-            out.append("Informations vérifiées le \(FrenchFormat.date(LocalDate(dayNumber: Int(v)), weekday: false)).")
+            // An import is an update, not a check: only an admin's « marquer vérifié » is a verification.
+            out.append("Mis à jour depuis la source le \(FrenchFormat.date(LocalDate(dayNumber: Int(v)), weekday: false)).")
         }
         if e.demo { out.append("Données de démonstration.") }
         return out

@@ -22,6 +22,8 @@ public struct IndexEntry: Sendable {
     public var demo: Bool
     /// `lastVerified` as a day number (days since 1970), or nil.
     var verifiedDay: Int32?
+    /// An admin checked it by hand (``Listing/verifiedByTeam``): then `verifiedDay` is that check's day or later.
+    var teamVerifiedDay: Int32?
     var schedule: Schedule?
     var sessions: [Session]
     var byAppointment: Bool
@@ -127,6 +129,7 @@ public final class ReferralIndex: Sendable {
                 id: l.id, name: c.name, kind: c.kind, needsMask: mask, declaredMask: declared, audiences: aud, modalities: mod,
                 latitude: Float(c.point?.latitude ?? 0), longitude: Float(c.point?.longitude ?? 0), remote: isRemote, status: c.status,
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
+                teamVerifiedDay: l.verifiedByTeam.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 schedule: schedule, sessions: c.sessions.filter { !$0.cancelled },
                 byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision, languages: languages)
             let index = Int32(entries.count)

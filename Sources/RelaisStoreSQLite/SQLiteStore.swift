@@ -61,14 +61,15 @@ public final class SQLiteStore: DirectoryStore {
 
     // MARK: Listings
 
-    static let listingColumns = "id, content, demo, stale, hidden, last_verified, sources, provenance, parent_id"
+    static let listingColumns = "id, content, demo, stale, hidden, last_verified, sources, provenance, parent_id, substr(admin_verified_at, 1, 10) AS verified_by_team"
 
     static func listing(from row: Row) -> Listing? {
         guard let content = decode(ListingContent.self, row["content"]) else { return nil }
         return Listing(
             id: row["id"], content: content, demo: row["demo"], stale: row["stale"], hidden: row["hidden"],
             lastVerified: row["last_verified"], sources: decode([String].self, row["sources"]) ?? [],
-            provenance: decode([String: FieldOrigin].self, row["provenance"]) ?? [:], parentID: row["parent_id"])
+            provenance: decode([String: FieldOrigin].self, row["provenance"]) ?? [:], parentID: row["parent_id"],
+            verifiedByTeam: row["verified_by_team"])
     }
 
     public func listing(id: String) throws -> Listing? {
@@ -172,8 +173,9 @@ public final class SQLiteStore: DirectoryStore {
                 indexed = false
             }
             var from = "service s"
-            var order = "s.stale, s.name COLLATE NOCASE, s.id"
-            var reverse = "s.stale DESC, s.name COLLATE NOCASE DESC, s.id DESC"
+            // French order: the folded name (accents, case and ligatures set aside), then the id.
+            var order = "s.stale, s.search_name, s.id"
+            var reverse = "s.stale DESC, s.search_name DESC, s.id DESC"
             if let text = q.text, let pattern = Self.ftsPattern(text) {
                 from = "service_fts f JOIN service s ON s.rowid = f.rowid"
                 conditions.append("service_fts MATCH ?")
@@ -370,14 +372,14 @@ public final class SQLiteStore: DirectoryStore {
         let omit = Self.indexOmitted.map { "'$.\($0)'" }.joined(separator: ", ")
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, json_remove(content, \(omit)) AS content, stale, demo, last_verified
+                SELECT id, json_remove(content, \(omit)) AS content, stale, demo, last_verified, substr(admin_verified_at, 1, 10) AS verified_by_team
                 FROM service WHERE hidden = 0 AND status IN ('active', 'temporarily closed')
                 """)
             let decoder = JSONDecoder()
             while let r = try rows.next() {
                 let text: String = r["content"]
                 guard let content = try? decoder.decode(ListingContent.self, from: Data(text.utf8)) else { continue }
-                try body(IndexListing(id: r["id"], content: content, stale: r["stale"], demo: r["demo"], lastVerified: r["last_verified"]))
+                try body(IndexListing(id: r["id"], content: content, stale: r["stale"], demo: r["demo"], lastVerified: r["last_verified"], verifiedByTeam: r["verified_by_team"]))
             }
         }
     }

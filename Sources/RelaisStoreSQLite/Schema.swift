@@ -390,6 +390,16 @@ enum Schema {
                 INSERT INTO service_fts (service_fts) VALUES ('rebuild');
                 """)
         }
+        m.registerMigration("2026-12-08-french-collation") { db in
+            // Lists are in French order: accents, case, ligatures and apostrophes do not count
+            // (« Écoute-Famille » before « Voix d’usagers »). The folded name is that order's key.
+            try db.execute(sql: """
+                DROP INDEX service_browse; DROP INDEX service_browse_kind; DROP INDEX service_browse_departement;
+                CREATE INDEX service_browse ON service(hidden, stale, search_name, id);
+                CREATE INDEX service_browse_kind ON service(hidden, kind, stale, search_name, id);
+                CREATE INDEX service_browse_departement ON service(hidden, departement, stale, search_name, id);
+                """)
+        }
         return m
     }
 }

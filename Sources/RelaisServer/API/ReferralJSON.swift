@@ -59,7 +59,10 @@ public enum ReferralJSON {
         var contact: Contact
         var source: String?
         var sources: [String]
+        /// The last day a source run listed it (an update, not a check).
         var last_verified: String?
+        /// The day an admin last checked it by hand, if any (never for demonstration data).
+        var verified_by_team: String?
         var demo: Bool?
         var demo_label: String?
         var stale: Bool?
@@ -69,7 +72,11 @@ public enum ReferralJSON {
     }
 
     public static func items(_ answer: ReferralAnswer, listings: [String: Listing], taxonomy: Taxonomy) -> [Item] {
-        answer.suggestions.map { s in
+        items(answer.suggestions, listings: listings, taxonomy: taxonomy)
+    }
+
+    static func items(_ suggestions: [Suggestion], listings: [String: Listing], taxonomy: Taxonomy) -> [Item] {
+        suggestions.map { s in
             let l = listings[s.id]
             let c = l?.content
             return Item(
@@ -82,7 +89,8 @@ public enum ReferralJSON {
                     phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,
                     address: c?.address.map(\.singleLine).flatMap { $0.isEmpty ? nil : $0 }, postal_code: c?.address?.postalCode,
                     commune: c?.address?.commune, registration: c?.registration),
-                source: l?.sources.first, sources: l?.sources ?? [], last_verified: l?.lastVerified, demo: s.demo ? true : nil,
+                source: l?.sources.first, sources: l?.sources ?? [], last_verified: l?.lastVerified,
+                verified_by_team: s.demo ? nil : l?.verifiedByTeam, demo: s.demo ? true : nil,
                 demo_label: s.demo ? "données de démonstration" : nil, stale: s.stale ? true : nil, closed: s.closed ? true : nil,
                 score: s.score, url: "/ressources/\(s.id)")
         }
@@ -100,6 +108,12 @@ public enum ReferralJSON {
         let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
         let list = items(answer, listings: listings, taxonomy: taxonomy)
         func encode<T: Encodable>(_ v: T) -> String { JSONOutput.string(v) }
-        return "{\"disclaimer\":\(encode(answer.disclaimer)),\"emergency\":\(emergency.map(encode) ?? "null"),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))}"
+        var text = "{\"disclaimer\":\(encode(answer.disclaimer)),\"emergency\":\(emergency.map(encode) ?? "null"),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))"
+        // Nothing to go to within the radius: say so, and name the nearest places beyond it.
+        if let beyond = answer.nearestBeyond {
+            text += ",\"nothing_near\":\(encode(NothingNear(result)))"
+            text += ",\"nearest_beyond\":\(encode(items(beyond, listings: listings, taxonomy: taxonomy)))"
+        }
+        return text + "}"
     }
 }

@@ -41,8 +41,12 @@ public enum RelaisServer {
         public let context: RelaisContext
         public let scheduler: RefreshScheduler
         public let admin: AdminSettings
+        /// The address the public reaches this server at, for links that leave it (calendar
+        /// events, `webcal://`): `publicURL`, else `$RELAIS_PUBLIC_URL`, else each request's `Host`.
+        public let publicURL: String?
 
-        public init(context: RelaisContext, scheduler: RefreshScheduler? = nil, admin: AdminSettings = .init()) {
+        public init(context: RelaisContext, scheduler: RefreshScheduler? = nil, admin: AdminSettings = .init(), publicURL: String? = nil) {
+            self.publicURL = publicURL ?? ProcessInfo.processInfo.environment["RELAIS_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
             self.context = context
             self.scheduler = scheduler ?? context.scheduler()
             self.admin = admin
@@ -73,7 +77,7 @@ public enum RelaisServer {
         AdminAPI(actions: setup.actions, auth: auth, store: store).add(to: router)
         WebPages(
             renderer: renderer, referrals: context.referrals, store: store, data: context.data, clock: context.clock, reportLimits: setup.admin.reports,
-            clients: clients
+            clients: clients, publicURL: setup.publicURL
         ).add(to: router)
         AdminPages(renderer: renderer, actions: setup.actions, auth: auth, store: store, taxonomy: context.taxonomy).add(to: router)
         // Unknown addresses: a French page, or a JSON error under /api/.

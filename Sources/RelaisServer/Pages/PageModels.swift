@@ -75,6 +75,8 @@ struct SuggestionModel: ViewModel {
     var stale: Bool
     var closed: Bool
     var pickable: Bool
+    /// Ticked for the sheet: the first three suggestions only.
+    var picked: Bool
     var next: String?
     var next_label: String
     var phones: [PhoneModel]
@@ -85,11 +87,12 @@ struct SuggestionModel: ViewModel {
     var languages: String?
     var access: String?
 
-    init(_ s: Suggestion, _ l: Listing?, taxonomy: Taxonomy, pickable: Bool) {
+    init(_ s: Suggestion, _ l: Listing?, taxonomy: Taxonomy, pickable: Bool, picked: Bool = false) {
+        self.picked = picked
         id = s.id
         name = s.name
         kind_label = taxonomy.label(of: s.kind)
-        reasons = s.reasons.filter { !$0.hasPrefix("Prochaine") && !$0.hasPrefix("Ouvert en ce moment") }
+        reasons = s.reasons.filter { !$0.hasPrefix("Prochaine") && !$0.hasPrefix("Ouvert en ce moment") && !$0.hasPrefix("Données de démonstration") }
         distance = s.distanceKm.map(Self.distance)
         remote = s.distanceKm == nil
         demo = s.demo
@@ -150,6 +153,7 @@ struct HomePage: ViewModel {
     var q: String?
     var searched = false
     var total = 0
+    var total_label = ""
     var results: [ListingSummary] = []
 }
 
@@ -191,29 +195,48 @@ struct OrientationPage: ViewModel {
     var error: String?
     var emergency: EmergencyModel?
     var searched = false
+    /// The question in one line: « Pour un proche · Soutien aux proches · près de 75010 Paris, 30 km ».
+    var summary = ""
     var count = 0
+    var count_label = ""
     var place = "vous"
+    var nothing_near: NothingNearModel?
     var suggestions: [SuggestionModel] = []
     var hidden: [HiddenField] = []
     var permalink = ""
 }
 
+/// Nothing to go to within the radius: the message, the nearest places beyond it, a wider radius.
+struct NothingNearModel: ViewModel {
+    struct Place: ViewModel {
+        var id: String
+        var name: String
+        var place: String?
+        var distance: String
+    }
+    var message: String
+    var beyond: [Place]
+    /// A wider radius that reaches them, phone and online resources.
+    var links: [Link]
+}
+
+/// One resource on the printed sheet: every line is plain text, ready to print or share.
 struct SheetItem: ViewModel {
     var name: String
     var kind_label: String
     var demo: Bool
-    var why: [String]
+    var why: String?
     var distance: String?
-    var schedule: [String]
-    var next: String?
-    var next_label: String?
-    var phones: [PhoneModel]
-    var email: String?
-    var website: String?
+    /// The regular schedule in plain French: « le lundi et le jeudi, 14 h – 17 h 30 ».
+    var when: String?
+    /// The next two dates (all the dates of a short series such as a Prospect workshop).
+    var dates: String?
     var address: String?
-    var map: String?
-    var languages: String?
     var access: String?
+    var languages: String?
+    /// Phones in national format, e-mail, website: « 01 42 63 03 03 · contact@… · https://… ».
+    var contact: String?
+    var registration: String?
 }
 
 struct SheetPage: ViewModel {
@@ -225,6 +248,9 @@ struct SheetPage: ViewModel {
     var items: [SheetItem]
     var emergency: EmergencyModel?
     var back: String
+    /// The same text for the professional's own SMS or e-mail application (nothing goes through Relais).
+    var sms: String
+    var mailto: String
 }
 
 struct SessionLine: ViewModel {
@@ -273,7 +299,9 @@ struct ResourcePage: ViewModel {
     var address: String?
     var map: String?
     var sources: [String]
-    var last_verified: String
+    /// « Mis à jour depuis la source le 2 décembre 2026. » and, if an admin checked it by hand,
+    /// « Vérifié par l’équipe le … » (never for demonstration data).
+    var freshness: String
     var demo: Bool
     var stale: Bool
     var closed: Bool
@@ -295,7 +323,9 @@ struct FamilySession: ViewModel {
     var distance: String?
     var demo: Bool
     var place: String?
+    var online: Bool
     var registration: String?
+    var phone: PhoneModel?
 }
 
 struct FamiliesPage: ViewModel {
@@ -308,6 +338,7 @@ struct FamiliesPage: ViewModel {
     var place = ""
     var sessions: [FamilySession] = []
     var calendar = ""
+    var webcal = ""
     var associations: [SuggestionModel] = []
 }
 
@@ -321,6 +352,7 @@ struct BrowsePage: ViewModel {
     var page = PageMeta(title: "Annuaire — Relais")
     var q: String
     var total: Int
+    var total_label: String
     var scope: String?
     var pageNumber: Int
     var pages: Int

@@ -4,6 +4,7 @@ import Hummingbird
 import Mustache
 import RelaisModel
 import RelaisNormalize
+import RelaisReferral
 
 /// An HTML page: a view model rendered by a template of ``Templates``.
 struct HTML: ResponseGenerator {
@@ -70,7 +71,7 @@ struct PageError: Error, HTTPResponseError {
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let html = renderer.library.render(Model(page: PageMeta(title: title), title: title, message: message, status: "\(status.code)"), withTemplate: "error") ?? message
-        return try HTML(body: PageRenderer.visibleSpaces(html), status: status).response(from: request, context: context)
+        return try HTML(body: PageRenderer.visibleSpaces(FrenchTypography.html(html)), status: status).response(from: request, context: context)
     }
 }
 
@@ -84,7 +85,7 @@ struct PageRenderer: Sendable {
         guard let html = library.render(model, withTemplate: template) else {
             throw errorPage(.internalServerError, title: "Erreur", message: "La page n’a pas pu être affichée.")
         }
-        return HTML(body: Self.visibleSpaces(html), status: status)
+        return HTML(body: Self.visibleSpaces(FrenchTypography.html(html)), status: status)
     }
 
     func errorPage(_ status: HTTPResponse.Status, title: String, message: String) -> PageError {

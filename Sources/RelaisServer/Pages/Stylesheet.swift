@@ -7,11 +7,16 @@ extension Templates {
         a { color: var(--accent); }
         a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus { outline: 3px solid #f0a500; outline-offset: 2px; }
         .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 10; }
-        .crisis { background: #fdf0e6; color: var(--warn); border-bottom: 1px solid #f0c9a8; padding: .4rem 1rem; font-size: .92rem; }
-        .crisis p { margin: 0; } .crisis a { color: var(--warn); font-weight: 700; }
-        header.site { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.5rem; padding: .75rem 1rem; border-bottom: 1px solid var(--line); }
-        header.site .brand { font-weight: 800; font-size: 1.3rem; text-decoration: none; color: var(--ink); }
-        header.site ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
+        .crisis { margin: 0; background: #fdf0e6; color: var(--warn); border-bottom: 1px solid #f0c9a8; padding: .4rem 1rem; font-size: .92rem; }
+        .crisis a { color: var(--warn); font-weight: 700; display: inline-block; min-width: 24px; text-align: center; }
+        header .site { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem 1.5rem; padding: .5rem 1rem; border-bottom: 1px solid var(--line); }
+        header .brand { font-weight: 800; font-size: 1.3rem; text-decoration: none; color: var(--ink); }
+        header ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
+        header nav a { display: inline-block; padding: .2rem 0; }
+        .question { font-weight: 600; margin: .25rem 0 .5rem; }
+        details.ask { margin: 1.5rem 0; } details.ask > summary { cursor: pointer; font-weight: 700; color: var(--accent); padding: .5rem 0; }
+        .actions .button, .subscribe .button { margin: .25rem .25rem .25rem 0; }
+        input[type=checkbox], input[type=radio] { width: 1.5rem; height: 1.5rem; margin: 0; flex: none; }
         main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
         footer.site { max-width: 60rem; margin: 2rem auto 0; padding: 1rem; color: var(--muted); font-size: .9rem; border-top: 1px solid var(--line); }
         h1 { font-size: 1.6rem; line-height: 1.25; } h2 { font-size: 1.25rem; margin-top: 1.8rem; }
@@ -41,7 +46,7 @@ extension Templates {
         table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         .pager { display: flex; gap: 1rem; margin: 1rem 0; }
         .error { color: #7a1010; font-weight: 600; }
-        .pick { float: right; font-weight: 400; }
+        .pick { display: flex; gap: .5rem; align-items: center; font-weight: 600; margin: .5rem 0 0; }
         .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
         .contact { list-style: none; padding: 0; margin: .4rem 0; }
         .orientation .row > div { flex: 1 1 10rem; }
@@ -50,10 +55,15 @@ extension Templates {
         form.inline { display: inline-block; margin: 0 .25rem .25rem 0; } .notice { background: var(--soft); border-left: 4px solid var(--accent); padding: .5rem 1rem; }
         .muted { color: var(--muted); } .curated { color: var(--warn); } td.value { max-width: 20rem; overflow-wrap: anywhere; font-size: .9rem; }
         body.admin main { max-width: 72rem; }
-        @media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } .pick { float: none; display: block; } h1 { font-size: 1.35rem; } }
+        .emergency ul { padding-left: 1.2rem; margin: .25rem 0; } .emergency p { margin: .25rem 0; }
+        @media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } h1 { font-size: 1.35rem; } main { padding: .75rem; } .emergency { margin-top: 0; } }
         @media print {
           @page { size: A4; margin: 14mm; }
-          .crisis, header.site, footer.site, nav, form, .noprint, .skip { display: none !important; }
+          header, footer.site, nav, form, .noprint, .skip { display: none !important; }
+          .sheet { font-size: 9.5pt; line-height: 1.3; } .sheet h1 { font-size: 14pt; margin: 0 0 2pt; } .sheet .meta { font-size: 8.5pt; margin: 0 0 3pt; }
+          .sheet .results { margin: 4pt 0; } .sheet-item h2 { font-size: 11pt; margin: 0; } .sheet-item p { margin: 0; }
+          .sheet .disclaimer { margin: 4pt 0; padding: 3pt 6pt; font-size: 8.5pt; } .sheet .emergency { margin: 0 0 4pt; padding: 3pt 6pt; }
+          .sheet .emergency h2 { font-size: 10.5pt; margin: 0; }
           body { font-size: 10.5pt; } main { max-width: none; padding: 0; }
           a { color: inherit; text-decoration: none; }
           .results > li, .sheet-item { break-inside: avoid; border: 0; border-bottom: 1px solid #999; border-radius: 0; padding: .3rem 0; }

@@ -29,10 +29,9 @@ enum Templates {
         </head>
         <body>
         <a class="skip" href="#contenu">Aller au contenu</a>
-        <aside class="crisis" role="note" aria-label="Urgence">
-          <p><strong>En cas d’urgence</strong> : idées suicidaires, pour vous ou un proche, appelez le <a href="tel:3114">3114</a> (24 h/24, gratuit) · urgence médicale : <a href="tel:15">15</a> · toute urgence : <a href="tel:112">112</a> · par SMS : <a href="sms:114">114</a></p>
-        </aside>
-        <header class="site">
+        <header>
+          <p class="crisis"><strong>En cas d’urgence</strong> : idées suicidaires, pour vous ou un proche, appelez le <a href="tel:3114">3114</a> (24 h/24, gratuit) · urgence médicale : <a href="tel:15">15</a> · toute urgence : <a href="tel:112">112</a> · par SMS : <a href="sms:114">114</a></p>
+          <div class="site">
           <a class="brand" href="/">Relais</a>
           <nav aria-label="Navigation principale">
             <ul>
@@ -42,6 +41,7 @@ enum Templates {
               <li><a href="/annuaire">Annuaire</a></li>
             </ul>
           </nav>
+          </div>
         </header>
         <main id="contenu">
         {{$body}}{{/body}}
@@ -69,7 +69,7 @@ enum Templates {
         </form>
         {{#searched}}
         <section aria-live="polite">
-        <h2>{{total}} résultat(s) pour « {{q}} »</h2>
+        <h2>{{total_label}} pour « {{q}} »</h2>
         <ul class="results">
         {{#results}}
           <li><a href="/ressources/{{id}}">{{name}}</a> <span class="kind">{{kind}}</span> {{place}}{{#phone}} · <a href="tel:{{number}}">{{display}}</a>{{/phone}}{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}</li>

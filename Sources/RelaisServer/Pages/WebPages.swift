@@ -20,6 +20,9 @@ struct WebPages: Sendable {
     let clock: @Sendable () -> Date
     let reportLimits: ReportLimits
     let clients: Clients
+    /// The address the public reaches Relais at (`RELAIS_PUBLIC_URL`), for links that leave the
+    /// site: a calendar's events, its `webcal://` subscription. Nil: the request's `Host`.
+    var publicURL: String? = nil
 
     var taxonomy: Taxonomy { data.taxonomy }
 
@@ -42,17 +45,26 @@ struct WebPages: Sendable {
             return try await self.orientation(QueryParameters(urlEncoded: request.uri.query ?? "").merging(QueryParameters(urlEncoded: String(buffer: body))))
         }
         router.get("/fiche") { request, _ in try await self.sheet(QueryParameters(urlEncoded: request.uri.query ?? "")) }
-        router.get("/proches") { request, _ in try await self.families(QueryParameters(urlEncoded: request.uri.query ?? "")) }
+        router.get("/proches") { request, _ in try await self.families(QueryParameters(urlEncoded: request.uri.query ?? ""), base: self.base(request)) }
         router.get("/annuaire") { request, _ in try await self.browse(QueryParameters(urlEncoded: request.uri.query ?? "")) }
         router.get("/ressources/:id") { _, context in try await self.resource(try context.parameters.require("id")) }
         router.post("/ressources/:id/signaler") { request, context in try await self.report(request, context, id: try context.parameters.require("id")) }
-        router.get("/calendrier.ics") { request, _ in try await self.calendar(QueryParameters(urlEncoded: request.uri.query ?? "")) }
+        router.get("/calendrier.ics") { request, _ in try await self.calendar(QueryParameters(urlEncoded: request.uri.query ?? ""), base: self.base(request)) }
         router.get("/static/relais.js") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/javascript; charset=utf-8"
             headers[.cacheControl] = "public, max-age=86400"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: WebTemplates.script)))
         }
+    }
+
+    /// `https://relais.example.org`: the configured public address, else the request's host
+    /// (a name or address with an optional port, nothing else), else localhost.
+    func base(_ request: Request) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let host = request.head.authority ?? ""
+        let valid = !host.isEmpty && host.count <= 255 && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+        return "http://" + (valid ? host : "localhost")
     }
 
     func error(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> PageError {
@@ -77,6 +89,7 @@ struct WebPages: Sendable {
             model.q = text
             model.searched = true
             model.total = page.totalItems
+            model.total_label = FrenchFormat.count(page.totalItems, "résultat")
             model.results = page.listings.map { ListingSummary($0, taxonomy: taxonomy) }
             return try renderer.render("home", model)
         }
@@ -100,6 +113,22 @@ struct WebPages: Sendable {
     static func accessOptions(_ current: AccessFeature?) -> [Option] {
         [Option(value: "", label: "Peu importe", selected: current == nil)]
             + AccessFeature.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0 == current) }
+    }
+
+    static let askedFor: [Audience: String] = [.professionnel: "Pour une personne que j’oriente", .proche: "Pour un proche", .personne: "Pour moi-même"]
+
+    /// The question in one line, as the page recalls it above its answer.
+    static func summary(_ r: RelaisApp.ReferralRequest, taxonomy: Taxonomy) -> String {
+        let q = r.question
+        var parts = [askedFor[q.audience] ?? ""]
+        let needs = q.needs.map { $0 == Taxonomy.crisisNeed ? "situation de crise" : taxonomy.need($0)?.label ?? $0 }
+        if !needs.isEmpty { parts.append(FrenchFormat.list(needs)) }
+        if let place = r.place { parts.append("près de \(place.label), \(Int(q.radiusKm.rounded())) km") }
+        if let m = q.modality { parts.append(modalityLabels[m] ?? m.rawValue) }
+        if let l = q.language { parts.append("accueil en \(Language.shortName(l))") }
+        if let a = q.access { parts.append(a.label) }
+        if let w = q.withinDays { parts.append("dans les \(w) jours") }
+        return parts.filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
     /// The referral form and its results, asked by GET (links, bookmarks) or POST (the
@@ -133,12 +162,40 @@ struct WebPages: Sendable {
             let result = try await referrals.answer(ask)
             model.emergency = EmergencyModel(result.answer.emergency)
             model.searched = true
-            model.count = result.answer.suggestions.count
+            let count = result.answer.suggestions.count
+            model.count = count
             model.place = result.request.place?.label ?? "vous"
-            model.suggestions = result.answer.suggestions.map { SuggestionModel($0, result.listings[$0.id], taxonomy: taxonomy, pickable: true) }
+            // Nothing pre-ticked beyond the first three: the default sheet stays one page.
+            model.suggestions = result.answer.suggestions.enumerated().map { i, s in
+                SuggestionModel(s, result.listings[s.id], taxonomy: taxonomy, pickable: true, picked: i < 3)
+            }
             let shared = result.request.ask.linkParameters
+            func link(_ changes: [String: String?]) -> String {
+                var names = shared.map(\.0)
+                var values = Dictionary(shared, uniquingKeysWith: { a, _ in a })
+                for (k, v) in changes {
+                    values[k] = v
+                    if v != nil, !names.contains(k) { names.append(k) }
+                }
+                return "/orientation?" + QueryParameters(values.compactMapValues { $0 }).urlEncoded(names.filter { values[$0] != nil })
+            }
+            model.summary = Self.summary(result.request, taxonomy: taxonomy)
             model.hidden = shared.map { HiddenField(name: $0.0, value: $0.1) }
-            model.permalink = "/orientation?" + QueryParameters(Dictionary(shared, uniquingKeysWith: { a, _ in a })).urlEncoded(shared.map(\.0))
+            model.permalink = link([:])
+            if let beyond = result.answer.nearestBeyond {
+                let notice = NothingNear(result)
+                model.count_label = count == 0 ? "Aucune ressource" : FrenchFormat.count(count, "ressource") + " à joindre à distance"
+                model.nothing_near = NothingNearModel(
+                    message: notice.message,
+                    beyond: beyond.map { b in
+                        NothingNearModel.Place(id: b.id, name: b.name, place: result.listings[b.id]?.content.address?.commune, distance: FrenchFormat.distance(b.distanceKm ?? 0))
+                    },
+                    links: (notice.wider_radius_km.map { [Link(label: "Chercher jusqu’à \($0) km", href: link(["radius_km": String($0)]))] } ?? [])
+                        + [Link(label: "Ressources par téléphone", href: link(["modalite": "telephone", "radius_km": nil])),
+                           Link(label: "Ressources en ligne", href: link(["modalite": "en_ligne", "radius_km": nil]))])
+            } else {
+                model.count_label = count == 0 ? "Aucune ressource près de \(model.place)" : FrenchFormat.count(count, "ressource") + " près de \(model.place)"
+            }
             return try renderer.render("orientation", model)
         } catch let e as RelaisError {
             if let choices = e.details["choices"] {
@@ -167,25 +224,73 @@ struct WebPages: Sendable {
             result = try? await referrals.answer(ask)
         }
         let listings = try await store.listings(ids: ids)
-        let items = listings.map { l -> SheetItem in
-            let s = result?.answer.suggestions.first { $0.id == l.id }
-            let c = l.content
-            let contact = ContactModel(c)
-            let access = AccessModel(c)
-            return SheetItem(
-                name: c.name, kind_label: taxonomy.label(of: c.kind), demo: l.demo,
-                why: (s?.reasons ?? []).filter { !$0.hasPrefix("Prochaine") && !$0.hasPrefix("Informations") && !$0.hasPrefix("Données") && !$0.hasPrefix("Ouvert en ce") },
-                distance: s?.distanceKm.map(SuggestionModel.distance), schedule: FrenchFormat.schedule(c.schedule),
-                next: s?.nextOpening.map(FrenchFormat.occurrence), next_label: s?.nextOpening.map { _ in SuggestionModel.nextLabel(s?.nextOpeningLabel).lowercased() + " :" },
-                phones: contact.phones, email: contact.email, website: contact.website, address: contact.address, map: contact.map,
-                languages: access.languages, access: access.access)
-        }
-        let needs = p.list("needs").compactMap { taxonomy.need($0)?.label }
-        let today = ParisTime.local(atEpoch: Int(clock().timeIntervalSince1970)).date
+        let epoch = Int(clock().timeIntervalSince1970)
+        let items = listings.map { l in Self.sheetItem(l, result?.answer.suggestions.first { $0.id == l.id }, taxonomy: taxonomy, epoch: epoch) }
+        let needs = p.list("needs").compactMap { $0 == Taxonomy.crisisNeed ? "situation de crise" : taxonomy.need($0)?.label }
+        let today = ParisTime.local(atEpoch: epoch).date
         let back = p.removing("ids", "limit", "situation")
+        let share = Self.shareText(items, date: FrenchFormat.date(today, weekday: false))
         return try renderer.render("sheet", SheetPage(
-            date: FrenchFormat.date(today), place: result?.request.place?.label, needs: needs.isEmpty ? nil : needs.joined(separator: ", "), items: items,
-            emergency: EmergencyModel(result?.answer.emergency), back: "/orientation?" + back.urlEncoded()))
+            date: FrenchFormat.date(today), place: result?.request.place?.label, needs: needs.isEmpty ? nil : FrenchFormat.list(needs), items: items,
+            emergency: EmergencyModel(result?.answer.emergency), back: "/orientation?" + back.urlEncoded(),
+            sms: "sms:?&body=" + Self.uriComponent(share), mailto: "mailto:?subject=" + Self.uriComponent("Fiche d’orientation — entraide et pair-aidance") + "&body=" + Self.uriComponent(share)))
+    }
+
+    /// One resource as the sheet prints it: why, when (the regular schedule, then the next
+    /// two dates, or every date of a short series), where, how to reach, how to register.
+    static func sheetItem(_ l: Listing, _ s: Suggestion?, taxonomy: Taxonomy, epoch: Int) -> SheetItem {
+        let c = l.content
+        let now = c.zone.local(atEpoch: epoch)
+        let contact = ContactModel(c)
+        let access = AccessModel(c)
+        let closed = c.status == .temporarily_closed
+        var when = FrenchFormat.schedule(c.schedule).joined(separator: " ; ").nilIfEmpty
+        if closed { when = "temporairement fermé : appeler avant de venir" }
+        var dates: [Occurrence] = []
+        if !closed {
+            if !c.schedule.isEmpty {
+                dates += ScheduleEvaluator(c.schedule).occurrences(from: now.date, days: 120).filter { ($0.end ?? $0.start) > now }.prefix(2)
+            }
+            var shown = 2
+            for session in c.sessions where !session.cancelled {
+                let ahead = session.occurrences.filter { ($0.end ?? $0.start) > now }
+                // A workshop of a few days is one thing to sign up for: all its days.
+                if (2...4).contains(ahead.count), ahead.count == session.occurrences.count { shown = max(shown, ahead.count) }
+                dates += ahead.prefix(4)
+            }
+            dates = Array(Set(dates.map { $0.start }).sorted().prefix(shown).compactMap { start in dates.first { $0.start == start } })
+        }
+        let phones = contact.phones.map(\.display)
+        let reachable = (phones + [contact.email, contact.website].compactMap { $0 }).joined(separator: " · ")
+        let registration = c.registration ?? c.sessions.first { !$0.cancelled && $0.registration != nil }?.registration
+        let why = (s?.reasons ?? []).filter(Self.explainsWhy).joined(separator: " ")
+        return SheetItem(
+            name: c.name, kind_label: taxonomy.label(of: c.kind), demo: l.demo, why: why.nilIfEmpty,
+            distance: s?.distanceKm.map(SuggestionModel.distance), when: when,
+            dates: dates.isEmpty ? nil : dates.map(FrenchFormat.occurrence).joined(separator: " ; "),
+            address: contact.address ?? (c.modalities.contains(.en_ligne) && c.point == nil ? "en ligne" : nil), access: access.access, languages: access.languages,
+            contact: reachable.nilIfEmpty, registration: registration)
+    }
+
+    /// The reasons that say why a resource fits (need, audience, language, access): not when,
+    /// where or how fresh, which the sheet says on lines of their own.
+    static func explainsWhy(_ reason: String) -> Bool {
+        ["Répond", "Accueille", "S’adresse", "Accueil en"].contains { reason.hasPrefix($0) }
+    }
+
+    /// The sheet as plain text, for an SMS or an e-mail written on the professional's own device.
+    static func shareText(_ items: [SheetItem], date: String) -> String {
+        let blocks = items.map { i in
+            ([i.name + " (" + i.kind_label + ")"] + [i.when, i.dates.map { "Prochaines dates : " + $0 }, i.address.map { "Où : " + $0 },
+              i.contact.map { "Contact : " + $0 }, i.registration.map { "Inscription : " + $0 }].compactMap { $0 }).joined(separator: "\n")
+        }
+        return (["Ressources d’entraide proposées le \(date) (orientation, pas une prescription) :"] + blocks
+            + ["En cas d’urgence : 3114 (24 h/24) · 15 · 112."]).joined(separator: "\n\n").replacingOccurrences(of: "\u{A0}", with: " ")
+    }
+
+    /// Percent-encoding for a URI's component (RFC 3986 unreserved characters kept): spaces as %20, not +.
+    static func uriComponent(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
     }
 
     // MARK: Resource page
@@ -224,11 +329,31 @@ struct WebPages: Sendable {
                     online: s.online, price: s.price, registration: s.registration)
             },
             phones: contact.phones, email: contact.email, website: contact.website, address: contact.address, map: contact.map,
-            sources: l.sources.map { sourceTitles[$0] ?? $0 },
-            last_verified: l.lastVerified.flatMap { LocalDate(iso: $0) }.map { FrenchFormat.date($0, weekday: false) } ?? "inconnue",
+            sources: l.sources.map { Self.sourceName($0, title: sourceTitles[$0]) },
+            freshness: Self.freshness(l),
             demo: l.demo, stale: l.stale, closed: c.status == .temporarily_closed, inactive: c.status == .inactive || c.status == .defunct,
             max_message: reportLimits.maxMessageLength)
         return try renderer.render("resource", model)
+    }
+
+    /// What a public page calls a source: its title in natural case, never an internal path
+    /// (the bundled national lines are « Relais (lignes nationales) », not `Directory/national.yml`).
+    static func sourceName(_ id: String, title: String?) -> String {
+        if let title, !title.contains("/"), !title.hasSuffix(".yml") { return Text.naturalCase(title) }
+        if id.contains("national") { return "Relais (lignes nationales d’écoute et d’urgence)" }
+        if id.hasPrefix("demo") { return "Relais (données de démonstration)" }
+        return id.contains("/") || id.hasSuffix(".yml") ? "Relais" : id
+    }
+
+    /// How fresh a listing is, in words that do not overclaim: an import is an update from
+    /// the source; only an admin's « marquer vérifié » is a check, and demonstration data claims none.
+    static func freshness(_ l: Listing) -> String {
+        func day(_ iso: String?) -> String? { iso.flatMap { LocalDate(iso: String($0.prefix(10))) }.map { FrenchFormat.date($0, weekday: false) } }
+        var out: [String] = []
+        if let d = day(l.lastVerified) { out.append("Mis à jour depuis la source le \(d).") }
+        if !l.demo, let d = day(l.verifiedByTeam) { out.append("Vérifié par l’équipe le \(d).") }
+        if l.demo { out.append("Données de démonstration.") }
+        return out.isEmpty ? "Date de mise à jour inconnue." : out.joined(separator: " ")
     }
 
     /// « Signaler une erreur »: validated, then stored unless the client or everyone
@@ -276,7 +401,7 @@ struct WebPages: Sendable {
 
     // MARK: Families
 
-    func families(_ p: QueryParameters) async throws -> HTML {
+    func families(_ p: QueryParameters, base: String) async throws -> HTML {
         var model = FamiliesPage(near: p["near"] ?? "")
         // National and remote lines for relatives, whatever the place: no place is needed to call them.
         let lines = try await referrals.answer(ReferralAsk(needs: ["famille"], audience: .proche, modality: .telephone, limit: 10))
@@ -287,16 +412,20 @@ struct WebPages: Sendable {
             var sessionsAsked = QueryParameters(["near": near, "kind": "atelier_prospect,groupe_parole", "audience": "proche", "limit": "30"])
             sessionsAsked["radius_km"] = String(radius)
             let (query, sessions) = try await referrals.sessions(sessionsAsked)
+            let owners = try await listingsByID(sessions.map(\.listingID))
             model.searched = true
             model.place = query.originLabel ?? near
             model.sessions = sessions.map { s in
-                FamilySession(
+                let owner = owners[s.listingID]
+                return FamilySession(
                     listing_id: s.listingID, title: s.title, kind_label: taxonomy.label(of: s.kind), days: s.occurrences.map(FrenchFormat.occurrence),
-                    distance: s.distanceKm.map(SuggestionModel.distance), demo: s.demo,
-                    place: s.session.flatMap { [$0.placeName, $0.place?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ").nilIfEmpty },
-                    registration: s.session?.registration)
+                    distance: s.distanceKm.map(SuggestionModel.distance), demo: s.demo, place: Self.sessionPlace(s, owner),
+                    online: s.session?.online ?? false, registration: s.session?.registration ?? owner?.content.registration,
+                    phone: owner?.content.phones.first.map { PhoneModel(number: $0.number, display: PhoneDisplay.french($0.number), note: nil) })
             }
-            model.calendar = "/calendrier.ics?" + QueryParameters(["near": near, "radius_km": String(Int(radius))]).urlEncoded(["near", "radius_km"])
+            let feed = "/calendrier.ics?" + QueryParameters(["near": near, "radius_km": String(Int(radius))]).urlEncoded(["near", "radius_km"])
+            model.calendar = feed
+            model.webcal = "webcal://" + (base.components(separatedBy: "://").last ?? base) + feed
             let families = try await referrals.answer(ReferralAsk(needs: ["famille"], audience: .proche, near: near, radiusKm: radius, limit: 20))
             model.associations = families.answer.suggestions.filter { [.association_familles, .apaf].contains($0.kind) }
                 .map { SuggestionModel($0, families.listings[$0.id], taxonomy: taxonomy, pickable: false) }
@@ -305,6 +434,26 @@ struct WebPages: Sendable {
             model.error = PageRenderer.sentence(e.message) + (e.details["choices"].map { " " + $0.joined(separator: " ; ") } ?? "")
             return try renderer.render("families", model, status: .badRequest)
         }
+    }
+
+    func listingsByID(_ ids: [String]) async throws -> [String: Listing] {
+        var seen = Set<String>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        return Dictionary(try await store.listings(ids: unique).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Where a session takes place, in full: its own place when it has an address, else its
+    /// listing's address (« Maison des associations, 12 rue X, 21000 Dijon »). Nil when online only.
+    static func sessionPlace(_ s: UpcomingSession, _ owner: Listing?) -> String? {
+        let session = s.session
+        let own = session?.place.flatMap { $0.postalCode != nil || $0.street != nil ? $0.singleLine : nil }?.nilIfEmpty
+        let listing = owner?.content.address.map(\.singleLine)?.nilIfEmpty
+        if session?.online == true, own == nil, session?.placeName == nil { return nil }
+        let address = own ?? listing
+        let parts = [session?.placeName, address].compactMap { $0?.nilIfEmpty }
+        // A place name that is already the address's first part is said once.
+        if parts.count == 2, let name = parts.first, let a = address, a.hasPrefix(name) { return a }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     // MARK: Browse
@@ -325,7 +474,7 @@ struct WebPages: Sendable {
                 query.language.map { "en \(Language.shortName($0))" }, query.access?.label,
             ].compactMap { $0 }.joined(separator: ", ")
             return try renderer.render("browse", BrowsePage(
-                q: query.text ?? "", total: page.totalItems, scope: scope.nilIfEmpty, pageNumber: query.page, pages: page.totalPages,
+                q: query.text ?? "", total: page.totalItems, total_label: FrenchFormat.count(page.totalItems, "fiche"), scope: scope.nilIfEmpty, pageNumber: query.page, pages: page.totalPages,
                 departements: data.gazetteer.departements.values.sorted { $0.code < $1.code }.map { DepartementOption(code: $0.code, name: $0.name, selected: $0.code == query.departement) },
                 kinds: taxonomy.kinds.map { Choice(id: $0.kind.rawValue, label: $0.plural, checked: $0.kind == query.kind) },
                 languages: Self.languageOptions(query.language), accesses: Self.accessOptions(query.access),
@@ -336,15 +485,28 @@ struct WebPages: Sendable {
 
     // MARK: Calendar feed
 
-    func calendar(_ p: QueryParameters) async throws -> Response {
+    func calendar(_ p: QueryParameters, base: String) async throws -> Response {
         var asked = p
         if asked.string("kind") == nil { asked["kind"] = "atelier_prospect,groupe_parole" }
         asked["limit"] = "200"
         let (_, sessions) = try await referrals.sessions(asked)
+        let owners = try await listingsByID(sessions.map(\.listingID))
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Relais//Sessions d’entraide//FR", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
                      "X-WR-CALNAME:Relais — ateliers et groupes de parole", "X-WR-TIMEZONE:Europe/Paris"]
         let stamp = ICal.utc(Int(clock().timeIntervalSince1970))
         for s in sessions {
+            let owner = owners[s.listingID]
+            let place = Self.sessionPlace(s, owner)
+            let registration = s.session?.registration ?? owner?.content.registration
+            let phone = owner?.content.phones.first.map { PhoneNumber.national($0.number) }
+            // A demonstration title already saying « démo » is not labelled twice.
+            let demo = s.demo && !Text.fold(s.title).contains("demo") ? " (données de démonstration)" : ""
+            var description = ["\(taxonomy.label(of: s.kind)) — \(s.listingName)."]
+            if let registration { description.append("Inscription : \(registration).") }
+            if let phone { description.append("Téléphone : \(phone).") }
+            if s.session?.online == true { description.append("En ligne.") }
+            description.append("Orientation vers l’entraide, pas une prescription médicale.")
+            description.append("\(base)/ressources/\(s.listingID)")
             for (i, o) in s.occurrences.enumerated() {
                 lines.append("BEGIN:VEVENT")
                 lines.append("UID:\(s.listingID)-\(ICal.local(o.start))-\(i)@relais")
@@ -355,12 +517,10 @@ struct WebPages: Sendable {
                     lines.append("DTSTART:\(ICal.utc(s.zone.epoch(of: o.start)))")
                     if let e = o.end { lines.append("DTEND:\(ICal.utc(s.zone.epoch(of: e)))") }
                 }
-                lines.append("SUMMARY:" + ICal.escape(s.title + (s.demo ? " (données de démonstration)" : "")))
-                if let place = s.session.map({ [$0.placeName, $0.place?.singleLine].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ") }), !place.isEmpty {
-                    lines.append("LOCATION:" + ICal.escape(place))
-                }
-                lines.append("DESCRIPTION:" + ICal.escape("\(taxonomy.label(of: s.kind)) — \(s.listingName). Orientation, pas une prescription."))
-                lines.append("URL:/ressources/\(s.listingID)")
+                lines.append("SUMMARY:" + ICal.escape(s.title + demo))
+                if let place { lines.append("LOCATION:" + ICal.escape(place)) }
+                lines.append("DESCRIPTION:" + ICal.escape(description.joined(separator: "\n")))
+                lines.append("URL:\(base)/ressources/\(s.listingID)")
                 lines.append("END:VEVENT")
             }
         }
@@ -368,6 +528,7 @@ struct WebPages: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/calendar; charset=utf-8"
         headers[.cacheControl] = "public, max-age=3600"
+        headers[HTTPField.Name("Vary")!] = "Host"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: lines.map(ICal.fold).joined(separator: "\r\n") + "\r\n")))
     }
 }

@@ -8,7 +8,7 @@ enum WebTemplates {
 
     static let emergencyBlock = """
         {{#emergency}}
-        <section class="emergency" role="alert" aria-labelledby="urgence">
+        <section class="emergency" aria-labelledby="urgence">
           <h2 id="urgence">{{title}}</h2>
           <ul>
           {{#lines}}<li><a href="tel:{{number}}"><strong>{{number}}</strong></a> — {{when}}</li>{{/lines}}
@@ -29,7 +29,6 @@ enum WebTemplates {
 
     static let suggestion = """
         <li class="sheet-item">
-          {{#pickable}}<label class="pick noprint"><input type="checkbox" name="ids" value="{{id}}" checked> Mettre sur la fiche</label>{{/pickable}}
           <h3><a href="/ressources/{{id}}">{{name}}</a></h3>
           <p class="meta"><span class="kind">{{kind_label}}</span>{{#distance}} · {{distance}}{{/distance}}{{#remote}} · à distance{{/remote}}
           {{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}{{#closed}} <span class="badge closed">temporairement fermé</span>{{/closed}}</p>
@@ -38,13 +37,47 @@ enum WebTemplates {
           {{#languages}}<p>Langues parlées : {{languages}}</p>{{/languages}}
           {{#access}}<p>Accessibilité : {{access}}</p>{{/access}}
           {{>contact}}
+          {{#pickable}}<label class="pick noprint"><input type="checkbox" name="ids" value="{{id}}"{{#picked}} checked{{/picked}}> Mettre sur la fiche</label>{{/pickable}}
         </li>
         """
 
     static let orientation = """
         {{<layout}}{{$body}}
+        {{>emergencyBlock}}
         <h1>{{heading}}</h1>
+        {{#searched}}
+        <p class="question"><span class="visually-hidden">Votre question : </span>{{summary}} · <a href="#question">Modifier</a></p>
+        {{/searched}}
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#has_choices}}
+        <div class="error" role="alert"><p>Plusieurs communes portent ce nom : choisissez.</p>
+        <ul>{{#choices}}<li><a href="{{href}}">{{label}}</a></li>{{/choices}}</ul></div>
+        {{/has_choices}}
+        {{#searched}}
+        <section aria-labelledby="resultats">
+        <h2 id="resultats">{{count_label}}</h2>
+        {{#nothing_near}}
+        <div class="notice" role="status">
+          <p>{{message}}</p>
+          {{#has_beyond}}<ul>{{#beyond}}<li><a href="/ressources/{{id}}">{{name}}</a>{{#place}}, {{place}}{{/place}} — à {{distance}}</li>{{/beyond}}</ul>{{/has_beyond}}
+          <p class="actions">{{#links}}<a class="button secondary" href="{{href}}">{{label}}</a> {{/links}}</p>
+        </div>
+        {{/nothing_near}}
+        {{^count}}<p>Aucune ressource ne correspond : élargissez la distance, ajoutez un besoin ou retirez une contrainte.</p>{{/count}}
+        <form action="/fiche" method="get">
+          {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
+          <ol class="results">
+          {{#suggestions}}{{>suggestion}}{{/suggestions}}
+          </ol>
+          {{#count}}<p class="noprint"><button type="submit">Préparer la fiche d’orientation à imprimer</button></p>
+          <p class="meta noprint">Les trois premières ressources sont cochées : cochez ou décochez « Mettre sur la fiche » pour choisir celles à remettre.</p>{{/count}}
+        </form>
+        <p class="meta noprint"><a href="{{permalink}}" data-permalink>Adresse de ces résultats</a> (sans le texte de la situation)</p>
+        </section>
+        {{/searched}}
         <p class="disclaimer">{{disclaimer}}</p>
+        <details class="ask" id="question"{{^searched}} open{{/searched}}>
+        <summary>{{#searched}}Modifier la question{{/searched}}{{^searched}}Votre question{{/searched}}</summary>
         <form class="orientation noprint" action="/orientation" method="post">
           <fieldset>
             <legend>Pour qui ?</legend>
@@ -60,10 +93,6 @@ enum WebTemplates {
           </fieldset>
           <label for="near">Où ? (code postal ou commune)</label>
           <input id="near" name="near" type="text" value="{{near}}" autocomplete="postal-code" required>
-          {{#has_choices}}
-          <div class="error" role="alert"><p>Plusieurs communes portent ce nom : choisissez.</p>
-          <ul>{{#choices}}<li><a href="{{href}}">{{label}}</a></li>{{/choices}}</ul></div>
-          {{/has_choices}}
           <div class="row">
             <div><label for="radius_km">Distance</label>
             <select id="radius_km" name="radius_km">{{#radii}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/radii}}</select></div>
@@ -83,22 +112,7 @@ enum WebTemplates {
           <p id="situation-aide" class="meta">Ce texte sert seulement à repérer une urgence pour afficher d’abord les numéros d’aide. Il n’est ni enregistré ni conservé. N’indiquez ni nom ni diagnostic.</p>
           <p><button type="submit">Trouver des ressources</button></p>
         </form>
-        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
-        {{>emergencyBlock}}
-        {{#searched}}
-        <section aria-live="polite" aria-labelledby="resultats">
-        <h2 id="resultats">{{count}} ressource(s) près de {{place}}</h2>
-        <p class="meta noprint"><a href="{{permalink}}" data-permalink>Adresse de ces résultats</a> (sans le texte de la situation)</p>
-        {{^count}}<p>Aucune ressource ne correspond : élargissez la distance, ajoutez un besoin ou retirez une contrainte.</p>{{/count}}
-        <form action="/fiche" method="get">
-          {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
-          <ol class="results">
-          {{#suggestions}}{{>suggestion}}{{/suggestions}}
-          </ol>
-          {{#count}}<p class="noprint"><button type="submit">Préparer la fiche d’orientation à imprimer</button></p>{{/count}}
-        </form>
-        </section>
-        {{/searched}}
+        </details>
         <script src="/static/relais.js"></script>
         {{/body}}{{/layout}}
         """
@@ -137,11 +151,12 @@ enum WebTemplates {
         <h2>Contact</h2>
         {{>contact}}
         <h2>Sources</h2>
-        <p>{{#sources}}{{.}} · {{/sources}}dernière vérification : {{last_verified}}</p>
+        <ul>{{#sources}}<li>{{.}}</li>{{/sources}}</ul>
+        <p>{{freshness}}</p>
         </article>
         <section class="noprint" aria-labelledby="signaler">
           <h2 id="signaler">Signaler une erreur</h2>
-          <p>Une information est fausse ou a changé ? Dites-le nous : un administrateur vérifiera. N’indiquez aucune information sur une personne suivie.</p>
+          <p>Une information est fausse ou a changé ? Dites-le-nous : un administrateur vérifiera. N’indiquez aucune information sur une personne suivie.</p>
           <form action="/ressources/{{id}}/signaler" method="post">
             <label for="field">Ce qui est faux</label>
             <select id="field" name="field">
@@ -174,28 +189,31 @@ enum WebTemplates {
     static let sheet = """
         {{<layout}}{{$body}}
         <div class="sheet">
+        {{>emergencyBlock}}
         <h1>Fiche d’orientation — entraide et pair-aidance</h1>
         <p class="meta">Remise le {{date}}{{#place}} · autour de {{place}}{{/place}}{{#needs}} · besoins : {{needs}}{{/needs}}</p>
-        <p class="disclaimer">{{disclaimer}}</p>
-        {{>emergencyBlock}}
         <ol class="results">
         {{#items}}
           <li class="sheet-item">
             <h2>{{name}}</h2>
             <p class="meta">{{kind_label}}{{#distance}} · {{distance}}{{/distance}}{{#demo}} · données de démonstration{{/demo}}</p>
-            {{#has_why}}<p><strong>Pourquoi :</strong> {{#why}}{{.}} {{/why}}</p>{{/has_why}}
-            {{#next}}<p><strong>Quand :</strong> {{next_label}} {{next}}</p>{{/next}}
-            {{^next}}{{#has_schedule}}<p><strong>Quand :</strong> {{#schedule}}{{.}} {{/schedule}}</p>{{/has_schedule}}{{/next}}
-            {{#address}}<p><strong>Où :</strong> {{address}}</p>{{/address}}
+            {{#why}}<p><strong>Pourquoi :</strong> {{why}}</p>{{/why}}
+            {{#when}}<p><strong>Quand :</strong> {{when}}</p>{{/when}}
+            {{#dates}}<p><strong>Prochaines dates :</strong> {{dates}}</p>{{/dates}}
+            {{#address}}<p><strong>Où :</strong> {{address}}{{#access}} ({{access}}){{/access}}</p>{{/address}}
             {{#languages}}<p><strong>Langues :</strong> {{languages}}</p>{{/languages}}
-            {{#access}}<p><strong>Accessibilité :</strong> {{access}}</p>{{/access}}
-            <p><strong>Contact :</strong> {{#phones}}{{display}} · {{/phones}}{{#email}}{{email}} · {{/email}}{{#website}}{{website}}{{/website}}</p>
+            {{#contact}}<p><strong>Contact :</strong> {{contact}}</p>{{/contact}}
+            {{#registration}}<p><strong>Inscription :</strong> {{registration}}</p>{{/registration}}
           </li>
         {{/items}}
         </ol>
         {{^items}}<p>Aucune ressource choisie : revenez aux résultats et cochez les ressources à mettre sur la fiche.</p>{{/items}}
-        <p class="meta">En cas d’urgence : 3114 (prévention du suicide, 24 h/24) · 15 (SAMU) · 112. Cette fiche n’est pas enregistrée par Relais.</p>
-        <p class="noprint"><button type="button" data-print>Imprimer la fiche</button> <a href="{{back}}">Revenir aux résultats</a></p>
+        <p class="disclaimer">{{disclaimer}}</p>
+        <p class="meta"><strong>En cas d’urgence :</strong> 3114 (prévention du suicide, 24 h/24) · 15 (SAMU) · 112 · SMS 114. Cette fiche n’est pas enregistrée par Relais.</p>
+        <div class="noprint actions">
+          <p><button type="button" data-print>Imprimer la fiche</button> <a class="button secondary" href="{{back}}">Revenir aux résultats</a></p>
+          {{#has_items}}<p>Partager la fiche depuis votre appareil (Relais n’envoie ni ne garde rien) : <a class="button secondary" href="{{sms}}">par SMS</a> <a class="button secondary" href="{{mailto}}">par courriel</a></p>{{/has_items}}
+        </div>
         </div>
         <script src="/static/relais.js"></script>
         {{/body}}{{/layout}}
@@ -216,9 +234,9 @@ enum WebTemplates {
           {{^has_sessions}}<p>Aucune session datée à venir près de {{place}}.</p>{{/has_sessions}}
           <ul class="results">
           {{#sessions}}<li><h3><a href="/ressources/{{listing_id}}">{{title}}</a></h3><p class="meta"><span class="kind">{{kind_label}}</span>{{#distance}} · {{distance}}{{/distance}}{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}</p>
-          <ul>{{#days}}<li>{{.}}</li>{{/days}}</ul>{{#place}}<p>{{place}}</p>{{/place}}{{#registration}}<p>Inscription : {{registration}}</p>{{/registration}}</li>{{/sessions}}
+          <ul>{{#days}}<li>{{.}}</li>{{/days}}</ul>{{#place}}<p><strong>Où :</strong> {{place}}</p>{{/place}}{{#online}}<p>En ligne</p>{{/online}}{{#registration}}<p><strong>Inscription :</strong> {{registration}}</p>{{/registration}}{{#phone}}<p><strong>Contact :</strong> <a href="tel:{{number}}">{{display}}</a></p>{{/phone}}</li>{{/sessions}}
           </ul>
-          <p><a href="{{calendar}}">S’abonner au calendrier de ces sessions (iCalendar)</a></p>
+          {{#has_sessions}}<p class="subscribe">Ces sessions dans votre agenda : <a class="button secondary" href="{{webcal}}">s’abonner (agenda du téléphone ou de l’ordinateur)</a> <a href="{{calendar}}">télécharger le fichier iCalendar (.ics)</a></p>{{/has_sessions}}
         </section>
         <section aria-labelledby="familles">
           <h2 id="familles">Associations de familles et pairs-aidants famille (APAF)</h2>
@@ -251,7 +269,7 @@ enum WebTemplates {
           </div>
           <p><button type="submit">Afficher</button></p>
         </form>
-        <h2>{{total}} fiche(s){{#scope}} — {{scope}}{{/scope}}</h2>
+        <h2>{{total_label}}{{#scope}} — {{scope}}{{/scope}}</h2>
         <ul class="results">
         {{#results}}<li><a href="/ressources/{{id}}">{{name}}</a> <span class="kind">{{kind}}</span> {{place}}{{#demo}} <span class="badge demo">données de démonstration</span>{{/demo}}{{#stale}} <span class="badge stale">à vérifier</span>{{/stale}}</li>{{/results}}
         </ul>
