@@ -7,7 +7,7 @@ PORT ?= 8080
 DB ?= relais.sqlite
 SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
-ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields
+ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages
 
 .PHONY: run test unit acceptance browser bench build release bootstrap clean fuzz fuzz-short
 
@@ -31,13 +31,15 @@ unit: bootstrap
 	RELAIS_ORACLE_PY=$$(scripts/oracle-venv.sh) swift test --skip-build
 
 acceptance: release
+	@scripts/bootstrap.sh chromium
 	@if [ -x $(SHARED)/acceptance/run ]; then \
 	  RELAIS_BIN=$$PWD/.build/release/relais SHARED=$(SHARED) scripts/acceptance.sh $(ACCEPTANCE_STAGES); \
 	else echo "◇ acceptance skipped: $(SHARED)/acceptance is absent (CI always has it)"; fi
 
-# The browser check drives Debian's Chromium (installed when missing, as root or with sudo).
+# The browser check drives Debian's Chromium (installed when missing, as root or with sudo, with
+# chromium-driver and poppler-utils), with axe-core from a venv (scripts/browser-venv.sh).
 browser: release
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || scripts/bootstrap.sh chromium
+	@scripts/bootstrap.sh chromium
 	scripts/browser-check.sh
 
 test: unit acceptance browser fuzz-short

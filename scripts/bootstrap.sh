@@ -2,12 +2,19 @@
 # Installs what a fresh machine of this kind lacks to build Relais:
 # Debian's libcurl (OpenSSL flavour), libxml2, zlib, SQLite and OpenSSL (libcrypto) headers.
 set -euo pipefail
-# `scripts/bootstrap.sh chromium` installs Debian's Chromium for the browser check.
+# `scripts/bootstrap.sh chromium` installs what the browser check drives and measures with:
+# Debian's Chromium, its WebDriver (chromium-driver, for the outside acceptance checks) and
+# poppler-utils (pdfinfo counts the printed sheet's pages).
 if [ "${1:-}" = chromium ]; then
+  want=()
+  command -v chromium >/dev/null || want+=(chromium)
+  command -v chromedriver >/dev/null || want+=(chromium-driver)
+  command -v pdfinfo >/dev/null || want+=(poppler-utils)
+  [ ${#want[@]} -gt 0 ] || exit 0
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "bootstrap: installing chromium (browser check)"
+  echo "bootstrap: installing ${want[*]} (browser check)"
   $SUDO apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${want[@]}" >/dev/null
   exit 0
 fi
 need=()

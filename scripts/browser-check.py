@@ -4,8 +4,13 @@ Chrome DevTools Protocol (a minimal WebSocket client, standard library only).
 
 It loads the home page, follows the "proche" door, fills and submits the
 referral form for a demonstration postal code, opens the first resource,
-goes back, prepares the orientation sheet and prints it to PDF, and saves
-screenshots at 360 px and 1280 px. Every step checks what the page shows.
+goes back, ticks five resources, prepares the orientation sheet and prints it
+to A4 PDF (one page: counted with pdfinfo), and saves screenshots at 360 px
+and 1280 px. On a 360 x 740 phone screen it checks that a crisis question
+shows the emergency block and an answered question its first result without
+scrolling; axe-core (from axe-selenium-python, injected through the protocol)
+checks every page at both widths: no critical, serious or moderate violation.
+Every step checks what the page shows.
 
 Usage: browser-check.py BASE_URL OUT_DIR
 """
@@ -112,6 +117,30 @@ try:
         js(action)
         ws.wait_event("Page.loadEventFired")
 
+    def phone():
+        ws.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=2, mobile=True)
+
+    def top_in_main(selector_js):
+        return js("(function(){var m=document.querySelector('main')||document.body;" + selector_js + "})()")
+
+    # axe-core as axe-selenium-python ships it (run with the browser venv's Python).
+    axe_source = None
+    try:
+        import axe_selenium_python
+        axe_path = os.path.join(os.path.dirname(axe_selenium_python.__file__), "node_modules", "axe-core", "axe.min.js")
+        axe_source = open(axe_path).read()
+    except Exception as e:
+        print(f"     axe-core not available ({e}): run with scripts/browser-venv.sh's Python")
+    axe_found = {}
+
+    def axe(name):
+        if axe_source is None:
+            check(False, "axe-core is available"); return
+        js(axe_source)
+        r = js("axe.run(document, {resultTypes: ['violations']}).then(function(r){return r.violations.map(function(v){return [v.impact, v.id, v.nodes.length, (v.nodes[0]||{}).target ? String(v.nodes[0].target) : ''];});})")
+        for impact, rule, n, target in r or []:
+            axe_found.setdefault((impact, rule), []).append(f"{name} ({n}× {target})")
+
     def screenshot(name, width):
         ws.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
         time.sleep(0.2)
@@ -163,6 +192,50 @@ try:
     open(path, "wb").write(base64.b64decode(pdf))
     check(os.path.getsize(path) > 1000 and open(path, "rb").read(4) == b"%PDF", f"the sheet prints to PDF ({path})")
     screenshot("fiche", 360); screenshot("fiche", 1280)
+
+    # 4b. The moment of use, on a phone screen (360 x 740): crisis first, answer first.
+    phone()
+    go(BASE + "/orientation?audience=personne&needs=crise&near=75014")
+    top = top_in_main("var best=1e9;m.querySelectorAll('*').forEach(function(e){var s=e.textContent||'';if(s.indexOf('3114')>=0&&s.indexOf('112')>=0&&e.children.length<12){var r=e.getBoundingClientRect();if(r.height>0)best=Math.min(best,r.top+window.scrollY);}});return best;")
+    check(top is not None and top < 740, f"crisis: the emergency block starts within the first 360 x 740 screen (top {top})")
+    check(js("(document.querySelector('main').firstElementChild||{}).className") == "emergency", "crisis: the emergency block is the first thing in the main content")
+    screenshot("crise", 360)
+    phone()
+    go(BASE + "/orientation?audience=proche&needs=famille&near=75010")
+    top = top_in_main("var a=m.querySelector('a[href*=\"/ressources/\"]');return a?a.getBoundingClientRect().top+window.scrollY:1e9;")
+    check(top is not None and top < 740, f"answer first: the first result starts within the first screen at 360 px (top {top})")
+    ticked = js("document.querySelectorAll('input[name=ids]:checked').length")
+    check(ticked == 3, f"three resources are ticked for the sheet by default ({ticked})")
+
+    # 4c. The sheet of five resources from the real flow prints on one A4 page.
+    js("Array.from(document.querySelectorAll('input[name=ids]')).slice(0,5).forEach(function(c){c.checked=true;})")
+    wait_navigation("document.querySelector('form[action=\"/fiche\"]').submit()")
+    n = js("document.querySelectorAll('.sheet-item').length")
+    pdf = ws.call("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=False, preferCSSPageSize=True)["data"]
+    path5 = os.path.join(OUT, "fiche-5.pdf")
+    open(path5, "wb").write(base64.b64decode(pdf))
+    info = subprocess.run(["pdfinfo", path5], capture_output=True, text=True).stdout
+    pages = next((int(l.split()[1]) for l in info.splitlines() if l.startswith("Pages:")), 0)
+    size = next((l for l in info.splitlines() if l.startswith("Page size:")), "")
+    check(n == 5 and pages == 1, f"the sheet with {n} resources prints on {pages} A4 page(s) ({size.strip()})")
+    check("sms:" in js("document.body.innerHTML") and "mailto:?subject=" in js("document.body.innerHTML"), "the sheet can be shared by SMS or e-mail from the device")
+    sheet_url = js("location.href")
+
+    # 4d. axe-core on every public page, at 360 px and 1280 px.
+    resource = js("(function(){return location.origin})()") + "/ressources/" + (json.loads(urllib.request.urlopen(BASE + "/api/services?q=GEM").read())["contents"][0]["id"])
+    for width in (360, 1280):
+        ws.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
+        for name, url in [("accueil", BASE + "/"), ("orientation", BASE + "/orientation?audience=professionnel"),
+                          ("résultats", BASE + "/orientation?audience=proche&needs=famille&near=75010"),
+                          ("crise", BASE + "/orientation?audience=personne&needs=crise&near=75014"),
+                          ("rien à proximité", BASE + "/orientation?audience=proche&needs=famille&near=21000"),
+                          ("proches", BASE + "/proches?near=75010"), ("annuaire", BASE + "/annuaire"), ("ressource", resource), ("fiche", sheet_url)]:
+            go(url)
+            axe(f"{name} @{width}")
+    bad = {k: v for k, v in axe_found.items() if k[0] in ("critical", "serious", "moderate")}
+    for (impact, rule), where in sorted(axe_found.items()):
+        print(f"     axe {impact} {rule}: {', '.join(where[:4])}")
+    check(axe_source is not None and not bad, f"axe-core: no critical, serious or moderate violation on 9 pages at 360 and 1280 px ({len(bad)} rules violated)")
 
     # 5. Administration: redirected to the login form, signed in with the account
     #    the shell script created; the session cookie (Secure, HttpOnly) works on 127.0.0.1.

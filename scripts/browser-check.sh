@@ -16,4 +16,6 @@ printf '%s\n' "$ADMIN_PASSWORD" | "$bin" admin add navigateur --password-stdin -
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.2; done
-python3 scripts/browser-check.py "http://127.0.0.1:$port" "$out"
+# The browser venv's Python (3.12+): axe-selenium-python ships the axe-core the check injects.
+py=$(scripts/browser-venv.sh)
+"$py" scripts/browser-check.py "http://127.0.0.1:$port" "$out"

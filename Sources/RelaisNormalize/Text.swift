@@ -146,7 +146,7 @@ public enum Text {
     }
 
     /// A name a source wrote in capitals, in its natural case: « GEM LES AMIS DU JARDIN » →
-    /// « GEM les Amis du Jardin », « MAISON DES USAGERS DE L'HOPITAL » → « Maison des Usagers de
+    /// « GEM Les Amis du Jardin », « MAISON DES USAGERS DE L'HOPITAL » → « Maison des Usagers de
     /// l'Hôpital ». Names with lower-case letters, and short all-capitals names (« UNAFAM »,
     /// « ESPER PRO »: fewer than three words of three letters), are kept as their owners write them.
     /// Acronyms of the field stay in capitals; common words get back the accent capitals drop.
@@ -218,9 +218,9 @@ public enum Text {
         "regionale": "régionale", "region": "région", "prevention": "prévention", "rehabilitation": "réhabilitation", "reseau": "réseau",
         "benevoles": "bénévoles", "famille": "famille", "proches": "proches", "solidarite": "solidarité", "espace": "espace", "etre": "être",
         "mediation": "médiation", "medico": "médico", "therapeutique": "thérapeutique", "creativite": "créativité", "amitie": "amitié",
-        "sante mentale": "santé mentale", "maniaco": "maniaco", "depressifs": "dépressifs", "depression": "dépression", "bipolarite": "bipolarité",
-        "schizophrenie": "schizophrénie", "psychiatrie": "psychiatrie", "ete": "été", "cote": "côté", "ecoutants": "écoutants", "epsm": "EPSM",
-        "lumiere": "lumière", "eclaircie": "éclaircie", "reve": "rêve", "reves": "rêves", "eveil": "éveil", "elan": "élan", "ecole": "école",
+        "maniaco": "maniaco", "depressifs": "dépressifs", "depression": "dépression", "bipolarite": "bipolarité",
+        "schizophrenie": "schizophrénie", "psychiatrie": "psychiatrie", "ete": "été", "cote": "côte", "ecoutants": "écoutants",
+        "lumiere": "lumière", "delegation": "délégation", "societe": "société", "therapie": "thérapie", "eclaircie": "éclaircie", "reve": "rêve", "reves": "rêves", "eveil": "éveil", "elan": "élan", "ecole": "école",
     ]
 
     /// French alphabetical order: accents, case, ligatures, apostrophes and dashes set aside

@@ -120,8 +120,7 @@ public struct RecordNormalizer: Sendable {
         guard let rawName = r.name.flatMap({ Text.clean($0) }), !rawName.isEmpty else {
             return .rejected(RunIssue(item: r.item, field: "name", reason: "missing name (nom absent)", severity: .rejected))
         }
-        // A name a source shouts (« GEM LES AMIS DU JARDIN ») is shown in its natural case.
-        let name = Text.naturalCase(Text.name(rawName))
+        let name = Text.name(rawName)
         if Text.containsMarkup(name) {
             flags.append(Flag("markup_in_name", field: "name", "Le nom contient du balisage HTML : affiché comme texte, à vérifier."))
         }
@@ -323,7 +322,7 @@ public struct RecordNormalizer: Sendable {
 
         let content = ListingContent(
             name: name, alternateName: r.alternateName.flatMap { Text.clean($0) }, kind: kind, description: r.description.flatMap { Text.clean($0) },
-            status: status, organization: r.organization.flatMap { Text.clean($0) }.map(Text.naturalCase), sponsor: r.sponsor.flatMap { Text.clean($0) },
+            status: status, organization: r.organization.flatMap { Text.clean($0) }, sponsor: r.sponsor.flatMap { Text.clean($0) },
             manager: r.manager.flatMap { Text.clean($0) }, needs: needs, audiences: audiences, audienceNote: r.audienceText.flatMap { Text.clean($0) },
             modalities: modalities, phones: phones, emails: emails, website: website, address: address, placeName: r.placeName.flatMap { Text.clean($0) },
             point: point, pointPrecision: precision, schedule: schedule, scheduleText: scheduleText, sessions: sessions,

@@ -68,7 +68,7 @@ struct Admin: AsyncParsableCommand {
         }
 
         func body() async throws {
-            let ctx = try await store.open()
+            let ctx = try await store.open(creating: true)
             let (password, generated) = try Admin.readPassword(fromStdin: passwordStdin)
             let hash: String
             do { hash = try PasswordHasher.standard.hash(password) } catch { throw RelaisError(.invalid, "\(error)") }

@@ -33,7 +33,7 @@ struct Import: AsyncParsableCommand {
     }
 
     func body() async throws {
-        let ctx = try await store.open()
+        let ctx = try await store.open(creating: true)
         let folder = manifests.map { URL(fileURLWithPath: $0) }
         let set = try await ctx.manifestSet(in: folder)
         // One bad manifest is reported; the others run.

@@ -14,13 +14,50 @@ struct StoreOptions: ParsableArguments {
     var home: String?
 
     /// The app over the store: `.readOnly` for the commands that only read (nothing is written, not even a migration).
-    func open(_ access: RelaisContext.Access = .readWrite) async throws -> RelaisContext {
+    ///
+    /// A database file that does not exist is an error (exit 3, naming the path and how to
+    /// make one) unless `creating`: only the commands that write — `serve`, `import`,
+    /// `refresh`, `admin add` — create it, and say so on standard error.
+    func open(_ access: RelaisContext.Access = .readWrite, creating: Bool = false) async throws -> RelaisContext {
         LoggingSystem.bootstrapOnce()
+        let missing = isFile && !FileManager.default.fileExists(atPath: db)
+        if missing && !creating { throw missingDatabase() }
+        let ctx: RelaisContext
         do {
-            return try await RelaisContext.open(db: db, access: access, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
+            ctx = try await RelaisContext.open(db: db, access: access, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
         } catch let e as RelaisHome.NotFound {
             throw RelaisError(.unavailable, e.description)
         }
+        if missing && FileManager.default.fileExists(atPath: db) { printErr("base créée\u{A0}: \(absolutePath)") }
+        return ctx
+    }
+
+    /// Whether `--db` names a file (not a server's URL).
+    var isFile: Bool { !db.contains("://") }
+
+    var absolutePath: String { URL(fileURLWithPath: db).standardizedFileURL.path }
+
+    /// No database at `--db`: where it was looked for, a file of a near name if there is one, how to make one.
+    func missingDatabase() -> RelaisError {
+        let q = FrenchCommandLine.quoted
+        let url = URL(fileURLWithPath: db).standardizedFileURL
+        let folder = url.deletingLastPathComponent()
+        var message = "aucune base \(q(db))\(db == url.path ? "" : " (chemin\u{A0}: \(url.path))")."
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) || !isFolder.boolValue {
+            message += " Le dossier \(q(folder.path)) n’existe pas."
+        } else if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path),
+                  let near = FrenchCommandLine.closest(url.lastPathComponent, among: names.filter { $0.hasSuffix(".sqlite") || $0.hasSuffix(".db") || $0.hasSuffix(".sqlite3") }) {
+            let shown = db.contains("/") ? folder.appendingPathComponent(near).path : near
+            message += " Vouliez-vous dire \(q("--db \(Self.shellQuoted(shown))"))\u{A0}?"
+        }
+        let arg = Self.shellQuoted(db)
+        message += " Créez-la en important les sources (\(q("relais import --all --db \(arg)"))) ou en lançant le serveur (\(q("relais serve --db \(arg)"))), ou indiquez la bonne base avec --db."
+        return RelaisError(.notFound, message)
+    }
+
+    static func shellQuoted(_ s: String) -> String {
+        s.range(of: #"^[A-Za-z0-9_./:@%+=,-]+$"#, options: .regularExpression) != nil ? s : "'\(s.replacingOccurrences(of: "'", with: "'\\''"))'"
     }
 }
 
@@ -51,16 +88,22 @@ enum CommandLineErrors {
         do {
             try await body()
         } catch let e as RelaisError {
-            printErr("erreur : \(e.message)")
-            if let valid = e.details["valid"] { printErr("valeurs possibles : \(valid.joined(separator: ", "))") }
-            if let choices = e.details["choices"] { printErr("précisez parmi : \(choices.joined(separator: " ; "))") }
+            printErr("erreur\u{A0}: \(e.message)")
+            // A near miss the use case found (« soutien » → famille), unless its message says it already.
+            if let near = e.details["suggestion"], !near.isEmpty, !e.message.localizedCaseInsensitiveContains("vouliez-vous dire") {
+                printErr("Vouliez-vous dire \(near.joined(separator: " ou "))\u{A0}?")
+            }
+            if let valid = e.details["valid"], !e.message.contains(valid.joined(separator: ", ")) {
+                printErr("valeurs possibles\u{A0}: \(valid.joined(separator: ", "))")
+            }
+            if let choices = e.details["choices"] { printErr("précisez parmi\u{A0}: \(choices.joined(separator: " ; "))") }
             throw ExitCode(exitCode(e.kind))
         } catch let e as ExitCode {
             throw e
         } catch let e as any ParsableArgumentsError {
             throw e
         } catch {
-            printErr("erreur : \(error)")
+            printErr("erreur\u{A0}: \(error)")
             throw ExitCode(1)
         }
     }

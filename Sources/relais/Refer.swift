@@ -52,15 +52,52 @@ struct Refer: AsyncParsableCommand {
         p["accessible"] = accessible
         return ReferralAsk(
             needs: needs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-            audience: try QueryParameters.choice(audience, Audience.self, parameter: "audience"), near: near, radiusKm: radiusKm,
-            modality: try modalite.map { try QueryParameters.choice($0, Modality.self, parameter: "modalite") }, date: date, withinDays: withinDays,
+            audience: try Self.choice(audience, Audience.self, parameter: "audience"), near: near, radiusKm: radiusKm,
+            modality: try modalite.map { try Self.choice($0, Modality.self, parameter: "modalite") }, date: date, withinDays: withinDays,
             limit: limit, language: try AccessFilters.language(p), access: try AccessFilters.access(p))
+    }
+
+    /// `QueryParameters.choice`, with the value meant for a near miss (« proch » → « proche »).
+    static func choice<T: RawRepresentable & CaseIterable>(_ raw: String, _ type: T.Type, parameter: String) throws -> T where T.RawValue == String {
+        do {
+            return try QueryParameters.choice(raw, type, parameter: parameter)
+        } catch var e as RelaisError {
+            if e.details["suggestion"] == nil, let near = FrenchCommandLine.closest(raw, among: T.allCases.map(\.rawValue)) {
+                e.details["suggestion"] = [FrenchCommandLine.quoted(near)]
+            }
+            throw e
+        }
+    }
+
+    /// The needs whose label or description holds one of `words` (or a word starting with it),
+    /// as « « famille » (Soutien aux proches) »: labels first, at most two.
+    static func needs(meaning words: [String], in taxonomy: Taxonomy) -> [String] {
+        let folded = words.map(Text.fold).filter { $0.count >= 4 }
+        guard !folded.isEmpty else { return [] }
+        func holds(_ text: String?) -> Bool {
+            let textWords = Text.fold(text ?? "").split { !$0.isLetter }.map(String.init)
+            return textWords.contains { w in folded.contains { w == $0 || w.hasPrefix($0) || ($0.hasPrefix(w) && w.count >= 5) } }
+        }
+        let byLabel = taxonomy.needs.filter { holds($0.label) }
+        let byDescription = taxonomy.needs.filter { holds($0.description) && !byLabel.contains($0) }
+        return (byLabel + byDescription).prefix(2).map { "\(FrenchCommandLine.quoted($0.id)) (\($0.label))" }
     }
 
     func run() async throws {
         try await CommandLineErrors.run {
             let ctx = try await store.open(.readOnly)
-            let result = try await ctx.referrals.answer(try ask())
+            let result: ReferralResult
+            do {
+                result = try await ctx.referrals.answer(try ask())
+            } catch let e as RelaisError where e.parameter == "needs" && e.details["suggestion"] == nil {
+                // An unknown need: the need whose wording holds the word (« soutien » → famille, « Soutien aux proches »).
+                var error = e
+                let valid = Set(ctx.taxonomy.needIDs + [Taxonomy.crisisNeed])
+                let typed = needs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let near = Self.needs(meaning: typed.filter { !valid.contains($0) }, in: ctx.taxonomy)
+                if !near.isEmpty { error.details["suggestion"] = near }
+                throw error
+            }
             if json {
                 print(ReferralJSON.render(result, taxonomy: ctx.taxonomy))
                 return
@@ -73,7 +110,18 @@ struct Refer: AsyncParsableCommand {
             }
             print(answer.disclaimer)
             print("")
-            if answer.suggestions.isEmpty { print("Aucune ressource trouvée : élargissez le rayon ou les besoins.") }
+            if let beyond = answer.nearestBeyond {
+                // Nothing to go to within the radius: said first, with the nearest places beyond it.
+                let notice = NothingNear(result)
+                print(notice.message.replacingOccurrences(of: "\u{A0}", with: " "))
+                for b in beyond {
+                    let commune = result.listings[b.id]?.content.address?.commune.map { ", \($0)" } ?? ""
+                    print("   → \(b.name)\(commune) — à \(FrenchFormat.distance(b.distanceKm ?? 0))\(b.demo ? " (données de démonstration)" : "")")
+                }
+                if let wider = notice.wider_radius_km { print("   Élargir : --radius-km \(wider) ; ou par téléphone : --modalite telephone") }
+                print("")
+            }
+            if answer.suggestions.isEmpty && answer.nearestBeyond == nil { print("Aucune ressource trouvée : élargissez le rayon ou les besoins.") }
             for (i, s) in answer.suggestions.enumerated() {
                 let l = result.listings[s.id]
                 let distance = s.distanceKm.map { $0 < 1 ? " — moins d’1 km" : " — \(FrenchFormat.distance($0))" } ?? " — à distance"

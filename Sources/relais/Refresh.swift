@@ -41,7 +41,7 @@ struct Refresh: AsyncParsableCommand {
     }
 
     func body() async throws {
-        let ctx = try await store.open()
+        let ctx = try await store.open(creating: true)
         let folder = manifests.map { URL(fileURLWithPath: $0) }
         let set = try await ctx.manifestSet(in: folder)
         for problem in set.problems { printErr("manifeste invalide — \(problem)") }

@@ -78,7 +78,7 @@ struct Serve: AsyncParsableCommand {
 
     func body() async throws {
         LoggingSystem.bootstrapOnce(level: .info)
-        let ctx = try await store.open()
+        let ctx = try await store.open(creating: true)
         let logger = Logger(label: "relais")
         let folder = manifests.map { URL(fileURLWithPath: $0) }
         // An invalid manifest is reported (log, /admin) and left out; the others run.

@@ -86,8 +86,8 @@ import Testing
             #expect(page2.contains("français, LSF"))
             #expect(page2.contains("boucle magnétique"))
             let (_, sheet, _) = try await h.get(s, "/fiche?ids=\(olivier.id),\(passage.id)")
-            #expect(sheet.contains("<strong>Langues :</strong> français, arabe"))
-            #expect(sheet.contains("<strong>Accessibilité :</strong>"))
+            #expect(sheet.contains("<strong>Langues&nbsp;:</strong> français, arabe"))
+            #expect(sheet.contains("(accessible en fauteuil roulant") || sheet.contains("accessible en fauteuil roulant,"))  // after the address
             // The orientation form offers both filters, and its results follow them.
             let (_, form, _) = try await h.get(s, "/orientation?audience=proche&needs=isolement&near=13001&langue=ar")
             #expect(form.contains("name=\"langue\"") && form.contains("name=\"accessible\""))

@@ -120,7 +120,10 @@ public struct ServiceJSON: Codable, Sendable {
     var demo: Bool
     var demo_label: String?
     var stale: Bool
+    /// The last day a source run listed it: an update from the source, not a check.
     var last_verified: String?
+    /// The day an admin last checked it by hand (« marquer vérifié »); never for demonstration data.
+    var verified_by_team: String?
     var last_modified: String?
     var sources: [String]
     var provenance: [String: FieldOrigin]
@@ -183,6 +186,7 @@ public struct ServiceJSON: Codable, Sendable {
         demo_label = l.demo ? "données de démonstration" : nil
         stale = l.stale
         last_verified = l.lastVerified
+        verified_by_team = l.demo ? nil : l.verifiedByTeam
         last_modified = c.sourceUpdated
         sources = l.sources
         provenance = l.provenance

@@ -90,7 +90,7 @@ struct SuggestionModel: ViewModel {
     init(_ s: Suggestion, _ l: Listing?, taxonomy: Taxonomy, pickable: Bool, picked: Bool = false) {
         self.picked = picked
         id = s.id
-        name = s.name
+        name = Text.naturalCase(s.name)
         kind_label = taxonomy.label(of: s.kind)
         reasons = s.reasons.filter { !$0.hasPrefix("Prochaine") && !$0.hasPrefix("Ouvert en ce moment") && !$0.hasPrefix("Données de démonstration") }
         distance = s.distanceKm.map(Self.distance)
@@ -138,7 +138,7 @@ struct ListingSummary: ViewModel {
     init(_ l: Listing, taxonomy: Taxonomy) {
         let c = l.content
         id = l.id
-        name = c.name
+        name = Text.naturalCase(c.name)
         kind = taxonomy.label(of: c.kind)
         place = c.address.map { [$0.postalCode, $0.commune].compactMap { $0 }.joined(separator: " ") } ?? ""
         phone = c.phones.first.map { PhoneModel(number: $0.number, display: PhoneDisplay.french($0.number)) }

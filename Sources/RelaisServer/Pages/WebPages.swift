@@ -188,7 +188,7 @@ struct WebPages: Sendable {
                 model.nothing_near = NothingNearModel(
                     message: notice.message,
                     beyond: beyond.map { b in
-                        NothingNearModel.Place(id: b.id, name: b.name, place: result.listings[b.id]?.content.address?.commune, distance: FrenchFormat.distance(b.distanceKm ?? 0))
+                        NothingNearModel.Place(id: b.id, name: Text.naturalCase(b.name), place: result.listings[b.id]?.content.address?.commune, distance: FrenchFormat.distance(b.distanceKm ?? 0))
                     },
                     links: (notice.wider_radius_km.map { [Link(label: "Chercher jusqu’à \($0) km", href: link(["radius_km": String($0)]))] } ?? [])
                         + [Link(label: "Ressources par téléphone", href: link(["modalite": "telephone", "radius_km": nil])),
@@ -265,7 +265,7 @@ struct WebPages: Sendable {
         let registration = c.registration ?? c.sessions.first { !$0.cancelled && $0.registration != nil }?.registration
         let why = (s?.reasons ?? []).filter(Self.explainsWhy).joined(separator: " ")
         return SheetItem(
-            name: c.name, kind_label: taxonomy.label(of: c.kind), demo: l.demo, why: why.nilIfEmpty,
+            name: Text.naturalCase(c.name), kind_label: taxonomy.label(of: c.kind), demo: l.demo, why: why.nilIfEmpty,
             distance: s?.distanceKm.map(SuggestionModel.distance), when: when,
             dates: dates.isEmpty ? nil : dates.map(FrenchFormat.occurrence).joined(separator: " ; "),
             address: contact.address ?? (c.modalities.contains(.en_ligne) && c.point == nil ? "en ligne" : nil), access: access.access, languages: access.languages,
@@ -310,11 +310,11 @@ struct WebPages: Sendable {
         }
         let sourceTitles = Dictionary(((try? await store.sources()) ?? []).map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
         var parent: ParentLink?
-        if let pid = l.parentID, let p = try await store.listing(id: pid) { parent = ParentLink(id: p.id, name: p.content.name) }
+        if let pid = l.parentID, let p = try await store.listing(id: pid) { parent = ParentLink(id: p.id, name: Text.naturalCase(p.content.name)) }
         let contact = ContactModel(c)
         let access = AccessModel(c)
         let model = ResourcePage(
-            page: PageMeta(title: "\(c.name) — Relais"), id: l.id, name: c.name, kind_label: taxonomy.label(of: c.kind),
+            page: PageMeta(title: "\(Text.naturalCase(c.name)) — Relais"), id: l.id, name: Text.naturalCase(c.name), kind_label: taxonomy.label(of: c.kind),
             alternate_name: c.alternateName, description: c.description, organization: c.organization, sponsor: c.sponsor, manager: c.manager, parent: parent,
             audiences: FrenchFormat.list(c.audiences.compactMap { Self.audienceLabels[$0] }), audience_note: c.audienceNote,
             needs: FrenchFormat.list(taxonomy.needs(of: c).compactMap { taxonomy.need($0)?.label }),
@@ -362,7 +362,7 @@ struct WebPages: Sendable {
         guard let l = try await store.listing(id: id), !l.hidden else {
             throw error(.notFound, "Fiche introuvable", "Aucune ressource ne porte cet identifiant.")
         }
-        let thanks = { try renderer.render("reported", ReportedPage(id: id, name: l.content.name)).response(from: request, context: context) }
+        let thanks = { try renderer.render("reported", ReportedPage(id: id, name: Text.naturalCase(l.content.name))).response(from: request, context: context) }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: 16_384) } catch {
             throw self.error(.contentTooLarge, "Signalement trop long", "Votre signalement dépasse la taille permise\u{A0}: raccourcissez le message.")
@@ -418,7 +418,7 @@ struct WebPages: Sendable {
             model.sessions = sessions.map { s in
                 let owner = owners[s.listingID]
                 return FamilySession(
-                    listing_id: s.listingID, title: s.title, kind_label: taxonomy.label(of: s.kind), days: s.occurrences.map(FrenchFormat.occurrence),
+                    listing_id: s.listingID, title: Text.naturalCase(s.title), kind_label: taxonomy.label(of: s.kind), days: s.occurrences.map(FrenchFormat.occurrence),
                     distance: s.distanceKm.map(SuggestionModel.distance), demo: s.demo, place: Self.sessionPlace(s, owner),
                     online: s.session?.online ?? false, registration: s.session?.registration ?? owner?.content.registration,
                     phone: owner?.content.phones.first.map { PhoneModel(number: $0.number, display: PhoneDisplay.french($0.number), note: nil) })

@@ -288,6 +288,10 @@ enum WebTemplates {
         });
         // Results of a posted form: give the page its address (without the situation's text),
         // so that reloading or coming back asks again by GET.
+        // « Modifier »: unfold the question's form and go to it.
+        document.querySelectorAll('a[href="#question"]').forEach(function (a) {
+          a.addEventListener("click", function () { var d = document.getElementById("question"); if (d) { d.open = true; } });
+        });
         var permalink = document.querySelector("[data-permalink]");
         if (permalink && window.history && history.replaceState) { history.replaceState(null, "", permalink.getAttribute("href")); }
         """

@@ -1,0 +1,57 @@
+import RelaisModel
+import RelaisNormalize
+import RelaisReferral
+import Testing
+
+/// When nothing is within the radius, the answer says how far help is; and what a reason
+/// says of a listing's freshness never overclaims.
+@Suite struct NothingNearTests {
+    typealias E = EngineTests
+
+    @Test func nothingWithinTheRadiusNamesTheNearestPlacesBeyondIt() throws {
+        let e = E.engine([
+            E.listing("ligne", .ligne_ecoute, km: 0, audiences: [.proche]),
+            E.listing("assoc-80", .association_familles, km: 80, audiences: [.proche]),
+            E.listing("apaf-45", .apaf, km: 45, audiences: [.proche]),
+            E.listing("apaf-200", .apaf, km: 200, audiences: [.proche]),
+            E.listing("gem-40", .gem, km: 40),  // another need: never named
+            E.listing("closed-41", .apaf, km: 41, audiences: [.proche], status: .temporarily_closed),
+            E.listing("stale-42", .apaf, km: 42, audiences: [.proche], stale: true),
+            E.listing("assoc-300", .association_familles, km: 300, audiences: [.proche]),
+        ])
+        let a = e.answer(E.ask(["famille"], .proche))
+        #expect(a.suggestions.map(\.id) == ["ligne"])
+        let beyond = try #require(a.nearestBeyond)
+        #expect(beyond.map(\.id) == ["apaf-45", "assoc-80", "apaf-200"])
+        #expect(beyond[0].distanceKm.map { abs($0 - 45) < 1 } == true)
+        #expect(beyond[0].reasons.contains { $0.hasPrefix("À 45 km de 21000 Dijon") })
+    }
+
+    @Test func somethingNearOrAPhoneQuestionNeedsNoNearestBeyond() {
+        let e = E.engine([E.listing("assoc-10", .association_familles, km: 10, audiences: [.proche]), E.listing("apaf-60", .apaf, km: 60, audiences: [.proche])])
+        #expect(e.answer(E.ask(["famille"], .proche)).nearestBeyond == nil)
+        var phone = E.ask(["famille"], .proche, radius: 5)
+        phone.modality = .telephone
+        #expect(e.answer(phone).nearestBeyond == nil)
+        // Nothing anywhere: said (an empty list), not silently absent.
+        let none = E.engine([E.listing("gem", .gem, km: 3)]).answer(E.ask(["famille"], .proche))
+        #expect(none.nearestBeyond?.isEmpty == true)
+    }
+
+    @Test func anImportIsAnUpdateOnlyAnAdminCheckIsAVerification() {
+        var imported = E.listing("gem", .gem, km: 1)
+        imported.lastVerified = "2026-11-20"
+        var checked = E.listing("gem2", .gem, km: 2)
+        checked.lastVerified = "2026-11-21"
+        checked.verifiedByTeam = "2026-11-21"
+        var demo = E.listing("demo", .gem, km: 3)
+        demo.demo = true
+        demo.verifiedByTeam = "2026-11-21"
+        let a = E.engine([imported, checked, demo]).answer(E.ask(["isolement"]))
+        let reasons = Dictionary(uniqueKeysWithValues: a.suggestions.map { ($0.id, $0.reasons) })
+        #expect(reasons["gem"]?.contains("Mis à jour depuis la source le 20 novembre 2026.") == true)
+        #expect(reasons["gem2"]?.contains("Vérifié par l’équipe le 21 novembre 2026.") == true)
+        for (_, r) in reasons { #expect(!r.contains { $0.contains("Informations vérifiées") }) }
+        #expect(reasons["demo"]?.contains { $0.hasPrefix("Vérifié") } == false)
+    }
+}
