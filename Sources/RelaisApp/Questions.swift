@@ -107,6 +107,19 @@ public struct ReferralAsk: Sendable {
 
 /// A referral question understood: the engine's question, where it is about, and the ask.
 public struct ReferralRequest: Sendable {
+    /// The needs whose label or description holds `word` (or a word starting with it): labels
+    /// first, at most two. « soutien » → famille (« Soutien aux proches »).
+    static func needs(meaning word: String, in taxonomy: Taxonomy) -> [NeedDefinition] {
+        let folded = Text.fold(word)
+        guard folded.count >= 4 else { return [] }
+        func holds(_ text: String?) -> Bool {
+            Text.fold(text ?? "").split { !$0.isLetter }.contains { w in w == folded || w.hasPrefix(folded) || (folded.hasPrefix(w) && w.count >= 5) }
+        }
+        let byLabel = taxonomy.needs.filter { holds($0.label) }
+        let byDescription = taxonomy.needs.filter { holds($0.description) && !byLabel.contains($0) }
+        return Array((byLabel + byDescription).prefix(2))
+    }
+
     public var question: ReferralQuestion
     public var place: ResolvedPlace?
     public var date: LocalDate
@@ -119,8 +132,13 @@ public struct ReferralRequest: Sendable {
             throw RelaisError(.invalid, "Indiquez au moins un besoin parmi : \(valid.joined(separator: ", ")).", parameter: "needs", details: ["valid": valid])
         }
         for n in ask.needs where !valid.contains(n) {
-            let near = Text.closest(n, among: valid).map { " Vouliez-vous dire « \($0) » ?" } ?? ""
-            throw RelaisError(.invalid, "Besoin inconnu « \(n) ».\(near) Besoins possibles : \(valid.joined(separator: ", ")).", parameter: "needs", details: ["valid": valid])
+            // A near spelling (« familles »), else the needs whose wording holds the word (« soutien » → famille).
+            let meant = Text.closest(n, among: valid).map { [$0] } ?? Self.needs(meaning: n, in: taxonomy).map(\.id)
+            let labels = meant.map { id in "« \(id) »" + (taxonomy.need(id).map { " (\($0.label))" } ?? "") }
+            let near = labels.isEmpty ? "" : " Vouliez-vous dire \(labels.joined(separator: " ou "))\u{A0}?"
+            var details = ["valid": valid]
+            if !meant.isEmpty { details["suggestion"] = meant }
+            throw RelaisError(.invalid, "Besoin inconnu « \(n) ».\(near) Besoins possibles : \(valid.joined(separator: ", ")).", parameter: "needs", details: details)
         }
         guard (1...300).contains(ask.radiusKm) else {
             throw RelaisError(.invalid, "Paramètre « radius_km » : attendu un nombre entre 1 et 300.", parameter: "radius_km")

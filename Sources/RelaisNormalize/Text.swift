@@ -169,7 +169,9 @@ public enum Text {
                 written = word
             } else if let accented = accents[lower] {
                 written = (afterOpening || !smallWords.contains(lower)) ? accented.prefix(1).uppercased() + accented.dropFirst() : accented
-            } else if smallWords.contains(lower) && !afterOpening && !(previousWord.map { acronyms.contains($0.uppercased()) } ?? false) {
+            } else if smallWords.contains(lower) && !afterOpening
+                        && !(["le", "la", "les"].contains(lower) && previousWord.map { acronyms.contains($0.uppercased()) } == true) {
+                // « GEM de Nice », but « GEM Les Amis du Jardin »: after an acronym an article begins a name.
                 written = lower
             } else {
                 written = lower.prefix(1).uppercased() + lower.dropFirst()

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RelaisApp
 import RelaisModel
+import RelaisReferral
 import RelaisSources
 
 /// Options shared by every subcommand that touches the store.
@@ -129,8 +130,9 @@ extension LoggingSystem {
     }
 }
 
+/// A message on standard error, with French typography (no-break spaces before « : ? ! », inside « »).
 func printErr(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+    FileHandle.standardError.write(Data((FrenchTypography.text(s) + "\n").utf8))
 }
 
 /// SIGTERM and SIGINT cancel the work in flight instead of killing the process: a run

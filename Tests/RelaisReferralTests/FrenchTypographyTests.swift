@@ -52,7 +52,8 @@ import Testing
     }
 
     @Test func shoutedNamesInNaturalCaseOthersKept() {
-        #expect(Text.naturalCase("GEM LES AMIS DU JARDIN") == "GEM Les Amis du Jardin")  // after GEM, a proper name begins
+        #expect(Text.naturalCase("GEM LES AMIS DU JARDIN") == "GEM Les Amis du Jardin")  // after GEM, an article begins a name
+        #expect(Text.naturalCase("GEM DE NICE LE GRAND LARGE") == "GEM de Nice le Grand Large")
         #expect(Text.naturalCase("MAISON DES USAGERS DE L'HOPITAL SAINTE-ANNE") == "Maison des Usagers de l'Hôpital Sainte-Anne")
         #expect(Text.naturalCase("ASSOCIATION ECOUTE ET SOUTIEN A LA FAMILLE") == "Association Écoute et Soutien à la Famille")
         #expect(Text.naturalCase("UNAFAM DELEGATION DE LA COTE D'OR") == "UNAFAM Délégation de la Côte d'Or")

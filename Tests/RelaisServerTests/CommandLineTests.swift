@@ -156,7 +156,7 @@ import Testing
             (["search", "--kind"], "il manque la valeur de «\u{A0}--kind"),
             (["search", "--json=oui", "x"], "ne prend pas de valeur"),
             (["import", "--all", "--source", "x"], "Indiquez soit --source ID, soit --all."),
-            (["admin", "add", "!"], "2 à 64 lettres"),
+            (["admin", "add", "!"], "lettres, chiffres"),
         ]
         for (args, expected) in cases {
             let r = try relais(args)
