@@ -44,6 +44,8 @@ extension FrenchFormat {
     /// A schedule in plain French, one sentence per rule:
     /// "Du lundi au vendredi, de 14 h à 18 h." "Fermé en août." "Un mercredi sur deux, de 14 h à 16 h, à partir du 4 novembre 2026."
     public static func schedule(_ s: Schedule) -> [String] {
+        // Round the clock, every day: said as French says it, not « de 0 h à 0 h ».
+        if ScheduleEvaluator.isAlwaysOpen(s) { return ["24\u{A0}h/24, 7\u{A0}j/7."] }
         var out: [String] = []
         for rule in s.rules {
             if rule.off {

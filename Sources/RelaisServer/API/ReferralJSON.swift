@@ -4,7 +4,7 @@ import RelaisNormalize
 import RelaisReferral
 import RelaisApp
 
-/// The referral answer as JSON: the disclaimer, then the emergency block, then
+/// The referral answer as JSON: the emergency block (crisis first), then the disclaimer, then
 /// the question as understood, then the suggestions (in that order in the text).
 public enum ReferralJSON {
     struct Emergency: Codable {
@@ -108,7 +108,8 @@ public enum ReferralJSON {
         let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
         let list = items(answer, listings: listings, taxonomy: taxonomy)
         func encode<T: Encodable>(_ v: T) -> String { JSONOutput.string(v) }
-        var text = "{\"disclaimer\":\(encode(answer.disclaimer)),\"emergency\":\(emergency.map(encode) ?? "null"),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))"
+        // Crisis first: the emergency block leads the answer, then the disclaimer.
+        var text = "{\"emergency\":\(emergency.map(encode) ?? "null"),\"disclaimer\":\(encode(answer.disclaimer)),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))"
         // Nothing to go to within the radius: say so, and name the nearest places beyond it.
         if let beyond = answer.nearestBeyond {
             text += ",\"nothing_near\":\(encode(NothingNear(result)))"

@@ -3,6 +3,7 @@ import RelaisApp
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
+import RelaisReferral
 
 // The view models of the /admin pages. Each page is its own struct, shown inside
 // ``AdminPage``, which adds what every admin page shows (who, the CSRF token, the menu's counts, a notice).
@@ -11,6 +12,16 @@ struct AdminCounts: ViewModel {
     var stale: Int
     var reports: Int
     var listings: Int
+    /// « 54 fiches publiées · 1 signalement à traiter · 0 fiche obsolète ».
+    var line: String
+
+    init(stale: Int, reports: Int, listings: Int) {
+        self.stale = stale
+        self.reports = reports
+        self.listings = listings
+        line = [FrenchFormat.count(listings, "fiche publiée", "fiches publiées"), FrenchFormat.count(reports, "signalement") + " à traiter",
+                FrenchFormat.count(stale, "fiche obsolète", "fiches obsolètes")].joined(separator: " · ")
+    }
 }
 
 struct AdminBase: ViewModel {
@@ -182,6 +193,15 @@ struct ChangesPage: ViewModel {
     var updated: Int
     var stale: Int
     var changes: [ChangeRow]
+    /// « 3 changements : 1 ajout, 2 modifications, 0 passage en obsolète ».
+    var line: String
+
+    init(since: String, until: String, source_options: [SourceOption], total: Int, added: Int, updated: Int, stale: Int, changes: [ChangeRow]) {
+        (self.since, self.until, self.source_options, self.total, self.added, self.updated, self.stale, self.changes) =
+            (since, until, source_options, total, added, updated, stale, changes)
+        line = FrenchFormat.count(total, "changement") + " : " + [FrenchFormat.count(added, "ajout"), FrenchFormat.count(updated, "modification"),
+                                                                 FrenchFormat.count(stale, "passage") + " en obsolète"].joined(separator: ", ")
+    }
 }
 
 struct StaleRow: ViewModel {
@@ -202,6 +222,7 @@ struct ListingsPage: ViewModel {
     var q: String?
     var searched = false
     var total = 0
+    var total_label = ""
     var results: [ListingSummary] = []
 }
 
@@ -287,7 +308,9 @@ enum AdminFormat {
             "interrupted": "interrompu", "held": "en attente de validation",
         ][r.status.rawValue] ?? r.status.rawValue
         if [.failed, .interrupted, .running, .unchanged, .held].contains(r.status) { return status }
-        return "\(status) : +\(r.added) ajoutée(s), \(r.updated) modifiée(s), \(r.unchanged) inchangée(s), \(r.stale) obsolète(s), \(r.removed) retirée(s), \(r.rejected) rejet(s)"
+        func n(_ k: Int, _ word: String) -> String { FrenchFormat.count(k, word) }
+        return "\(status) : +" + [n(r.added, "ajoutée"), n(r.updated, "modifiée"), n(r.unchanged, "inchangée"), n(r.stale, "obsolète"), n(r.removed, "retirée"),
+                                   n(r.rejected, "rejet")].joined(separator: ", ")
     }
 
     static func short(_ s: String?) -> String {

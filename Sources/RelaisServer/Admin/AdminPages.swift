@@ -251,6 +251,7 @@ struct AdminPages: Sendable {
             page.q = text
             page.searched = true
             page.total = found.totalItems
+            page.total_label = FrenchFormat.count(found.totalItems, "fiche")
             page.results = found.listings.map { ListingSummary($0, taxonomy: taxonomy) }
         }
         return try await render("adminlistings", "Fiches", page, request, context)

@@ -64,7 +64,7 @@ enum AdminTemplates {
     static let sources = """
         {{<adminlayout}}{{$body}}
         <h1>Sources</h1>
-        <p>{{counts.listings}} fiches publiées · {{counts.reports}} signalement(s) à traiter · {{counts.stale}} fiche(s) obsolète(s).</p>
+        <p>{{counts.line}}.</p>
         {{#has_invalid_manifests}}<div class="notice error" role="alert"><h2>Manifestes invalides</h2><p>Ces fichiers sont ignorés ; les autres sources continuent.</p><ul>
         {{#invalid_manifests}}<li><code>{{file}}</code>{{#key}} — clé « {{key}} »{{/key}} : {{message}}</li>{{/invalid_manifests}}
         </ul></div>{{/has_invalid_manifests}}
@@ -154,7 +154,7 @@ enum AdminTemplates {
           <label for="source">Source</label> <select id="source" name="source"><option value="">toutes</option>{{#source_options}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{id}}</option>{{/source_options}}</select>
           <button type="submit">Filtrer</button></p>
         </form>
-        <p>{{total}} changement(s) : {{added}} ajout(s), {{updated}} modification(s), {{stale}} passage(s) en obsolète.</p>
+        <p>{{line}}.</p>
         {{> adminchangetable}}
         {{/body}}{{/adminlayout}}
         """
@@ -190,7 +190,7 @@ enum AdminTemplates {
         <form method="get" action="/admin/listings" role="search">
           <p><label for="q">Rechercher une fiche</label> <input id="q" name="q" type="search" value="{{q}}"> <button type="submit">Rechercher</button></p>
         </form>
-        {{#searched}}<p>{{total}} fiche(s).</p>
+        {{#searched}}<p>{{total_label}}.</p>
         <ul class="plain">{{#results}}<li><a href="/admin/listings/{{id}}">{{name}}</a> — {{kind}} · {{place}}{{#hidden}} <span class="badge closed">masquée</span>{{/hidden}}{{#stale}} <span class="badge stale">obsolète</span>{{/stale}}</li>{{/results}}</ul>
         {{/searched}}
         {{/body}}{{/adminlayout}}

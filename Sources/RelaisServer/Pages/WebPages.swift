@@ -248,7 +248,7 @@ struct WebPages: Sendable {
         if closed { when = "temporairement fermé : appeler avant de venir" }
         var dates: [Occurrence] = []
         if !closed {
-            if !c.schedule.isEmpty {
+            if !c.schedule.isEmpty, !ScheduleEvaluator.isAlwaysOpen(c.schedule) {
                 dates += ScheduleEvaluator(c.schedule).occurrences(from: now.date, days: 120).filter { ($0.end ?? $0.start) > now }.prefix(2)
             }
             var shown = 2
@@ -305,7 +305,8 @@ struct WebPages: Sendable {
         let c = l.content
         let now = c.zone.local(atEpoch: Int(clock().timeIntervalSince1970))
         var next: [String] = []
-        if !c.schedule.isEmpty, c.status == .active {
+        // A line open round the clock has no « next dates »: its schedule says it all.
+        if !c.schedule.isEmpty, c.status == .active, !ScheduleEvaluator.isAlwaysOpen(c.schedule) {
             next = ScheduleEvaluator(c.schedule).occurrences(from: now.date, days: 120).filter { ($0.end ?? $0.start) > now }.prefix(5).map(FrenchFormat.occurrence)
         }
         let sourceTitles = Dictionary(((try? await store.sources()) ?? []).map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
