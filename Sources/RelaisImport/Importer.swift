@@ -134,7 +134,8 @@ public struct Importer: Sendable {
                 feed.stop()
             }
             lap("normalise and store")
-            progress?("\(manifest.id) : \(run.added) ajoutées, \(run.updated) mises à jour, \(run.unchanged) inchangées, \(run.stale) obsolètes, \(run.rejected) rejetées")
+            progress?("\(manifest.id) : " + [Text.count(run.added, "ajoutée"), Text.count(run.updated, "mise à jour", "mises à jour"), Text.count(run.unchanged, "inchangée"),
+                                                Text.count(run.stale, "obsolète"), Text.count(run.rejected, "rejetée")].joined(separator: ", "))
             logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
             return run
         } catch let refusal as RunNotApplied {

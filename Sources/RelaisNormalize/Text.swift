@@ -225,6 +225,12 @@ public enum Text {
         "lumiere": "lumière", "delegation": "délégation", "societe": "société", "therapie": "thérapie", "eclaircie": "éclaircie", "reve": "rêve", "reves": "rêves", "eveil": "éveil", "elan": "élan", "ecole": "école",
     ]
 
+    /// « 1 ajoutée », « 0 ajoutée », « 3 ajoutées » (French counts zero in the singular); the
+    /// plural is `singular` + s unless given: `count(n, "mise à jour", "mises à jour")`.
+    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n)\u{A0}" + (abs(n) >= 2 ? plural ?? singular + "s" : singular)
+    }
+
     /// French alphabetical order: accents, case, ligatures, apostrophes and dashes set aside
     /// (« Écoute-Famille » < « Voix d’usagers »), then the text itself to keep the order total.
     public static func frenchLess(_ a: String, _ b: String) -> Bool {

@@ -1,3 +1,5 @@
+import RelaisNormalize
+
 /// French as it is written: the spaces that must not break, and counted words.
 ///
 /// Rules (Lexique des règles typographiques en usage à l’Imprimerie nationale):
@@ -98,9 +100,7 @@ public enum FrenchTypography {
 extension FrenchFormat {
     /// « 1 ressource », « 2 ressources », « 0 ressource » (French counts zero in the singular).
     /// The plural is `singular` + s unless given: `count(n, "mise à jour", "mises à jour")`.
-    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
-        "\(n)\u{A0}" + (abs(n) >= 2 ? plural ?? singular + "s" : singular)
-    }
+    public static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String { Text.count(n, singular, plural) }
 
     /// Just the word: `word(n, "ressource")` → « ressources » when n ≥ 2.
     public static func word(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import RelaisApp
 import RelaisImport
 import RelaisModel
+import RelaisNormalize
 import RelaisSources
 
 struct Import: AsyncParsableCommand {
@@ -77,7 +78,8 @@ struct Import: AsyncParsableCommand {
     }
 
     static func ledgerLine(_ r: RunRecord) -> String {
-        "\(r.sourceID) : \(statusLabel(r.status)) — \(r.added) ajoutée(s), \(r.updated) mise(s) à jour, \(r.unchanged) inchangée(s), \(r.stale) obsolète(s), \(r.removed) retirée(s), \(r.rejected) rejetée(s)"
+        "\(r.sourceID) : \(statusLabel(r.status)) — " + [Text.count(r.added, "ajoutée"), Text.count(r.updated, "mise à jour", "mises à jour"),
+            Text.count(r.unchanged, "inchangée"), Text.count(r.stale, "obsolète"), Text.count(r.removed, "retirée"), Text.count(r.rejected, "rejetée")].joined(separator: ", ")
     }
 
     static func statusLabel(_ s: RunRecord.Status) -> String {

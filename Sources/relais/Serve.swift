@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import RelaisApp
 import RelaisImport
+import RelaisNormalize
 import RelaisServer
 
 struct Serve: AsyncParsableCommand {
@@ -86,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         if try await ctx.store.listingCount() <= ctx.data.nationalLines.count {
             logger.info("premier démarrage : import des sources fournies")
             for run in try await ctx.importBundled() {
-                logger.info("\(run.sourceID): \(run.status.rawValue), \(run.added) ajoutées")
+                logger.info("\(run.sourceID) : \(run.status.rawValue), \(Text.count(run.added, "fiche ajoutée", "fiches ajoutées"))")
             }
         }
         let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)

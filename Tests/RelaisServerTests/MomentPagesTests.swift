@@ -1,5 +1,7 @@
 import Foundation
+import RelaisModel
 import RelaisNormalize
+import RelaisSources
 import RelaisTestSupport
 import Testing
 
@@ -96,6 +98,26 @@ import Testing
             #expect(!locations.isEmpty && locations.allSatisfy { $0.range(of: #"\b\d{5}\b"#, options: .regularExpression) != nil })
             #expect(!urls.isEmpty && urls.allSatisfy { $0.hasPrefix("URL:http://127.0.0.1:") })
             #expect(!unfolded.contains("(démo) (données de démonstration)"))
+        }
+    }
+
+    @Test func aSessionSaysWhereOnceAndAMovedMeetingSaysItsNewPlace() async throws {
+        let h = try await ServerHarness.make()
+        guard SharedData.requireShared() else { return }
+        let outlook = SharedData.url("fixtures").appendingPathComponent("conformance/agenda-outlook.ics")
+        _ = await h.context.importer.run(Manifest(id: "outlook", title: "outlook", url: outlook.absoluteString, format: .ics, kind: .groupe_parole))
+        try await h.with { s in
+            let (_, ics, _) = try await h.get(s, "/calendrier.ics?near=57000&radius_km=100")
+            let locations = Set(ics.replacingOccurrences(of: "\r\n ", with: "").components(separatedBy: "\r\n").filter { $0.hasPrefix("LOCATION:") })
+            #expect(!locations.isEmpty)
+            for l in locations {
+                #expect(l.range(of: #"\b\d{5}\b"#, options: .regularExpression) != nil, "\(l): no postal code")
+                // One address per place: a moved meeting is not also sent to its usual address,
+                // and a place name the address holds is not said twice.
+                #expect(l.range(of: #"\d{5}.*\d{5}"#, options: .regularExpression) == nil, "\(l): two addresses")
+                let parts = l.dropFirst("LOCATION:".count).components(separatedBy: "\\, ")
+                #expect(Set(parts).count == parts.count, "\(l): a part said twice")
+            }
         }
     }
 

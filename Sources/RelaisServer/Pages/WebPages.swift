@@ -444,17 +444,18 @@ struct WebPages: Sendable {
     }
 
     /// Where a session takes place, in full: its own place when it has an address, else its
-    /// listing's address (« Maison des associations, 12 rue X, 21000 Dijon »). Nil when online only.
+    /// listing's address (« Maison des associations, 12 rue X, 21000 Dijon »). A place name that
+    /// already says where (« Salle Verlaine, 3 place de la Comédie, 57000 Metz », a moved
+    /// meeting) is the address; a name the address already holds is said once. Nil when online only.
     static func sessionPlace(_ s: UpcomingSession, _ owner: Listing?) -> String? {
         let session = s.session
+        let name = session?.placeName.flatMap { Text.clean($0) }
         let own = session?.place.flatMap { $0.postalCode != nil || $0.street != nil ? $0.singleLine : nil }?.nilIfEmpty
-        let listing = owner?.content.address.map(\.singleLine)?.nilIfEmpty
-        if session?.online == true, own == nil, session?.placeName == nil { return nil }
-        let address = own ?? listing
-        let parts = [session?.placeName, address].compactMap { $0?.nilIfEmpty }
-        // A place name that is already the address's first part is said once.
-        if parts.count == 2, let name = parts.first, let a = address, a.hasPrefix(name) { return a }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        if session?.online == true, own == nil, name == nil { return nil }
+        if own == nil, let name, name.range(of: #"\b\d{5}\b"#, options: .regularExpression) != nil { return name }
+        guard let address = own ?? owner?.content.address.map(\.singleLine)?.nilIfEmpty else { return name }
+        guard let name, !Text.fold(address).contains(Text.fold(name)) else { return address }
+        return name + ", " + address
     }
 
     // MARK: Browse
@@ -503,7 +504,7 @@ struct WebPages: Sendable {
             // A demonstration title already saying « démo » is not labelled twice.
             let demo = s.demo && !Text.fold(s.title).contains("demo") ? " (données de démonstration)" : ""
             var description = ["\(taxonomy.label(of: s.kind)) — \(s.listingName)."]
-            if let registration { description.append("Inscription : \(registration).") }
+            if let registration { description.append(PageRenderer.sentence("Inscription : \(registration)")) }
             if let phone { description.append("Téléphone : \(phone).") }
             if s.session?.online == true { description.append("En ligne.") }
             description.append("Orientation vers l’entraide, pas une prescription médicale.")
