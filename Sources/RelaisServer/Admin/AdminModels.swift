@@ -252,7 +252,8 @@ struct ListingEditPage: ViewModel {
     var id: String
     var name: String
     var sources: String
-    var verified: String
+    /// « mise à jour depuis la source le 2026-12-06 · vérifiée par l’équipe le 2026-12-06 » (an import is not a check).
+    var freshness: String
     var hidden: Bool
     var stale: Bool
     var demo: Bool

@@ -292,7 +292,7 @@ struct AdminPages: Sendable {
         let l = view.listing
         let labels = Dictionary(ListingEditor.labels.map { ($0.field, $0.label) }, uniquingKeysWith: { a, _ in a })
         let page = ListingEditPage(
-            id: l.id, name: l.content.name, sources: l.sources.joined(separator: ", "), verified: l.lastVerified ?? "—", hidden: l.hidden, stale: l.stale,
+            id: l.id, name: l.content.name, sources: l.sources.joined(separator: ", "), freshness: ["mise à jour depuis la source le \(l.lastVerified ?? "—")", l.verifiedByTeam.map { "vérifiée par l’équipe le \($0)" } ?? "jamais vérifiée par l’équipe"].joined(separator: " · "), hidden: l.hidden, stale: l.stale,
             demo: l.demo,
             fields: ListingEditor.labels.map { f in
                 let curated = view.curated[f.field] ?? (f.field == "schedule" ? view.curated["scheduleText"] : nil)

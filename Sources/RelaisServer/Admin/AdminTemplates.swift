@@ -199,7 +199,7 @@ enum AdminTemplates {
     static let listing = """
         {{<adminlayout}}{{$body}}
         <h1>{{name}}</h1>
-        <p><a href="/ressources/{{id}}">Voir la fiche publique</a> · sources : {{sources}} · vérifiée le {{verified}}{{#hidden}} · <span class="badge closed">masquée</span>{{/hidden}}{{#stale}} · <span class="badge stale">obsolète</span>{{/stale}}{{#demo}} · <span class="badge demo">données de démonstration</span>{{/demo}}</p>
+        <p><a href="/ressources/{{id}}">Voir la fiche publique</a> · sources : {{sources}} · {{freshness}}{{#hidden}} · <span class="badge closed">masquée</span>{{/hidden}}{{#stale}} · <span class="badge stale">obsolète</span>{{/stale}}{{#demo}} · <span class="badge demo">données de démonstration</span>{{/demo}}</p>
         <div class="actions">
           <form method="post" action="/admin/listings/{{id}}/verify" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Marquer vérifiée aujourd’hui</button></form>
           <form method="post" action="/admin/listings/{{id}}/{{#hidden}}show{{/hidden}}{{^hidden}}hide{{/hidden}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary">{{#hidden}}Afficher de nouveau{{/hidden}}{{^hidden}}Masquer{{/hidden}}</button></form>
