@@ -162,6 +162,19 @@ public struct ReferralEngine: Sendable {
         let nowDay = q.now.date.dayNumber
 
         let nearby: [Int32] = q.origin.map { index.near($0, radiusKm: q.radiusKm) } ?? []
+        // Phone and online resources are reached from anywhere, so every one of them answers a
+        // question; the diversity pass takes at most `remoteCap` unless the question asks for
+        // that modality. The others can never reach the answer: only the best few are ranked, so
+        // that thousands of lines neither crowd the places near out of the ranking's cut-off nor
+        // cost a sort of all of them. (A window to be open in drops some: keep more then.)
+        let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
+        let remoteKeep = remoteCap == Int.max ? Int.max : remoteCap * (q.withinDays == nil ? 4 : 16)
+        var remoteBest: [Candidate] = []
+        func ahead(_ a: Candidate, _ b: Candidate) -> Bool {
+            if a.base != b.base { return a.base > b.base }
+            if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
+            return index.entries[Int(a.index)].id < index.entries[Int(b.index)].id
+        }
         var candidates: [Candidate] = []
         candidates.reserveCapacity(512)
         let askedCount = Double(max(1, asked.count))
@@ -203,16 +216,23 @@ public struct ReferralEngine: Sendable {
             let audienceFit = index.audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
             var base = 50 * needFit + 20 * audienceFit + 20 * nearness + Double(index.penalties[i])
             if Int(index.verifiedDays[i]) < nowDay - 365 { base -= 5 }
-            candidates.append(Candidate(index: i32, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base))
+            let c = Candidate(index: i32, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base)
+            if index.remotes[i] && remoteKeep != Int.max {
+                // Bounded insertion: the best `remoteKeep` remote candidates, best first.
+                if remoteBest.count < remoteKeep || ahead(c, remoteBest[remoteBest.count - 1]) {
+                    let at = remoteBest.firstIndex { ahead(c, $0) } ?? remoteBest.count
+                    remoteBest.insert(c, at: at)
+                    if remoteBest.count > remoteKeep { remoteBest.removeLast() }
+                }
+            } else {
+                candidates.append(c)
+            }
         }
         }
+        candidates += remoteBest
 
         // Availability, best first, until there are enough.
-        candidates.sort { a, b in
-            if a.base != b.base { return a.base > b.base }
-            if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
-            return index.entries[Int(a.index)].id < index.entries[Int(b.index)].id
-        }
+        candidates.sort(by: ahead)
         let horizon = q.withinDays ?? 14
         var ranked: [Candidate] = []
         let wanted = max(q.limit * 4, 40)
@@ -252,7 +272,6 @@ public struct ReferralEngine: Sendable {
         var picked: [Candidate] = []
         var kindCount = [Int](repeating: 0, count: Kind.allCases.count)
         var remoteCount = 0
-        let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
         var rest = ranked
         while picked.count < q.limit, !rest.isEmpty {
             var bestIndex = -1

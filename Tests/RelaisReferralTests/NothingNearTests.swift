@@ -55,3 +55,41 @@ import Testing
         #expect(reasons["demo"]?.contains { $0.hasPrefix("Vérifié") } == false)
     }
 }
+
+/// Answers as long as the directory allows: many phone lines never crowd out the places near.
+@Suite struct AnswerLengthTests {
+    typealias E = EngineTests
+
+    @Test func manyPhoneLinesDoNotCutTheLocalResourcesBeforeTheyAreScored() {
+        // Lines that declare the need and are open round the clock: the best possible remote score.
+        var listings = (0..<300).map { i -> IndexListing in
+            var l = E.listing(String(format: "ligne-%03d", i), .ligne_ecoute, km: 0, audiences: [.proche], hours: "24/7")
+            l.content.needs = ["famille"]
+            return l
+        }
+        listings += (0..<30).map { E.listing(String(format: "assoc-%02d", $0), .association_familles, km: Double(5 + $0 / 2), audiences: [.proche]) }
+        let a = E.engine(listings).answer(E.ask(["famille"], .proche, limit: 10))
+        #expect(a.suggestions.count == 10)
+        #expect(a.suggestions.filter { $0.kind == .ligne_ecoute }.count == 2)
+        #expect(a.suggestions.filter { $0.kind == .association_familles }.count == 8)
+        // Asking for phone help lifts the cap: then lines fill the answer.
+        var phone = E.ask(["famille"], .proche, limit: 10)
+        phone.modality = .telephone
+        #expect(E.engine(listings).answer(phone).suggestions.count == 10)
+    }
+
+    @Test func theSameAnswerWhateverTheNumberOfLinesBeyondTheCap() {
+        let local = (0..<12).map { E.listing(String(format: "gem-%02d", $0), .gem, km: Double(2 + $0)) }
+        func line(_ i: Int) -> IndexListing {
+            var l = E.listing(String(format: "ligne-%03d", i), .ligne_ecoute, km: 0, hours: "24/7")
+            l.content.needs = ["famille", "isolement"]
+            return l
+        }
+        let few = local + (0..<3).map(line)
+        let many = few + (3..<500).map(line)
+        let q = E.ask(["isolement", "famille"], limit: 10)
+        let a = E.engine(few).answer(q).suggestions.filter { $0.kind == .gem }.map(\.id)
+        let b = E.engine(many).answer(q).suggestions.filter { $0.kind == .gem }.map(\.id)
+        #expect(a == b && a.count == 8)
+    }
+}
