@@ -58,6 +58,11 @@ import Testing
             let beyond = try #require(api["nearest_beyond"] as? [[String: Any]])
             #expect(!beyond.isEmpty && beyond.allSatisfy { ($0["distance_km"] as? Double ?? 0) > 30 })
             #expect((api["nothing_near"] as? [String: Any])?["message"] is String)
+            // A need mistyped or named by its wording: the nearest need, said and given.
+            let (bad, unknown) = try await h.json(s, "/api/referrals?needs=soutien&audience=proche&near=75010")
+            let e = unknown["error"] as? [String: Any]
+            #expect(bad == 400 && (e?["suggestion"] as? [String]) == ["famille"])
+            #expect((e?["message"] as? String)?.contains("Vouliez-vous dire « famille » (Soutien aux proches)") == true)
             // Something near: no such block.
             let (_, paris) = try await h.json(s, "/api/referrals?needs=famille&audience=proche&near=75010")
             #expect(paris["nearest_beyond"] == nil)

@@ -35,14 +35,17 @@ extension RelaisError: HTTPResponseError {
             var message: String
             var choices: [String]?
             var valid: [String]?
+            /// Near misses of a mistyped value (« soutien » → famille).
+            var suggestion: [String]?
         }
         var error: E
     }
 
-    /// The JSON answer: `{"error": {"status", "code", "parameter", "message", "choices", "valid"}}`.
+    /// The JSON answer: `{"error": {"status", "code", "parameter", "message", "choices", "valid", "suggestion"}}`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = Body(error: .init(
-            status: Int(status.code), code: kind.description, parameter: parameter, message: message, choices: details["choices"], valid: details["valid"]))
+            status: Int(status.code), code: kind.description, parameter: parameter, message: message, choices: details["choices"], valid: details["valid"],
+            suggestion: details["suggestion"]))
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
