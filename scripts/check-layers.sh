@@ -20,7 +20,7 @@ declare -A allowed=(
   [RelaisServer]="RelaisApp RelaisModel RelaisNormalize RelaisReferral RelaisStore RelaisImport RelaisSources RelaisMerge RelaisAuth"
   [relais]="RelaisApp RelaisServer RelaisImport RelaisSources RelaisStore RelaisReferral RelaisNormalize RelaisModel RelaisAuth"
   [relais-bench]="RelaisApp RelaisImport RelaisSources RelaisStore RelaisReferral RelaisNormalize RelaisModel RelaisServer"
-  [RelaisFuzz]="RelaisSources RelaisNormalize RelaisModel"
+  [RelaisFuzz]="RelaisSources RelaisNormalize RelaisReferral RelaisModel"
   [relais-fuzz]="RelaisFuzz"
   [RelaisTestSupport]="RelaisFetch"
 )

@@ -27,7 +27,7 @@ SHARED=${SHARED:-../shared}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 SCRATCH=.build-fuzz
 BIN=$SCRATCH/release/relais-fuzz
-ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest csv ics html json jsonld hsds hsds-tables data-inclusion)
+ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest display-text csv ics html json jsonld hsds hsds-tables data-inclusion)
 
 build() {
   local start=$SECONDS
@@ -44,7 +44,7 @@ build() {
 # libFuzzer's -max_len and dictionary per target.
 max_len() {
   case $1 in
-    osm | french-schedule | french-dates | phone) echo 1024 ;;
+    osm | french-schedule | french-dates | phone | display-text) echo 1024 ;;
     manifest) echo 4096 ;;
     *) echo 20000 ;;
   esac
@@ -52,7 +52,7 @@ max_len() {
 dict() {
   case $1 in
     osm) echo Fuzz/dict/osm.dict ;;
-    french-schedule | french-dates) echo Fuzz/dict/french.dict ;;
+    french-schedule | french-dates | display-text) echo Fuzz/dict/french.dict ;;
     ics) echo Fuzz/dict/ics.dict ;;
     phone) echo Fuzz/dict/phone.dict ;;
     manifest) echo Fuzz/dict/manifest.dict ;;
@@ -99,7 +99,7 @@ seed() {
   [ -d "Fuzz/seeds/$t" ] && cp Fuzz/seeds/"$t"/* "$dir"/ 2>/dev/null
   case $t in
     osm) osm_strings | lines_to_files "$dir" ;;
-    french-schedule | french-dates) phrases | lines_to_files "$dir" ;;
+    french-schedule | french-dates | display-text) phrases | lines_to_files "$dir" ;;
     phone) { [ -f "$fx/gem-annuaire.csv" ] && iconv -f windows-1252 -t utf-8 "$fx/gem-annuaire.csv" 2>/dev/null; phrases; } | lines_to_files "$dir" ;;
     text-decoding) copy_files "$dir" "$fx"/*.csv "$fx"/*/*.csv "$fx"/*.html ;;
     manifest) copy_files "$dir" Importers/*.yml ;;

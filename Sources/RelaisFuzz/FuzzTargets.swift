@@ -2,6 +2,7 @@ import Foundation
 import RelaisSources
 import RelaisModel
 import RelaisNormalize
+import RelaisReferral
 
 /// Fuzz targets: each runs one parser (and what its output reaches) on
 /// arbitrary bytes and throws the result away. A thrown error is a correct
@@ -13,7 +14,7 @@ import RelaisNormalize
 public enum FuzzTargets {
     /// Every target name, in the order `make fuzz` runs them.
     public static let names: [String] = [
-        "osm", "french-schedule", "french-dates", "phone", "text-decoding", "manifest",
+        "osm", "french-schedule", "french-dates", "phone", "text-decoding", "manifest", "display-text",
         "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion",
     ]
 
@@ -40,6 +41,7 @@ public enum FuzzTargets {
         case "phone": phone(text(bytes))
         case "text-decoding": textDecoding(bytes)
         case "manifest": manifest(text(bytes))
+        case "display-text": displayText(text(bytes))
         case "hsds-tables": read(.hsds, documents: datapackage(bytes))
         default:
             guard let format = readerTargets[target] else {
@@ -71,6 +73,16 @@ public enum FuzzTargets {
         if let schedule = reading.schedule { evaluate(schedule) }
         _ = FrenchSchedule.mentionsWeekday(s)
         _ = FrenchSchedule.season(in: s)
+    }
+
+    /// What every page and CLI message does to a source's text before showing it: French
+    /// typography (as text and as HTML), natural case, French order, counted words.
+    static func displayText(_ s: String) {
+        _ = FrenchTypography.text(s)
+        _ = FrenchTypography.html(s)
+        let natural = Text.naturalCase(s)
+        _ = Text.frenchLess(natural, s)
+        _ = FrenchFormat.count(s.utf8.count % 5, natural)
     }
 
     static func frenchDates(_ s: String) {

@@ -62,4 +62,32 @@ import Testing
             #expect(Text.naturalCase(kept) == kept)
         }
     }
+
+    @Test func totalAndIdempotentOnArbitraryText() {
+        // Seeded: the same 5,000 strings every run, of the characters the rules look at.
+        var rng = SplitMix(seed: 0x5EED)
+        let palette = Array("«» :;!?–-h/0123456789aAéÉœŒ'’<>\"\u{A0}\u{202F}\nGEMDELA")
+        for _ in 0..<5_000 {
+            let n = Int(rng.next() % 40)
+            let s = String((0..<n).map { _ in palette[Int(rng.next() % UInt64(palette.count))] })
+            let once = FrenchTypography.text(s)
+            #expect(FrenchTypography.text(once) == once, "not idempotent on \(s.debugDescription)")
+            _ = FrenchTypography.html(s)
+            let natural = Text.naturalCase(s)
+            #expect(Text.naturalCase(natural) == natural)
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that property tests replay.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
