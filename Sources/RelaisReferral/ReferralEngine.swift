@@ -309,19 +309,30 @@ public struct ReferralEngine: Sendable {
         var beyond: [Suggestion]?
         if let origin = q.origin, !listeningOnly, q.modality != .telephone, q.modality != .en_ligne,
            !picked.contains(where: { !index.remotes[Int($0.index)] }) {
+            // Rings of the grid, doubling, until three are found within the ring (nothing outside
+            // it can be nearer); past 1,000 km, every place (overseas territories are far).
             var nearest: [(Double, Int)] = []
-            for i in index.entries.indices where !index.remotes[i] && fits(i) {
-                let e = index.entries[i]
-                guard !e.stale, e.status == .active else { continue }
-                let dy = (Double(index.latitudes[i]) - lat0) * 111.195
-                let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
-                let d = (dx * dx + dy * dy).squareRoot()
-                guard d > q.radiusKm else { continue }
-                if nearest.count < 3 || d < nearest[nearest.count - 1].0 {
-                    nearest.append((d, i))
-                    nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.entries[$0.1].id < index.entries[$1.1].id }
-                    if nearest.count > 3 { nearest.removeLast() }
+            var reach = max(q.radiusKm * 2, 50)
+            while true {
+                let pool = reach <= 1000 ? index.near(origin, radiusKm: reach) : index.entries.indices.map(Int32.init)
+                nearest = []
+                for i32 in pool {
+                    let i = Int(i32)
+                    guard !index.remotes[i], fits(i) else { continue }
+                    let e = index.entries[i]
+                    guard !e.stale, e.status == .active else { continue }
+                    let dy = (Double(index.latitudes[i]) - lat0) * 111.195
+                    let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
+                    let d = (dx * dx + dy * dy).squareRoot()
+                    guard d > q.radiusKm else { continue }
+                    if nearest.count < 3 || d < nearest[nearest.count - 1].0 {
+                        nearest.append((d, i))
+                        nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.entries[$0.1].id < index.entries[$1.1].id }
+                        if nearest.count > 3 { nearest.removeLast() }
+                    }
                 }
+                if reach > 1000 || (nearest.count == 3 && nearest[2].0 <= reach) { break }
+                reach *= 2
             }
             beyond = nearest.map { _, i in
                 let e = index.entries[i]

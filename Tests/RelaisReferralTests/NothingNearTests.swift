@@ -93,3 +93,27 @@ import Testing
         #expect(a == b && a.count == 8)
     }
 }
+
+/// The nearest places beyond the radius are found ring by ring: the same three as a scan of
+/// every place, near or across the world.
+@Suite struct NearestBeyondRingTests {
+    typealias E = EngineTests
+
+    @Test func ringsFindWhatAFullScanFinds() {
+        var rng = SplitMix(seed: 42)
+        var listings: [IndexListing] = []
+        for i in 0..<400 {
+            let km = Double(rng.next() % 3_000) + 31  // 31 km to 3,000 km north of Dijon
+            listings.append(E.listing(String(format: "apaf-%03d", i), .apaf, km: km, audiences: [.proche]))
+        }
+        let a = E.engine(listings).answer(E.ask(["famille"], .proche))
+        var byDistance: [(Double, String)] = []
+        for l in listings { byDistance.append((l.content.point?.distance(to: E.dijon) ?? 0, l.id)) }
+        byDistance.sort { (a: (Double, String), b: (Double, String)) -> Bool in a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+        let expected: [String] = byDistance.prefix(3).map { $0.1 }
+        #expect(a.nearestBeyond?.map(\.id) == expected)
+        // Only two places, far away: both, found by the last resort.
+        let far = E.engine([E.listing("loin-1", .apaf, km: 2_500, audiences: [.proche]), E.listing("loin-2", .apaf, km: 1_800, audiences: [.proche])])
+        #expect(far.answer(E.ask(["famille"], .proche)).nearestBeyond?.map(\.id) == ["loin-2", "loin-1"])
+    }
+}
