@@ -77,8 +77,9 @@ public struct Cron: Sendable, Hashable {
             }
             var a = lo, b = hi
             if range != "*" {
-                let ends = range.split(separator: "-")
-                guard let x = Int(ends[0]) else { return nil }
+                // « - », « -5 », « 1- »: not a range (split drops the empty ends).
+                let ends = range.split(separator: "-", omittingEmptySubsequences: false)
+                guard ends.count <= 2, let first = ends.first, let x = Int(first) else { return nil }
                 a = x
                 b = ends.count == 2 ? (Int(ends[1]) ?? -1) : (part.contains("/") ? hi : x)
                 guard ends.count <= 2, a >= lo, b <= hi, a <= b else { return nil }
