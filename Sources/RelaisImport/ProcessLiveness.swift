@@ -8,7 +8,8 @@ public enum ProcessLiveness {
     public static func isGoneLocally(owner: String) -> Bool {
         let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2 else { return false }
-        // host:pid or host:pid:random — the host itself may not contain ':'.
+        // host:pid or host:pid:random — the host itself may not contain ':'. Both indexes are
+        // within bounds: parts.count ≥ 2 is checked above, ≥ 3 in the first branch.
         let (host, pidText) = parts.count >= 3 ? (parts[parts.count - 3], parts[parts.count - 2]) : (parts[0], parts[1])
         guard host == ProcessInfo.processInfo.hostName, let pid = Int32(pidText), pid > 0 else { return false }
         if pid == ProcessInfo.processInfo.processIdentifier { return false }

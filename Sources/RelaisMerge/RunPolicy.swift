@@ -42,6 +42,7 @@ public struct ShrinkGuard: Sendable, Hashable {
     public func holds(live: Int, vanishing: Int) -> Bool {
         guard vanishing > 0, live > 0 else { return false }
         if vanishing >= 3 && live - vanishing <= 2 { return true }
+        // Finite: `live` is a count and `maxShare` is clamped to 0…1 in init.
         let allowed = max(1, Int((Double(live) * maxShare).rounded(.down)))
         return vanishing > allowed
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelaisNormalize
 
 /// The command line speaks French: help, usage, parse errors and suggestions.
 ///
@@ -222,21 +223,8 @@ enum FrenchCommandLine {
             }
     }
 
-    /// Levenshtein distance.
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
+    /// Levenshtein distance: the one `Text.closest` uses.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int { Text.distance(a, b) }
 
     // MARK: Parse errors
 
