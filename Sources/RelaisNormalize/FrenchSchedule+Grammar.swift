@@ -101,6 +101,12 @@ extension FrenchSchedule {
             return nil
         }
         func isWord(_ k: Int, _ words: Set<String>) -> Bool { word(k).map(words.contains) ?? false }
+        /// A short literal list is compared word by word: building a `Set` from a literal on
+        /// every call (hashing each word) was a third of the reader's time.
+        func isWord(_ k: Int, _ words: [String]) -> Bool {
+            guard let w = word(k) else { return false }
+            return words.contains(w)
+        }
         func isPunct(_ k: Int, _ p: Character) -> Bool { tok(k) == .punct(p) }
         func dayAt(_ k: Int) -> Int? {
             if case .day(let d)? = tok(k) { return d }

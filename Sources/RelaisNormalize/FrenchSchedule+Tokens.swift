@@ -23,11 +23,15 @@ extension FrenchSchedule {
         var end: Int
     }
 
-    /// Folded characters and, for each, the index of the original scalar.
+    /// Folded characters and, for each, the index of the original scalar and whether it is a letter.
     struct Prepared {
         var chars: [Character] = []
         var origin: [Int] = []
+        var letter: [Bool] = []
     }
+
+    /// Words that link days in a list: « lun, mar et jeu », « du lundi au mercredi ».
+    static let dayConnectors: Set<String> = ["et", "au", "a", "du", "ou", "de", "des", "le", "les", "entre", "partir", "d"]
 
     static let dayWords: [String: Int] = [
         "lundi": 1, "lundis": 1, "mardi": 2, "mardis": 2, "mercredi": 3, "mercredis": 3, "jeudi": 4, "jeudis": 4,
@@ -68,7 +72,24 @@ extension FrenchSchedule {
                 for ch in s {
                     p.chars.append(ch)
                     p.origin.append(k)
+                    p.letter.append(ch.isLetter)
                 }
+            }
+            // ASCII, most of any text, without Unicode property lookups.
+            if scalar.isASCII {
+                let v = UInt8(scalar.value)
+                let upper = v >= 0x41 && v <= 0x5A, lower = v >= 0x61 && v <= 0x7A
+                if upper && previousLower { put(" ") }
+                previousLower = lower
+                switch v {
+                case 0x27, 0x60, 0x0A, 0x0D, 0x09, 0x22:  // ' ` \n \r \t "
+                    p.chars.append(" ")
+                default:
+                    p.chars.append(Character(Unicode.Scalar(upper ? v + 0x20 : v)))
+                }
+                p.origin.append(k)
+                p.letter.append(upper || lower)
+                continue
             }
             let props = scalar.properties
             if props.isUppercase && previousLower { put(" ") }
@@ -102,6 +123,7 @@ extension FrenchSchedule {
     static func lex(_ raw: String) -> [Lexeme] {
         let p = prepared(raw)
         let c = p.chars
+        let letter = p.letter
         var out: [Lexeme] = []
         var weak: [(index: Int, word: String)] = []  // abbreviated days to confirm
         var i = 0
@@ -127,7 +149,7 @@ extension FrenchSchedule {
         func wordAt(_ j: Int) -> String {
             var k = j
             var w = ""
-            while k < c.count && c[k].isLetter {
+            while k < c.count && letter[k] {
                 w.append(c[k])
                 k += 1
             }
@@ -276,7 +298,7 @@ extension FrenchSchedule {
                 i = j
                 continue
             }
-            if ch.isLetter {
+            if letter[i] {
                 let w = wordAt(i)
                 let start = i
                 i += w.count
@@ -308,11 +330,11 @@ extension FrenchSchedule {
                 }
                 if let d = dayAbbreviations[w] {
                     // "Cagnes-sur-Mer": a word glued by a hyphen to another word is no day.
-                    let hyphenated = start >= 2 && c[start - 1] == "-" && c[start - 2].isLetter && {
+                    let hyphenated = start >= 2 && c[start - 1] == "-" && letter[start - 2] && {
                         guard out.count >= 2, case .word = out[out.count - 2].token else { return false }
                         return true
                     }()
-                    let glued = start > 0 && c[start - 1].isLetter
+                    let glued = start > 0 && letter[start - 1]
                     if hyphenated || glued {
                         emit(.word(w), start, i)
                         continue
@@ -373,7 +395,7 @@ extension FrenchSchedule {
 
         // Abbreviated days are days in a run of days linked by list connectors ("lun, mar
         // et jeu"), when the run holds a full day name or is followed by a time.
-        let connectors: Set<String> = ["et", "au", "a", "du", "ou", "de", "des", "le", "les", "entre", "partir", "d"]
+        let connectors = dayConnectors
         func isConnector(_ t: Token) -> Bool {
             switch t {
             case .punct(let p): return [",", "-", "/", ":", "&"].contains(p)

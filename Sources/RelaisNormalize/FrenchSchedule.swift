@@ -73,22 +73,37 @@ public enum FrenchSchedule {
             return false
         }
 
+        /// Each phrase list, padded with spaces once (whole words only).
+        static func padded(_ phrases: [String]) -> [String] { phrases.map { " " + $0 + " " } }
+        static let appointmentPhrases = padded(["sur rendez vous", "sur rdv", "uniquement sur rendez vous", "sur rendez vous uniquement"])
+        static let selfManagedPhrases = padded(["autogestion", "en autogestion", "autogere", "autogeree", "autogeres"])
+        static let registrationPhrases = padded(["sur inscription", "inscription obligatoire", "inscription prealable"])
+        static let monthlyPhrases = padded([
+            "par mois", "chaque mois", "mensuel", "mensuelle", "mensuels", "mensuelles", "bimensuel", "bimensuelle",
+            "bimensuels", "bimensuelles", "trimestriel", "trimestrielle", "tous les deux mois", "une semaine sur deux",
+            "1 semaine sur 2", "tous les quinze jours", "tous les 15 jours", "toutes les deux semaines", "toutes les 2 semaines",
+            "fois par an", "par trimestre", "chaque trimestre",
+        ])
+        static let vaguePhrases = padded(["au moins", "par semaine", "hebdomadaire", "hebdomadaires", "fois par semaine"])
+        static let irregularPhrases = padded([
+            "de temps en temps", "parfois", "occasionnellement", "ponctuellement", "certains jours", "le plus souvent",
+            "selon les semaines", "selon les disponibilites", "a la demande", "de temps a autre", "horaires variables", "a definir",
+        ])
+        static let phonePhrases = padded([
+            "tel", "telephone", "telephonique", "telephoniques", "joignable", "joignables", "appeler", "appel", "appels",
+            "standard", "ligne", "lignes", "numero", "tchat", "chat",
+        ])
+
         init(_ text: String) {
             let t = " " + Text.fold(text) + " "
-            func has(_ phrases: String...) -> Bool { phrases.contains { Text.has(t, " " + $0 + " ") } }
-            byAppointment = has("sur rendez vous", "sur rdv", "uniquement sur rendez vous", "sur rendez vous uniquement")
-            selfManaged = has("autogestion", "en autogestion", "autogere", "autogeree", "autogeres")
-            registration = has("sur inscription", "inscription obligatoire", "inscription prealable")
-            monthly = has("par mois", "chaque mois", "mensuel", "mensuelle", "mensuels", "mensuelles", "bimensuel", "bimensuelle",
-                "bimensuels", "bimensuelles", "trimestriel", "trimestrielle", "tous les deux mois", "une semaine sur deux",
-                "1 semaine sur 2", "tous les quinze jours", "tous les 15 jours", "toutes les deux semaines", "toutes les 2 semaines",
-                "fois par an", "par trimestre", "chaque trimestre")
-                || Self.everyOther(t)
-            vague = monthly || has("au moins", "par semaine", "hebdomadaire", "hebdomadaires", "fois par semaine")
-            irregular = has("de temps en temps", "parfois", "occasionnellement", "ponctuellement", "certains jours", "le plus souvent",
-                "selon les semaines", "selon les disponibilites", "a la demande", "de temps a autre", "horaires variables", "a definir")
-            phone = has("tel", "telephone", "telephonique", "telephoniques", "joignable", "joignables", "appeler", "appel", "appels",
-                "standard", "ligne", "lignes", "numero", "tchat", "chat")
+            func has(_ phrases: [String]) -> Bool { phrases.contains { Text.has(t, $0) } }
+            byAppointment = has(Self.appointmentPhrases)
+            selfManaged = has(Self.selfManagedPhrases)
+            registration = has(Self.registrationPhrases)
+            monthly = has(Self.monthlyPhrases) || Self.everyOther(t)
+            vague = monthly || has(Self.vaguePhrases)
+            irregular = has(Self.irregularPhrases)
+            phone = has(Self.phonePhrases)
         }
     }
 

@@ -9,6 +9,7 @@ import RelaisStore
 // Benchmarks (not timed tests: this machine is shared and noisy).
 //   relais-bench import [ROWS]      import a generated CSV of ROWS listings (default 50,000) into a new SQLite file
 //   relais-bench linearity [BYTES]  every reader and parser at n and 2n bytes of hostile shapes (ratio near 2: linear)
+//   relais-bench schedules [ROUNDS] every French schedule sentence of ../shared/scenarios read ROUNDS times (default 200)
 //   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
 //   RELAIS_TIMING=1                 prints where an import's time goes (phases, time inside SQLite per statement)
 //   RELAIS_BENCH_KEEP=1             keeps the generated CSV and SQLite file of `import`
@@ -107,7 +108,29 @@ func makeDatabase(path: String, rows: Int) async throws {
     print("wrote \(run.added) listings to \(path) (\(run.status.rawValue))")
 }
 
+/// The French schedule reader over the real sentences of the scenarios, many times.
+func benchSchedules(rounds: Int) throws {
+    let shared = ProcessInfo.processInfo.environment["SHARED"] ?? "../shared"
+    var sentences: [String] = []
+    for name in ["schedules.tsv", "schedules-real.tsv"] {
+        let text = try String(contentsOfFile: shared + "/scenarios/" + name, encoding: .utf8)
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("phrase\t") {
+            if let phrase = line.split(separator: "\t", omittingEmptySubsequences: false).first { sentences.append(String(phrase)) }
+        }
+    }
+    var opened = 0
+    let t0 = now()
+    for _ in 0..<rounds {
+        for s in sentences where FrenchSchedule.read(s).schedule != nil { opened += 1 }
+    }
+    let t = now() - t0
+    let n = rounds * sentences.count
+    print(String(format: "French schedule reader: %d sentences × %d rounds in %.2f s — %.1f µs per sentence (%d with a schedule)", sentences.count, rounds, t, t * 1e6 / Double(n), opened / max(rounds, 1)))
+}
+
 switch mode {
+case "schedules":
+    try benchSchedules(rounds: Int(args.dropFirst().first ?? "") ?? 200)
 case "make-db":
     try await makeDatabase(path: String(args.dropFirst().first ?? "synthetic.sqlite"), rows: Int(args.dropFirst(2).first ?? "") ?? 100_000)
 case "normalize":
