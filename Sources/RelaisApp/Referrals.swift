@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RelaisModel
 import RelaisReferral
 import RelaisSources
@@ -18,6 +19,7 @@ public struct Referrals: Sendable {
     let listings: any ListingStore
     let data: DirectoryData
     let clock: @Sendable () -> Date
+    let suggested = SuggestedListings()
 
     public init(index: IndexCache, listings: any ListingStore, data: DirectoryData, clock: @escaping @Sendable () -> Date) {
         self.index = index
@@ -35,8 +37,9 @@ public struct Referrals: Sendable {
     public func answer(_ request: ReferralRequest) async throws -> ReferralResult {
         let engine = ReferralEngine(index: try await index.index(), emergencyLines: data.emergency)
         let answer = engine.answer(request.question)
-        let found = try await listings.listings(ids: answer.suggestions.map(\.id) + (answer.nearestBeyond ?? []).map(\.id))
-        return ReferralResult(request: request, answer: answer, listings: Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+        let ids = answer.suggestions.map(\.id) + (answer.nearestBeyond ?? []).map(\.id)
+        let found = try await suggested.listings(ids, version: try await listings.dataVersion(), store: listings)
+        return ReferralResult(request: request, answer: answer, listings: found)
     }
 
     /// Upcoming dated sessions (and the next meetings of recurring groups) near a place, soonest first.
@@ -75,5 +78,36 @@ public struct NothingNear: Codable, Sendable {
         if !r.answer.suggestions.isEmpty { text += " Les ressources ci-dessous se joignent par téléphone ou en ligne, sans se déplacer." }
         message = text
         radius_km = q.radiusKm
+    }
+}
+
+/// The listings of recent suggestions, decoded once per data version: a question asks the store
+/// only for those no earlier answer showed since the last change. Bounded: past `capacity`
+/// listings it starts again empty (the popular ones come back at once).
+final class SuggestedListings: Sendable {
+    private let state = Mutex<(version: Int, byID: [String: Listing])>((-1, [:]))
+    let capacity: Int
+
+    init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func listings(_ ids: [String], version: Int, store: any ListingStore) async throws -> [String: Listing] {
+        var out: [String: Listing] = [:]
+        var missing: [String] = []
+        state.withLock { s in
+            if s.version != version { s = (version, [:]) }
+            for id in ids {
+                if let l = s.byID[id] { out[id] = l } else { missing.append(id) }
+            }
+        }
+        guard !missing.isEmpty else { return out }
+        let found = try await store.listings(ids: missing)
+        state.withLock { s in
+            // A change while reading: keep this answer's listings out of the next version's cache.
+            guard s.version == version else { return }
+            if s.byID.count + found.count > capacity { s.byID = [:] }
+            for l in found { s.byID[l.id] = l }
+        }
+        for l in found { out[l.id] = l }
+        return out
     }
 }

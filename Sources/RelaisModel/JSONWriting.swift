@@ -9,7 +9,10 @@ public struct JSONWriter {
 
     public var out: String { String(decoding: bytes, as: UTF8.self) }
 
-    @inline(__always) mutating func raw(_ s: StaticString) {
+    /// Already-written JSON, spliced in as it is.
+    public mutating func json(_ fragment: String) { bytes.append(contentsOf: fragment.utf8) }
+
+    @inline(__always) public mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
@@ -39,16 +42,16 @@ public struct JSONWriter {
         bytes.append(0x22)
     }
 
-    mutating func int(_ v: Int) { bytes.append(contentsOf: String(v).utf8) }
+    public mutating func int(_ v: Int) { bytes.append(contentsOf: String(v).utf8) }
 
-    mutating func number(_ d: Double) {
+    public mutating func number(_ d: Double) {
         if d == d.rounded(), abs(d) < 1e15 { int(Int(d)) } else { bytes.append(contentsOf: "\(d)".utf8) }
     }
 
-    mutating func bool(_ v: Bool) { v ? raw("true") : raw("false") }
+    public mutating func bool(_ v: Bool) { v ? raw("true") : raw("false") }
 
     /// Starts a key inside an object; `first` tracks the comma.
-    @inline(__always) mutating func key(_ k: StaticString, _ first: inout Bool) {
+    @inline(__always) public mutating func key(_ k: StaticString, _ first: inout Bool) {
         if !first { bytes.append(0x2C) }
         first = false
         bytes.append(0x22)
@@ -64,7 +67,7 @@ public struct JSONWriter {
         bytes.append(0x3A)
     }
 
-    mutating func array<T>(_ items: [T], _ write: (inout JSONWriter, T) -> Void) {
+    public mutating func array<T>(_ items: [T], _ write: (inout JSONWriter, T) -> Void) {
         bytes.append(0x5B)
         for (i, item) in items.enumerated() {
             if i > 0 { bytes.append(0x2C) }
@@ -73,21 +76,21 @@ public struct JSONWriter {
         bytes.append(0x5D)
     }
 
-    mutating func strings(_ items: [String]) { array(items) { $0.string($1) } }
+    public mutating func strings(_ items: [String]) { array(items) { $0.string($1) } }
     mutating func ints(_ items: [Int]) { array(items) { $0.int($1) } }
     mutating func objects<T: JSONWritable>(_ items: [T]) { array(items) { w, x in x.write(to: &w) } }
 
     // Optional fields.
-    @inline(__always) mutating func field(_ k: StaticString, _ v: String?, _ f: inout Bool) { if let v { key(k, &f); string(v) } }
-    @inline(__always) mutating func field(_ k: StaticString, _ v: Int?, _ f: inout Bool) { if let v { key(k, &f); int(v) } }
-    @inline(__always) mutating func field(_ k: StaticString, _ v: Double?, _ f: inout Bool) { if let v { key(k, &f); number(v) } }
-    @inline(__always) mutating func field(_ k: StaticString, _ v: Bool, _ f: inout Bool) { key(k, &f); bool(v) }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: String?, _ f: inout Bool) { if let v { key(k, &f); string(v) } }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Int?, _ f: inout Bool) { if let v { key(k, &f); int(v) } }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Double?, _ f: inout Bool) { if let v { key(k, &f); number(v) } }
+    @inline(__always) public mutating func field(_ k: StaticString, _ v: Bool, _ f: inout Bool) { key(k, &f); bool(v) }
     @inline(__always) mutating func field<T: JSONWritable>(_ k: StaticString, _ v: T?, _ f: inout Bool) { if let v { key(k, &f); v.write(to: &self) } }
-    @inline(__always) mutating func field(_ k: StaticString, strings v: [String], _ f: inout Bool) { key(k, &f); strings(v) }
-    @inline(__always) mutating func field(_ k: StaticString, ints v: [Int], _ f: inout Bool) { key(k, &f); ints(v) }
+    @inline(__always) public mutating func field(_ k: StaticString, strings v: [String], _ f: inout Bool) { key(k, &f); strings(v) }
+    @inline(__always) public mutating func field(_ k: StaticString, ints v: [Int], _ f: inout Bool) { key(k, &f); ints(v) }
     @inline(__always) mutating func field<T: JSONWritable>(_ k: StaticString, objects v: [T], _ f: inout Bool) { key(k, &f); objects(v) }
-    @inline(__always) mutating func open() { bytes.append(0x7B) }
-    @inline(__always) mutating func close() { bytes.append(0x7D) }
+    @inline(__always) public mutating func open() { bytes.append(0x7B) }
+    @inline(__always) public mutating func close() { bytes.append(0x7D) }
 }
 
 public protocol JSONWritable {

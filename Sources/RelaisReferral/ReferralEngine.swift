@@ -115,9 +115,14 @@ public struct ReferralEngine: Sendable {
 
     public static let disclaimer = "Relais propose une orientation vers des ressources d’entraide et de pair-aidance, à contacter librement. Ce n’est pas une prescription médicale et cela ne remplace pas les soins ni l’avis d’un professionnel de santé."
 
-    public init(index: ReferralIndex, emergencyLines: [EmergencyLine]) {
+    /// Whether a one-need question reads the remote resources of that need best first and stops
+    /// early (the default), or scores every one of them: the reference the tests compare it with.
+    let remoteShortcut: Bool
+
+    public init(index: ReferralIndex, emergencyLines: [EmergencyLine], remoteShortcut: Bool = true) {
         self.index = index
         self.emergencyLines = emergencyLines
+        self.remoteShortcut = remoteShortcut
     }
 
     /// Words in a free-text situation that call for emergency help first.
@@ -134,12 +139,16 @@ public struct ReferralEngine: Sendable {
         return crisisMarkers.contains { Text.has(f, $0) }
     }
 
+    /// What the first pass knows of a listing that answers: small, for the heap.
+    struct Eligible {
+        var index: Int32
+        var distance: Double?
+        var base: Double
+    }
+
     struct Candidate {
         var index: Int32
         var distance: Double?
-        var needFit: Double
-        var audienceFit: Double
-        var nearness: Double
         var base: Double
         var next: Occurrence?
         var nextLabel: String?
@@ -169,13 +178,13 @@ public struct ReferralEngine: Sendable {
         // cost a sort of all of them. (A window to be open in drops some: keep more then.)
         let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
         let remoteKeep = remoteCap == Int.max ? Int.max : remoteCap * (q.withinDays == nil ? 4 : 16)
-        var remoteBest: [Candidate] = []
-        func ahead(_ a: Candidate, _ b: Candidate) -> Bool {
+        var remoteBest: [Eligible] = []
+        func ahead(_ a: Eligible, _ b: Eligible) -> Bool {
             if a.base != b.base { return a.base > b.base }
             if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
-            return index.entries[Int(a.index)].id < index.entries[Int(b.index)].id
+            return index.idRanks[Int(a.index)] < index.idRanks[Int(b.index)]
         }
-        var candidates: [Candidate] = []
+        var candidates: [Eligible] = []
         candidates.reserveCapacity(512)
         let askedCount = Double(max(1, asked.count))
         // Equirectangular distance is within 0.1 % of the great circle at these ranges; the exact one is kept for display.
@@ -194,19 +203,18 @@ public struct ReferralEngine: Sendable {
             if let language = q.language, !index.entries[i].speaks(language) { return false }
             return true
         }
-        for pool in [index.remote, nearby] {
-        for i32 in pool {
+        func consider(_ i32: Int32) {
             let i = Int(i32)
             let mask = index.needsMasks[i]
-            guard fits(i) else { continue }
+            guard fits(i) else { return }
             var distance: Double?
             var nearness = 0.5
             if !index.remotes[i] {
-                guard q.origin != nil else { continue }
+                guard q.origin != nil else { return }
                 let dy = (Double(index.latitudes[i]) - lat0) * 111.195
                 let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
                 let d = (dx * dx + dy * dy).squareRoot()
-                guard d <= q.radiusKm else { continue }
+                guard d <= q.radiusKm else { return }
                 distance = d
                 nearness = exp(-d / halfRadius)
             }
@@ -216,7 +224,7 @@ public struct ReferralEngine: Sendable {
             let audienceFit = index.audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
             var base = 50 * needFit + 20 * audienceFit + 20 * nearness + Double(index.penalties[i])
             if Int(index.verifiedDays[i]) < nowDay - 365 { base -= 5 }
-            let c = Candidate(index: i32, distance: distance, needFit: needFit, audienceFit: audienceFit, nearness: nearness, base: base, availability: 0, score: base)
+            let c = Eligible(index: i32, distance: distance, base: base)
             if index.remotes[i] && remoteKeep != Int.max {
                 // Bounded insertion: the best `remoteKeep` remote candidates, best first.
                 if remoteBest.count < remoteKeep || ahead(c, remoteBest[remoteBest.count - 1]) {
@@ -228,25 +236,48 @@ public struct ReferralEngine: Sendable {
                 candidates.append(c)
             }
         }
+        // Remote resources: for a one-need question, those of that need in the order of their
+        // score (precomputed by audience), until none can enter the best `remoteKeep`; a
+        // `famille` question then costs what an `isolement` one does. Otherwise every one.
+        if remoteShortcut, remoteKeep != Int.max, !listeningOnly, asked.count == 1, let n = index.needIndex[asked[0]] {
+            let ranked = index.remoteByNeed[n][q.audience == .proche ? 1 : 0]
+            for (i32, best) in zip(ranked.entries, ranked.bestBase) {
+                if remoteBest.count >= remoteKeep, best < remoteBest[remoteBest.count - 1].base { break }
+                consider(i32)
+            }
+        } else {
+            for i32 in index.remote { consider(i32) }
         }
+        for i32 in nearby { consider(i32) }
         candidates += remoteBest
 
-        // Availability, best first, until there are enough.
-        candidates.sort(by: ahead)
+        // Availability, best first, until there are enough: a heap gives them in order without
+        // sorting the thousands that a 30 km question can reach.
+        var byBase = Heap(candidates, first: ahead)
         let horizon = q.withinDays ?? 14
         var ranked: [Candidate] = []
         let wanted = max(q.limit * 4, 40)
+        // The next opening of each distinct schedule in each zone, once per question.
+        var opening: [OpeningKey: Occurrence?] = [:]
         var floor = -Double.infinity
-        for var c in candidates {
+        while let eligible = byBase.pop() {
             // Candidates come by decreasing base score: once enough are ranked, one that
             // cannot reach the lowest of them even with full availability ends the search.
             if ranked.count >= wanted {
                 if floor == -.infinity { floor = ranked.map(\.score).min() ?? 0 }
-                if c.base + 10 < floor { break }
+                if eligible.base + 10 < floor { break }
             }
+            var c = Candidate(index: eligible.index, distance: eligible.distance, base: eligible.base, availability: 0, score: eligible.base)
             let e = index.entries[Int(c.index)]
             let localNow = q.now(in: e.zone)
-            let (next, label, known) = nextOpening(e, after: localNow, horizonDays: q.withinDays.map { $0 + 1 } ?? 120)
+            let horizonDays = q.withinDays.map { $0 + 1 } ?? 120
+            let (next, label, known) = nextOpening(e, after: localNow, horizonDays: horizonDays) { s in
+                let key = OpeningKey(schedule: e.scheduleID, zone: e.zone)
+                if e.scheduleID >= 0, let known = opening[key] { return known }
+                let o = ScheduleEvaluator(s).next(after: localNow, horizonDays: horizonDays)
+                if e.scheduleID >= 0 { opening[key] = o }
+                return o
+            }
             if e.status == .temporarily_closed {
                 c.next = nil
                 c.availability = 0
@@ -314,20 +345,19 @@ public struct ReferralEngine: Sendable {
             var nearest: [(Double, Int)] = []
             var reach = max(q.radiusKm * 2, 50)
             while true {
-                let pool = reach <= 1000 ? index.near(origin, radiusKm: reach) : index.entries.indices.map(Int32.init)
+                let pool = reach <= 1000 ? index.near(origin, radiusKm: reach) : index.all
                 nearest = []
                 for i32 in pool {
                     let i = Int(i32)
-                    guard !index.remotes[i], fits(i) else { continue }
-                    let e = index.entries[i]
-                    guard !e.stale, e.status == .active else { continue }
+                    // Active and not stale: no penalty.
+                    guard !index.remotes[i], index.penalties[i] == 0, fits(i) else { continue }
                     let dy = (Double(index.latitudes[i]) - lat0) * 111.195
                     let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
                     let d = (dx * dx + dy * dy).squareRoot()
                     guard d > q.radiusKm else { continue }
                     if nearest.count < 3 || d < nearest[nearest.count - 1].0 {
                         nearest.append((d, i))
-                        nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.entries[$0.1].id < index.entries[$1.1].id }
+                        nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.idRanks[$0.1] < index.idRanks[$1.1] }
                         if nearest.count > 3 { nearest.removeLast() }
                     }
                 }
@@ -336,16 +366,20 @@ public struct ReferralEngine: Sendable {
             }
             beyond = nearest.map { _, i in
                 let e = index.entries[i]
-                let (next, label, _) = nextOpening(e, after: q.now(in: e.zone), horizonDays: 120)
+                let localNow = q.now(in: e.zone)
+                let (next, label, _) = nextOpening(e, after: localNow, horizonDays: 120) { ScheduleEvaluator($0).next(after: localNow, horizonDays: 120) }
                 let exact = origin.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude)))
                 let served = Double((index.needsMasks[i] & askMask).nonzeroBitCount)
-                let c = Candidate(
-                    index: Int32(i), distance: exact, needFit: served / askedCount, audienceFit: 0, nearness: 0, base: 0,
-                    next: next, nextLabel: label, availability: 0, score: 0)
+                let c = Candidate(index: Int32(i), distance: exact, base: 0, next: next, nextLabel: label, availability: 0, score: 0)
                 return suggestion(c)
             }
         }
         return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions, nearestBeyond: beyond)
+    }
+
+    struct OpeningKey: Hashable {
+        var schedule: Int32
+        var zone: CivilZone
     }
 
     func better(_ a: Candidate, than b: Candidate) -> Bool {
@@ -356,13 +390,16 @@ public struct ReferralEngine: Sendable {
 
     /// The next opening from schedules and dated sessions, what it is, and
     /// whether the listing has any schedule information at all.
-    func nextOpening(_ e: IndexEntry, after now: LocalDateTime, horizonDays: Int) -> (Occurrence?, String?, Bool) {
+    func nextOpening(
+        _ e: IndexEntry, after now: LocalDateTime, horizonDays: Int,
+        scheduled: (Schedule) -> Occurrence? = { _ in nil }
+    ) -> (Occurrence?, String?, Bool) {
         var best: Occurrence?
         var label: String?
         var known = false
         if let s = e.schedule {
             known = true
-            if let o = ScheduleEvaluator(s).next(after: now, horizonDays: horizonDays) {
+            if let o = scheduled(s) {
                 best = o
                 label = [.mdu_permanence, .association_familles, .association_usagers].contains(e.kind) ? "permanence" : (e.kind == .groupe_parole ? "séance" : "ouverture")
             }
@@ -462,3 +499,41 @@ extension String {
 }
 
 import Foundation
+
+/// A binary heap: `first(a, b)` when a comes out before b. Built in O(n), each item taken in O(log n).
+struct Heap<T> {
+    private var items: [T]
+    private let first: (T, T) -> Bool
+
+    init(_ items: [T], first: @escaping (T, T) -> Bool) {
+        self.items = items
+        self.first = first
+        var k = items.count / 2 - 1
+        while k >= 0 {
+            siftDown(k)
+            k -= 1
+        }
+    }
+
+    mutating func pop() -> T? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        if !items.isEmpty { siftDown(0) }
+        return top
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var k = start
+        let n = items.count
+        while true {
+            let l = 2 * k + 1, r = l + 1
+            var best = k
+            if l < n && first(items[l], items[best]) { best = l }
+            if r < n && first(items[r], items[best]) { best = r }
+            if best == k { return }
+            items.swapAt(k, best)
+            k = best
+        }
+    }
+}

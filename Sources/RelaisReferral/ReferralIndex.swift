@@ -3,36 +3,71 @@ import RelaisNormalize
 
 /// What the engine needs of one listing, compact: the directory can hold a
 /// hundred thousand of them in memory.
-public struct IndexEntry: Sendable {
-    public var id: String
-    public var name: String
-    public var kind: Kind
+/// A class: the engine reads a few of its fields for each candidate, and copying a struct of
+/// strings, arrays and a schedule retained each of them (a tenth of a referral's time).
+public final class IndexEntry: Sendable {
+    public let id: String
+    public let name: String
+    public let kind: Kind
     /// Bits of the taxonomy's needs this listing serves (declared or by kind).
-    var needsMask: UInt32
+    let needsMask: UInt32
     /// Bits of the needs it declares itself.
-    var declaredMask: UInt32
-    var audiences: UInt8
-    var modalities: UInt8
-    var latitude: Float
-    var longitude: Float
+    let declaredMask: UInt32
+    let audiences: UInt8
+    let modalities: UInt8
+    let latitude: Float
+    let longitude: Float
     /// No place to go to: a phone line or an online resource.
-    public var remote: Bool
-    public var status: ServiceStatus
-    public var stale: Bool
-    public var demo: Bool
+    public let remote: Bool
+    public let status: ServiceStatus
+    public let stale: Bool
+    public let demo: Bool
     /// `lastVerified` as a day number (days since 1970), or nil.
-    var verifiedDay: Int32?
+    let verifiedDay: Int32?
     /// An admin checked it by hand (``Listing/verifiedByTeam``): then `verifiedDay` is that check's day or later.
-    var teamVerifiedDay: Int32?
-    var schedule: Schedule?
-    var sessions: [Session]
-    var byAppointment: Bool
+    let teamVerifiedDay: Int32?
+    let schedule: Schedule?
+    /// Its schedule's number among the index's distinct schedules (−1: none): listings with
+    /// the same schedule in the same zone open at the same time, computed once per question.
+    let scheduleID: Int32
+    let sessions: [Session]
+    let byAppointment: Bool
     /// The zone its schedule and sessions are written in.
-    public var zone: CivilZone = .paris
+    public let zone: CivilZone
     /// Where it is, as precisely as known (a commune's or a département's centre is not an address).
-    public var precision: GeoPrecision? = nil
+    public let precision: GeoPrecision?
     /// Languages it names (ISO 639); empty: not said, French assumed.
-    public var languages: [String] = []
+    public let languages: [String]
+
+    init(
+        id: String, name: String, kind: Kind, needsMask: UInt32, declaredMask: UInt32, audiences: UInt8, modalities: UInt8,
+        latitude: Float, longitude: Float, remote: Bool, status: ServiceStatus, stale: Bool, demo: Bool, verifiedDay: Int32?,
+        teamVerifiedDay: Int32?, schedule: Schedule?, scheduleID: Int32 = -1, sessions: [Session], byAppointment: Bool, zone: CivilZone = .paris,
+        precision: GeoPrecision? = nil, languages: [String] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.needsMask = needsMask
+        self.declaredMask = declaredMask
+        self.audiences = audiences
+        self.modalities = modalities
+        self.latitude = latitude
+        self.longitude = longitude
+        self.remote = remote
+        self.status = status
+        self.stale = stale
+        self.demo = demo
+        self.verifiedDay = verifiedDay
+        self.teamVerifiedDay = teamVerifiedDay
+        self.schedule = schedule
+        self.scheduleID = scheduleID
+        self.sessions = sessions
+        self.byAppointment = byAppointment
+        self.zone = zone
+        self.precision = precision
+        self.languages = languages
+    }
 
     /// Whether it welcomes people in `language` (a resource that names none: French only).
     public func speaks(_ language: String) -> Bool {
@@ -68,11 +103,25 @@ public final class ReferralIndex: Sendable {
     /// Score penalty: temporarily closed −30, stale −100.
     let penalties: [Float]
     let verifiedDays: [Int32]
+    /// Each entry's place in the order of ids: ties between equal scores are broken by id,
+    /// compared as one integer instead of two strings.
+    let idRanks: [Int32]
+    /// Every entry's number (the nearest places beyond 1,000 km are searched in all).
+    let all: [Int32]
     let needIndex: [String: Int]
     /// Cells of 0.25° × 0.25° → entry indices.
     let grid: [Int64: [Int32]]
     /// Entries reached from anywhere.
     let remote: [Int32]
+    /// Remote entries serving each need, by audience (0: the person, 1: a relative), best first for
+    /// a question of that one need, with the best base score each can reach (its score before the
+    /// « not updated for a year » penalty). The engine stops where no more can enter its answer.
+    let remoteByNeed: [[RankedRemote]]
+
+    struct RankedRemote {
+        var entries: [Int32] = []
+        var bestBase: [Double] = []
+    }
     static let cell = 0.25
 
     /// What the index is built from (see ``IndexListing``).
@@ -94,7 +143,7 @@ public final class ReferralIndex: Sendable {
         var remote: [Int32] = []
         var accessBits: [UInt8] = []
         // Many listings share a schedule ("Mo-Fr 14:00-18:00") or a set of languages: one copy of each.
-        var schedules: [Schedule: Schedule] = [:]
+        var schedules: [Schedule: (schedule: Schedule, id: Int32)] = [:]
         var languageSets: [[String]: [String]] = [:]
 
         public init(taxonomy: Taxonomy, capacity: Int = 0) {
@@ -118,8 +167,15 @@ public final class ReferralIndex: Sendable {
             accessBits.append(access)
             let isRemote = c.kind.isRemote || c.point == nil
             var schedule: Schedule?
+            var scheduleID: Int32 = -1
             if !c.schedule.isEmpty {
-                if let shared = schedules[c.schedule] { schedule = shared } else { schedules[c.schedule] = c.schedule; schedule = c.schedule }
+                if let shared = schedules[c.schedule] {
+                    (schedule, scheduleID) = (shared.schedule, shared.id)
+                } else {
+                    scheduleID = Int32(schedules.count)
+                    schedules[c.schedule] = (c.schedule, scheduleID)
+                    schedule = c.schedule
+                }
             }
             var languages: [String] = []
             if !c.languages.isEmpty {
@@ -130,7 +186,7 @@ public final class ReferralIndex: Sendable {
                 latitude: Float(c.point?.latitude ?? 0), longitude: Float(c.point?.longitude ?? 0), remote: isRemote, status: c.status,
                 stale: l.stale, demo: l.demo, verifiedDay: l.lastVerified.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 teamVerifiedDay: l.verifiedByTeam.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
-                schedule: schedule, sessions: c.sessions.filter { !$0.cancelled },
+                schedule: schedule, scheduleID: scheduleID, sessions: c.sessions.filter { !$0.cancelled },
                 byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision, languages: languages)
             let index = Int32(entries.count)
             entries.append(entry)
@@ -162,6 +218,27 @@ public final class ReferralIndex: Sendable {
         kindIndices = entries.map { UInt8(Kind.allCases.firstIndex(of: $0.kind) ?? 0) }
         penalties = entries.map { Float(($0.status == .temporarily_closed ? -30 : 0) + ($0.stale ? -100 : 0)) }
         verifiedDays = entries.map { $0.verifiedDay ?? Int32.max }
+        var ranks = [Int32](repeating: 0, count: entries.count)
+        for (rank, i) in entries.indices.sorted(by: { entries[$0].id < entries[$1].id }).enumerated() { ranks[i] = Int32(rank) }
+        idRanks = ranks
+        all = entries.indices.map(Int32.init)
+        // The engine's base score for a one-need question, as it computes it (same expression).
+        let penalties = self.penalties, needsMasks = self.needsMasks, declaredMasks = self.declaredMasks, audienceBits = self.audienceBits
+        remoteByNeed = b.taxonomy.needs.indices.map { n in
+            let bit = UInt32(1) << UInt32(n)
+            let serving = b.remote.filter { needsMasks[Int($0)] & bit != 0 }
+            return [ReferralIndex.bit(.personne), ReferralIndex.bit(.proche)].map { audienceBit in
+                func best(_ i: Int32) -> Double {
+                    let i = Int(i)
+                    var needFit = 1.0
+                    if declaredMasks[i] & bit != 0 { needFit += 0.05 }
+                    let audienceFit = audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
+                    return 50 * needFit + 20 * audienceFit + 20 * 0.5 + Double(penalties[i])
+                }
+                let order = serving.map { ($0, best($0)) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : ranks[Int($0.0)] < ranks[Int($1.0)] }
+                return RankedRemote(entries: order.map(\.0), bestBase: order.map(\.1))
+            }
+        }
     }
 
     static func bit(_ a: Audience) -> UInt8 {

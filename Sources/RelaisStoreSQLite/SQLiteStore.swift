@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import RelaisMerge
 import RelaisModel
 import RelaisStore
@@ -12,6 +13,14 @@ public final class SQLiteStore: DirectoryStore {
     let pool: DatabasePool
     /// Totals of recent searches, valid for one data version (the key holds it).
     let countCache = BoundedCache<String, Int>(capacity: 512)
+    /// The last data version read, with the local commit count and the time it was read at.
+    private let versionCache = Mutex<(value: Int, commits: Int, at: UInt64)?>(nil)
+    /// Data-version commits made by this process, in any store: a cached version read before
+    /// one of them is read again (a write here is seen by the next question at once).
+    static let localCommits = Atomic<Int>(0)
+    /// How long a data version read from the file is trusted when this process wrote nothing:
+    /// the delay before another process's import (`relais import` beside `relais serve`) shows.
+    static let versionTTL: UInt64 = 100_000_000
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String) throws {
@@ -344,12 +353,20 @@ public final class SQLiteStore: DirectoryStore {
     // MARK: Versions and the referral index
 
     /// Grows whenever listings change: caches built from the store compare it.
+    /// Read from the file at most every ``versionTTL`` unless this process committed a change:
+    /// every question asks, and a read through the pool was a tenth of a referral's time.
     public func dataVersion() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0 }
+        let commits = Self.localCommits.load(ordering: .acquiring)
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let c = versionCache.withLock({ $0 }), c.commits == commits, now &- c.at < Self.versionTTL { return c.value }
+        let value = try pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'data_version'") ?? 0 }
+        versionCache.withLock { $0 = (value, commits, now) }
+        return value
     }
 
     static func bumpVersion(_ db: Database) throws {
         try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+        db.afterNextTransaction(onCommit: { _ in SQLiteStore.localCommits.add(1, ordering: .releasing) })
     }
 
     /// What the referral engine never reads (texts and contacts, shown from the full listing),

@@ -4,6 +4,8 @@ import RelaisModel
 import RelaisNormalize
 import RelaisReferral
 import RelaisStore
+import RelaisApp
+import RelaisServer
 
 /// A national-scale synthetic directory: listings spread over every département
 /// (in proportion to its communes), every kind, with schedules and sessions.
@@ -77,4 +79,46 @@ func benchReferral(listings n: Int) async throws {
     samples.sort()
     let median = samples[samples.count / 2] * 1000, p99 = samples[samples.count * 99 / 100] * 1000
     print(String(format: "referral latency, 2 needs within 30 km, 2000 questions: median %.3f ms, p99 %.3f ms (%.1f suggestions on average)", median, p99, Double(found) / 2000))
+}
+
+/// The peer benchmark's questions over a real store, in process: the engine alone, and the
+/// whole answer as `/api/referrals` makes it (engine, the suggested listings, the JSON).
+///   relais-bench answer DB [QUESTIONS.json] [ROUNDS]
+func benchAnswer(db: String, questions path: String, rounds: Int) async throws {
+    let ctx = try await RelaisContext.open(db: db, access: .readOnly, home: home)
+    let t0 = now()
+    let index = try await ctx.index.index()
+    print(String(format: "index of %d listings built in %.2f s; resident memory %.0f MB", index.count, now() - t0, residentMB()))
+    let list = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [[String: Any]]) ?? []
+    let asks = try list.compactMap { $0["relais_path"] as? String }.map { p in
+        try ReferralAsk.parse(QueryParameters(urlEncoded: String(p.split(separator: "?", maxSplits: 1).last ?? "")))
+    }
+    let requests = try asks.map { try ReferralRequest.understand($0, taxonomy: ctx.taxonomy, gazetteer: ctx.data.gazetteer, now: ctx.clock()) }
+    let engine = ReferralEngine(index: index, emergencyLines: ctx.data.emergency)
+    var engineTimes: [Double] = [], wholeTimes: [Double] = []
+    var perQuestion = [Double](repeating: 0, count: requests.count)
+    var lengths = [Int](repeating: 0, count: requests.count)
+    for round in 0..<(rounds + 1) {
+        for (k, r) in requests.enumerated() {
+            let s = now()
+            let a = engine.answer(r.question)
+            let e = now() - s
+            let w0 = now()
+            let result = try await ctx.referrals.answer(r)
+            _ = ReferralJSON.render(result, taxonomy: ctx.taxonomy)
+            let w = now() - w0
+            lengths[k] = a.suggestions.count
+            if round == 0 { continue }  // warm-up: listings read once
+            engineTimes.append(e)
+            wholeTimes.append(w)
+            perQuestion[k] += e / Double(rounds)
+        }
+    }
+    func pct(_ xs: [Double], _ p: Int) -> Double { let s = xs.sorted(); return s[min(s.count - 1, s.count * p / 100)] * 1000 }
+    print(String(format: "%d questions × %d rounds — engine p50 %.3f ms, p90 %.3f, p99 %.3f; whole answer (engine, listings, JSON) p50 %.3f ms, p99 %.3f", requests.count, rounds, pct(engineTimes, 50), pct(engineTimes, 90), pct(engineTimes, 99), pct(wholeTimes, 50), pct(wholeTimes, 99)))
+    let median = perQuestion.sorted()[perQuestion.count / 2]
+    if let worst = perQuestion.indices.max(by: { perQuestion[$0] < perQuestion[$1] }) {
+        print(String(format: "slowest question: %.3f ms (%.1f× the median question) — %@", perQuestion[worst] * 1000, perQuestion[worst] / max(median, 1e-9), list[worst]["relais_path"] as? String ?? "?"))
+    }
+    print("suggestions per answer: min \(lengths.min() ?? 0), median \(lengths.sorted()[lengths.count / 2]); answers shorter than 10: \(lengths.filter { $0 < 10 }.count)")
 }

@@ -10,6 +10,7 @@ import RelaisStore
 //   relais-bench import [ROWS]      import a generated CSV of ROWS listings (default 50,000) into a new SQLite file
 //   relais-bench linearity [BYTES]  every reader and parser at n and 2n bytes of hostile shapes (ratio near 2: linear)
 //   relais-bench schedules [ROUNDS] every French schedule sentence of ../shared/scenarios read ROUNDS times (default 200)
+//   relais-bench answer DB [Q] [R] the peer's 50 questions (../shared/bench/peer/gen.py) over a store, R rounds: engine and whole answer
 //   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
 //   RELAIS_TIMING=1                 prints where an import's time goes (phases, time inside SQLite per statement)
 //   RELAIS_BENCH_KEEP=1             keeps the generated CSV and SQLite file of `import`
@@ -129,6 +130,8 @@ func benchSchedules(rounds: Int) throws {
 }
 
 switch mode {
+case "answer":
+    try await benchAnswer(db: String(args.dropFirst().first ?? "relais.sqlite"), questions: String(args.dropFirst(2).first ?? "/tmp/peer-bench/data/questions.json"), rounds: Int(args.dropFirst(3).first ?? "") ?? 20)
 case "schedules":
     try benchSchedules(rounds: Int(args.dropFirst().first ?? "") ?? 200)
 case "make-db":

@@ -117,3 +117,43 @@ import Testing
         #expect(far.answer(E.ask(["famille"], .proche)).nearestBeyond?.map(\.id) == ["loin-2", "loin-1"])
     }
 }
+
+/// Phone and online resources are read best first for a one-need question and the reading
+/// stops early: the answers are those of scoring every one of them.
+@Suite struct RemoteShortcutTests {
+    typealias E = EngineTests
+
+    @Test func theShortcutAnswersWhatScoringEveryRemoteResourceAnswers() {
+        var rng = SplitMix(seed: 7)
+        let needs = ["famille", "isolement", "information", "droits", "pair_aidance"]
+        var listings: [IndexListing] = []
+        for i in 0..<600 {
+            let kind: Kind = i % 3 == 0 ? .ressource_en_ligne : .ligne_ecoute
+            let audiences: [[Audience]] = [[.personne], [.proche], [.personne, .proche]]
+            var l = E.listing(String(format: "r-%03d", Int(rng.next() % 1000)) + "-\(i)", kind, km: 0, audiences: audiences[Int(rng.next() % 3)],
+                              hours: rng.next() % 2 == 0 ? "24/7" : nil, stale: rng.next() % 9 == 0,
+                              status: rng.next() % 11 == 0 ? .temporarily_closed : .active)
+            l.content.needs = (0..<Int(rng.next() % 3)).map { _ in needs[Int(rng.next() % UInt64(needs.count))] }
+            // Some not updated for more than a year: the only part of the score that depends on the day.
+            l.lastVerified = rng.next() % 4 == 0 ? "2024-05-01" : "2026-11-01"
+            listings.append(l)
+        }
+        listings += (0..<40).map { E.listing(String(format: "local-%02d", $0), $0 % 2 == 0 ? .gem : .association_familles, km: Double($0)) }
+        let index = ReferralIndex(taxonomy: E.taxonomy, listings: listings)
+        let fast = ReferralEngine(index: index, emergencyLines: E.emergency)
+        let full = ReferralEngine(index: index, emergencyLines: E.emergency, remoteShortcut: false)
+        var remoteSeen = 0
+        for need in needs {
+            for audience in [Audience.personne, .proche] {
+                for within in [nil, 7] as [Int?] {
+                    let q = E.ask([need], audience, within: within, limit: 10)
+                    let a = fast.answer(q).suggestions, b = full.answer(q).suggestions
+                    #expect(a.map(\.id) == b.map(\.id), "\(need) \(audience) \(String(describing: within))")
+                    #expect(a.map(\.score) == b.map(\.score))
+                    remoteSeen += a.filter { $0.distanceKm == nil }.count
+                }
+            }
+        }
+        #expect(remoteSeen >= 10)
+    }
+}

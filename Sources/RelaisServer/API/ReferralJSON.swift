@@ -96,25 +96,113 @@ public enum ReferralJSON {
         }
     }
 
-    /// The whole answer, keys in reading order.
+    /// The whole answer, keys in reading order. Written by hand (``JSONWriter``): Foundation's
+    /// encoder was a fifth of a referral's time. `renderEncoded` is the same answer through
+    /// `JSONEncoder`, kept as the tests' reference.
     public static func render(_ result: ReferralResult, taxonomy: Taxonomy) -> String {
         let (request, answer, listings) = (result.request, result.answer, result.listings)
+        var w = JSONWriter()
+        w.raw("{\"emergency\":")
+        if let lines = answer.emergency {
+            w.json(JSONOutput.string(Emergency(title: emergencyTitle, lines: lines)))
+        } else {
+            w.raw("null")
+        }
+        w.raw(",\"disclaimer\":")
+        w.string(answer.disclaimer)
+        w.raw(",\"question\":")
+        question(request).write(to: &w)
+        let list = items(answer, listings: listings, taxonomy: taxonomy)
+        w.raw(",\"count\":")
+        w.int(list.count)
+        w.raw(",\"suggestions\":")
+        w.array(list) { w, item in item.write(to: &w) }
+        // Nothing to go to within the radius: say so, and name the nearest places beyond it.
+        if let beyond = answer.nearestBeyond {
+            w.raw(",\"nothing_near\":")
+            w.json(JSONOutput.string(NothingNear(result)))
+            w.raw(",\"nearest_beyond\":")
+            w.array(items(beyond, listings: listings, taxonomy: taxonomy)) { w, item in item.write(to: &w) }
+        }
+        w.raw("}")
+        return w.out
+    }
+
+    static let emergencyTitle = "En cas d’urgence ou de danger, appelez d’abord :"
+
+    static func question(_ request: RelaisApp.ReferralRequest) -> Question {
         let q = request.question
-        let question = Question(
+        return Question(
             needs: q.needs, audience: q.audience.rawValue,
             near: request.place.map { Place(label: $0.label, latitude: $0.point.latitude, longitude: $0.point.longitude, departement: $0.departement) },
             radius_km: q.radiusKm, modalite: q.modality?.rawValue, date: request.date.description, within_days: q.withinDays, limit: q.limit,
             langue: q.language, accessible: q.access?.rawValue)
-        let emergency = answer.emergency.map { Emergency(title: "En cas d’urgence ou de danger, appelez d’abord :", lines: $0) }
+    }
+
+    /// The same answer through `JSONEncoder`: the reference ``render`` is checked against.
+    public static func renderEncoded(_ result: ReferralResult, taxonomy: Taxonomy) -> String {
+        let (request, answer, listings) = (result.request, result.answer, result.listings)
+        let emergency = answer.emergency.map { Emergency(title: emergencyTitle, lines: $0) }
         let list = items(answer, listings: listings, taxonomy: taxonomy)
         func encode<T: Encodable>(_ v: T) -> String { JSONOutput.string(v) }
-        // Crisis first: the emergency block leads the answer, then the disclaimer.
-        var text = "{\"emergency\":\(emergency.map(encode) ?? "null"),\"disclaimer\":\(encode(answer.disclaimer)),\"question\":\(encode(question)),\"count\":\(list.count),\"suggestions\":\(encode(list))"
-        // Nothing to go to within the radius: say so, and name the nearest places beyond it.
+        var text = "{\"emergency\":\(emergency.map(encode) ?? "null"),\"disclaimer\":\(encode(answer.disclaimer)),\"question\":\(encode(question(request))),\"count\":\(list.count),\"suggestions\":\(encode(list))"
         if let beyond = answer.nearestBeyond {
             text += ",\"nothing_near\":\(encode(NothingNear(result)))"
             text += ",\"nearest_beyond\":\(encode(items(beyond, listings: listings, taxonomy: taxonomy)))"
         }
         return text + "}"
+    }
+}
+
+// Keys in sorted order, as `JSONOutput` (sorted keys) writes them.
+
+extension ReferralJSON.Place: JSONWritable {
+    func write(to w: inout JSONWriter) {
+        var f = true
+        w.open()
+        w.field("departement", departement, &f); w.field("label", label, &f); w.field("latitude", latitude, &f); w.field("longitude", longitude, &f)
+        w.close()
+    }
+}
+
+extension ReferralJSON.Question: JSONWritable {
+    func write(to w: inout JSONWriter) {
+        var f = true
+        w.open()
+        w.field("accessible", accessible, &f); w.field("audience", audience, &f); w.field("date", date, &f); w.field("langue", langue, &f)
+        w.field("limit", limit, &f); w.field("modalite", modalite, &f)
+        if let near { w.key("near", &f); near.write(to: &w) }
+        w.field("needs", strings: needs, &f); w.field("radius_km", radius_km, &f); w.field("within_days", within_days, &f)
+        w.close()
+    }
+}
+
+extension ReferralJSON.Contact: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        var f = true
+        w.open()
+        w.field("address", address, &f); w.field("commune", commune, &f); w.field("email", email, &f); w.field("phones", strings: phones, &f)
+        w.field("postal_code", postal_code, &f); w.field("registration", registration, &f); w.field("website", website, &f)
+        w.close()
+    }
+}
+
+extension ReferralJSON.Item: JSONWritable {
+    public func write(to w: inout JSONWriter) {
+        var f = true
+        w.open()
+        w.field("accessibility", strings: accessibility, &f)
+        if let closed { w.field("closed", closed, &f) }
+        w.key("contact", &f); contact.write(to: &w)
+        if let demo { w.field("demo", demo, &f) }
+        w.field("demo_label", demo_label, &f); w.field("distance_km", distance_km, &f); w.field("id", id, &f); w.field("kind", kind, &f)
+        w.field("kind_label", kind_label, &f); w.field("languages", strings: languages, &f); w.field("last_verified", last_verified, &f)
+        w.field("name", name, &f); w.field("needs", strings: needs, &f); w.field("next_opening", next_opening, &f)
+        w.field("next_opening_end", next_opening_end, &f); w.field("next_opening_label", next_opening_label, &f)
+        w.field("next_opening_text", next_opening_text, &f); w.field("reasons", strings: reasons, &f); w.field("score", score, &f)
+        w.field("source", source, &f); w.field("sources", strings: sources, &f)
+        if let stale { w.field("stale", stale, &f) }
+        w.field("url", url, &f); w.field("verified_by_team", verified_by_team, &f)
+        w.close()
     }
 }
