@@ -9,7 +9,7 @@ SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
 ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages
 
-.PHONY: run test unit acceptance browser bench build release bootstrap clean fuzz fuzz-short
+.PHONY: run test unit acceptance browser bench bench-http build release bootstrap clean fuzz fuzz-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -47,6 +47,11 @@ test: unit acceptance browser fuzz-short
 bench: bootstrap
 	swift build -c release --product relais-bench
 	.build/release/relais-bench
+
+# /api/referrals against the peer (../shared/bench/peer): same directory, questions and wrk settings.
+bench-http: bootstrap
+	swift build -c release --product relais
+	scripts/bench-http.sh
 
 # Fuzzing: builds relais-fuzz with -sanitize=fuzzer,address in .build-fuzz, runs each target
 # for FUZZ_SECONDS, exits 1 on any crash, leak or timeout and prints the input's path.
