@@ -43,7 +43,8 @@ struct Import: AsyncParsableCommand {
         let chosen: [Manifest]
         if let source {
             guard let m = list.first(where: { $0.id == source }) else {
-                throw RelaisError(.notFound, "source « \(source) » introuvable ; sources : \(list.map(\.id).joined(separator: ", "))")
+                let known = list.isEmpty ? "aucun manifeste valide dans ce dossier" : "sources : " + list.map(\.id).joined(separator: ", ")
+                throw RelaisError(.notFound, "source « \(source) » introuvable ; \(known)")
             }
             chosen = [m]
         } else {
