@@ -369,7 +369,6 @@ public struct ReferralEngine: Sendable {
                 let localNow = q.now(in: e.zone)
                 let (next, label, _) = nextOpening(e, after: localNow, horizonDays: 120) { ScheduleEvaluator($0).next(after: localNow, horizonDays: 120) }
                 let exact = origin.distance(to: GeoPoint(latitude: Double(e.latitude), longitude: Double(e.longitude)))
-                let served = Double((index.needsMasks[i] & askMask).nonzeroBitCount)
                 let c = Candidate(index: Int32(i), distance: exact, base: 0, next: next, nextLabel: label, availability: 0, score: 0)
                 return suggestion(c)
             }
