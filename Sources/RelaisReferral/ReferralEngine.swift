@@ -239,7 +239,7 @@ public struct ReferralEngine: Sendable {
         // Remote resources: for a one-need question, those of that need in the order of their
         // score (precomputed by audience), until none can enter the best `remoteKeep`; a
         // `famille` question then costs what an `isolement` one does. Otherwise every one.
-        if remoteShortcut, remoteKeep != Int.max, !listeningOnly, asked.count == 1, let n = index.needIndex[asked[0]] {
+        if remoteShortcut, remoteKeep != Int.max, !listeningOnly, asked.count == 1, let only = asked.first, let n = index.needIndex[only] {
             let ranked = index.remoteByNeed[n][q.audience == .proche ? 1 : 0]
             for (i32, best) in zip(ranked.entries, ranked.bestBase) {
                 if remoteBest.count >= remoteKeep, best < remoteBest[remoteBest.count - 1].base { break }

@@ -114,8 +114,9 @@ enum FrenchCommandLine {
         for (i, a) in named.enumerated() {
             if skip { skip = false; continue }
             // An inverted flag is two in the dump: « --scheduler/--no-scheduler » is one line.
-            if i + 1 < named.count, a.kind == "flag", let long = a.longNames.first, named[i + 1].longNames == [long.replacingOccurrences(of: "--", with: "--no-")] {
-                options.append(("\(long)/\(named[i + 1].longNames[0])", describe(a)))
+            if i + 1 < named.count, a.kind == "flag", let long = a.longNames.first,
+               case let inverse = long.replacingOccurrences(of: "--", with: "--no-"), named[i + 1].longNames == [inverse] {
+                options.append(("\(long)/\(inverse)", describe(a)))
                 skip = true
             } else {
                 options.append((label(a), describe(a)))
@@ -212,7 +213,7 @@ enum FrenchCommandLine {
         let close = scored.filter { $0.1 <= allowed && $0.1 < w.count }
         if let least = close.map(\.1).min() {
             let best = close.filter { $0.1 == least }
-            return (best.first { $0.0.lowercased().hasPrefix(w) } ?? best[0]).0
+            return (best.first { $0.0.lowercased().hasPrefix(w) } ?? best.first)?.0
         }
         let bare = w.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         guard bare.count >= 3 else { return nil }
@@ -299,6 +300,8 @@ enum FrenchCommandLine {
 
 extension String {
     /// The capture groups of the first match of `pattern` ("" for a group that took no part).
+    /// Always one string per group of the pattern, matched or not: `g[k]` below a literal
+    /// pattern's group count cannot trap, whatever the message.
     func groups(_ pattern: String) -> [String]? {
         guard let re = try? NSRegularExpression(pattern: pattern),
               let match = re.firstMatch(in: self, range: NSRange(startIndex..., in: self)) else { return nil }
