@@ -115,25 +115,29 @@ public struct Importer: Sendable {
             mark = Date()
         }
         lap("fetch")
-        let read: ReadResult
-        do { read = try reader.read(payload, ctx) } catch {
-            return await finish(.failed, "\(error)", http: payload.httpStatus)
+        // Reading, normalising and writing overlap, a part at a time: the transaction opens now
+        // and takes the drafts as they come; it is rolled back if the source cannot be read to
+        // its end, if the producer refuses the run, or if it is stopped.
+        let feed = RunFeed(window: 8, prepare: store.runPreparer)
+        let producer = Producer(
+            normalizer: normalizer, maxRejectedShare: manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare), feed: feed)
+        Thread.detachNewThread {
+            do {
+                try reader.read(payload, ctx) { part in try producer.add(part) }
+                producer.endOfSource()
+            } catch {
+                producer.fail("\(error)")
+            }
         }
-        lap("read")
-        progress?("\(manifest.id) : \(read.records.count) enregistrements lus")
-        // Normalising overlaps writing: the transaction opens now and takes the drafts as they
-        // come; it is rolled back if the producer refuses the run or is stopped.
-        let feed = RunFeed(prepare: store.runPreparer)
-        Self.produce(read, normalizer: normalizer, maxRejectedShare: manifest.doubleOption("max_rejected_share", default: Self.defaultMaxRejectedShare), into: feed)
         do {
             let run = try await withTaskCancellationHandler {
                 try await store.applyRun(
-                    runID, source: manifest.registration, feed: feed, expectedRecords: read.records.count, httpStatus: payload.httpStatus,
+                    runID, source: manifest.registration, feed: feed, expectedRecords: payload.estimatedRecords, httpStatus: payload.httpStatus,
                     etag: payload.etag, lastModified: payload.lastModified, validatorKey: manifest.validatorKey, markMissingAsStale: nil, shrinkGuard: manifest.shrinkGuard, at: clock())
             } onCancel: {
                 feed.stop()
             }
-            lap("normalise and store")
+            lap("read, normalise and store")
             progress?("\(manifest.id) : " + [Text.count(run.added, "ajoutée"), Text.count(run.updated, "mise à jour", "mises à jour"), Text.count(run.unchanged, "inchangée"),
                                                 Text.count(run.stale, "obsolète"), Text.count(run.rejected, "rejetée")].joined(separator: ", "))
             logger.info("run \(runID) \(manifest.id): \(run.status.rawValue) +\(run.added) ~\(run.updated) =\(run.unchanged) stale \(run.stale) rejected \(run.rejected)")
@@ -142,108 +146,171 @@ public struct Importer: Sendable {
             return await finish(refusal.status, refusal.message, http: payload.httpStatus, issues: refusal.issues)
         } catch {
             feed.stop()
-            return await finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: read.issues)
+            return await finish(.failed, "écriture en base impossible, rien n’a été modifié — \(error)", http: payload.httpStatus, issues: producer.issuesSoFar)
         }
     }
 
-    /// Normalises `read`'s records into `feed`, in chunks, on every core but
-    /// one (the writer's), and finishes it with the run's verdict: apply, or
-    /// refuse when more than `maxRejectedShare` of the rows were rejected, or
-    /// interrupt when the feed was stopped. Antennas ("Antenne X du GEM Y")
-    /// come last, linked to their parent listing once every name is known.
-    static func produce(_ read: ReadResult, normalizer: RecordNormalizer, maxRejectedShare: Double, into feed: RunFeed) {
-        let records = read.records
-        let chunkSize = 1000
-        let chunkCount = (records.count + chunkSize - 1) / chunkSize
-        let workers = records.count < 4 * chunkSize ? 1 : max(1, min(chunkCount, ProcessInfo.processInfo.activeProcessorCount - 1))
-        let state = ProducerState(chunks: chunkCount, workers: workers)
-        // Threads of their own, not a shared queue: the writer waits for them while holding the
-        // database, and they must never wait in line behind work that waits for the database.
-        for _ in 0..<workers {
-            Thread.detachNewThread {
-                let memo = RecordNormalizer.Memo()
-                while !feed.isStopped, let index = state.claim() {
-                    var part = ProducerState.Chunk()
-                    for record in records[(index * chunkSize)..<min(records.count, (index + 1) * chunkSize)] {
-                        switch normalizer.normalize(record, memo: memo) {
-                        case .listing(let draft, let warnings):
-                            part.issues += warnings
-                            if draft.content.name.prefix(7).lowercased() == "antenne" {
-                                part.antennas.append(draft)
-                            } else {
-                                part.drafts.append(draft)
-                            }
-                        case .rejected(let issue):
-                            part.issues.append(issue)
-                        }
-                    }
-                    let drafts = part.drafts
-                    state.store(part, at: index)
-                    feed.add(drafts, chunk: index)
-                }
-                guard state.workerFinished() else { return }
-                // The last worker out concludes.
-                let (parts, complete) = state.results()
-                var issues = read.issues
-                for p in parts { issues += p.issues }
-                if feed.isStopped || !complete {
-                    feed.finish(chunks: chunkCount + 1, verdict: .interrupt(message: "arrêt demandé avant l’application : rien n’a été modifié", issues: issues))
+    /// Normalises the records a reader hands over, part by part, into `feed`: the reading
+    /// thread cuts them into numbered chunks of 1,000 and waits while a few are queued; workers
+    /// (every core but one: the writer's) normalise them and add their drafts to the feed, which
+    /// makes them wait when the writer is behind. A run holds a few chunks in memory, whatever
+    /// the size of the source. Once the source is read, the last worker out gives the verdict:
+    /// apply, or refuse when more than `maxRejectedShare` of the rows were rejected, or fail
+    /// when the source could not be read to its end, or interrupt when the feed was stopped.
+    /// Antennas ("Antenne X du GEM Y") come last, linked to their parent listing once every
+    /// name is known.
+    final class Producer: @unchecked Sendable {
+        static let chunkSize = 1000
+        private let normalizer: RecordNormalizer
+        private let maxRejectedShare: Double
+        private let feed: RunFeed
+        private let condition = NSCondition()
+        private var queue: [(index: Int, records: [RawRecord])] = []
+        private var nextIndex = 0
+        private var pending: [RawRecord] = []
+        private var readingDone = false
+        private var failure: String?
+        private var running: Int
+        private var concluded = false
+        // What the run keeps of its drafts: counts, issues, antennas, and the names antennas look for.
+        private var issues: [RunIssue] = []
+        private var antennas: [ListingDraft] = []
+        private var parents: [Antennas.Candidate] = []
+        private var listings = 0
+        private var rejected = 0
+
+        init(normalizer: RecordNormalizer, maxRejectedShare: Double, feed: RunFeed) {
+            self.normalizer = normalizer
+            self.maxRejectedShare = maxRejectedShare
+            self.feed = feed
+            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+            running = workers
+            // Threads of their own, not a shared queue: the writer waits for them while holding the
+            // database, and they must never wait in line behind work that waits for the database.
+            for _ in 0..<workers { Thread.detachNewThread { self.work() } }
+        }
+
+        /// The issues known so far (for a run that failed in the store).
+        var issuesSoFar: [RunIssue] { condition.withLock { issues } }
+
+        /// One part of the source, from the reading thread.
+        func add(_ part: ReadResult) throws {
+            condition.lock()
+            defer { condition.unlock() }
+            issues += part.issues
+            rejected += part.issues.filter { $0.severity == .rejected }.count
+            pending += part.records
+            while pending.count >= Self.chunkSize {
+                try enqueue(Array(pending.prefix(Self.chunkSize)))
+                pending.removeFirst(Self.chunkSize)
+            }
+        }
+
+        /// The source was read to its end.
+        func endOfSource() {
+            condition.lock()
+            defer { condition.unlock() }
+            if !pending.isEmpty { try? enqueue(pending) }
+            pending = []
+            readingDone = true
+            condition.broadcast()
+        }
+
+        /// The source could not be read to its end: nothing of it is applied.
+        func fail(_ message: String) {
+            condition.lock()
+            defer { condition.unlock() }
+            failure = message
+            pending = []
+            queue = []
+            readingDone = true
+            condition.broadcast()
+        }
+
+        /// Queues a chunk (lock held), waiting while the workers have enough to do.
+        private func enqueue(_ records: [RawRecord]) throws {
+            while queue.count >= 4, !feed.isStopped { condition.wait(until: Date().addingTimeInterval(0.2)) }
+            if feed.isStopped { throw CancellationError() }
+            queue.append((nextIndex, records))
+            nextIndex += 1
+            condition.broadcast()
+        }
+
+        private func work() {
+            let memo = RecordNormalizer.Memo()
+            while true {
+                condition.lock()
+                while queue.isEmpty, !readingDone, !feed.isStopped { condition.wait(until: Date().addingTimeInterval(0.2)) }
+                guard !queue.isEmpty, !feed.isStopped else {
+                    running -= 1
+                    let last = running == 0
+                    condition.broadcast()
+                    condition.unlock()
+                    if last { conclude() }
                     return
                 }
-                var antennas = parts.flatMap(\.antennas)
-                Antennas.link(&antennas, to: parts.flatMap(\.drafts))
-                feed.add(antennas, chunk: chunkCount)
-                let rejected = issues.filter { $0.severity == .rejected }.count
-                let total = parts.reduce(0) { $0 + $1.drafts.count + $1.antennas.count } + rejected
-                if total > 0, Double(rejected) / Double(total) > maxRejectedShare {
-                    feed.finish(chunks: chunkCount + 1, verdict: .refuse(
-                        message: "\(rejected) enregistrements rejetés sur \(total) (plus de \(Int(maxRejectedShare * 100)) %) : exécution refusée, rien n’a été modifié",
-                        issues: issues))
-                } else {
-                    feed.finish(chunks: chunkCount + 1, verdict: .apply(issues: issues))
+                let (index, records) = queue.removeFirst()
+                condition.broadcast()
+                condition.unlock()
+                var drafts: [ListingDraft] = []
+                var chunkIssues: [RunIssue] = []
+                var chunkAntennas: [ListingDraft] = []
+                var names: [Antennas.Candidate] = []
+                drafts.reserveCapacity(records.count)
+                for record in records {
+                    switch normalizer.normalize(record, memo: memo) {
+                    case .listing(let draft, let warnings):
+                        chunkIssues += warnings
+                        if draft.content.name.prefix(7).lowercased() == "antenne" {
+                            chunkAntennas.append(draft)
+                        } else {
+                            names.append(Antennas.Candidate(draft))
+                            drafts.append(draft)
+                        }
+                    case .rejected(let issue):
+                        chunkIssues.append(issue)
+                    }
                 }
-            }
-        }
-    }
-
-    /// What the producer's workers share: the next chunk to take, and each chunk's outcome.
-    final class ProducerState: @unchecked Sendable {
-        struct Chunk {
-            var drafts: [ListingDraft] = []
-            var antennas: [ListingDraft] = []
-            var issues: [RunIssue] = []
-        }
-        private let lock = NSLock()
-        private var next = 0
-        private var parts: [Chunk?]
-        private var running: Int
-
-        init(chunks: Int, workers: Int) {
-            parts = Array(repeating: nil, count: chunks)
-            running = workers
-        }
-
-        func claim() -> Int? {
-            lock.withLock {
-                guard next < parts.count else { return nil }
-                next += 1
-                return next - 1
+                condition.withLock {
+                    issues += chunkIssues
+                    rejected += chunkIssues.filter { $0.severity == .rejected }.count
+                    antennas += chunkAntennas
+                    parents += names
+                    listings += drafts.count + chunkAntennas.count
+                }
+                feed.add(drafts, chunk: index)
             }
         }
 
-        func store(_ chunk: Chunk, at index: Int) { lock.withLock { parts[index] = chunk } }
-
-        /// True for the last worker to finish.
-        func workerFinished() -> Bool {
-            lock.withLock {
-                running -= 1
-                return running == 0
+        /// The verdict, once every worker is out.
+        private func conclude() {
+            condition.lock()
+            guard !concluded else { return condition.unlock() }
+            concluded = true
+            let chunks = nextIndex
+            let (issues, failure, listings, rejected) = (self.issues, self.failure, self.listings, self.rejected)
+            var antennas = self.antennas
+            let parents = self.parents
+            self.parents = []
+            condition.unlock()
+            if feed.isStopped {
+                feed.finish(chunks: chunks + 1, verdict: .interrupt(message: "arrêt demandé avant l’application : rien n’a été modifié", issues: issues))
+                return
             }
-        }
-
-        /// Every chunk's outcome in order, and whether all of them were produced.
-        func results() -> ([Chunk], Bool) {
-            lock.withLock { (parts.compactMap { $0 }, !parts.contains { $0 == nil }) }
+            if let failure {
+                feed.finish(chunks: chunks + 1, verdict: .fail(message: failure, issues: issues))
+                return
+            }
+            Antennas.link(&antennas, to: parents)
+            feed.add(antennas, chunk: chunks)
+            let total = listings + rejected
+            if total > 0, Double(rejected) / Double(total) > maxRejectedShare {
+                feed.finish(chunks: chunks + 1, verdict: .refuse(
+                    message: "\(rejected) enregistrements rejetés sur \(total) (plus de \(Int(maxRejectedShare * 100)) %) : exécution refusée, rien n’a été modifié",
+                    issues: issues))
+            } else {
+                feed.finish(chunks: chunks + 1, verdict: .apply(issues: issues))
+            }
         }
     }
 

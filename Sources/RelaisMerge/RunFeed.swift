@@ -45,6 +45,8 @@ public final class RunFeed: @unchecked Sendable {
         case refuse(message: String, issues: [RunIssue])
         /// Stopped on request (shutdown): nothing is applied.
         case interrupt(message: String, issues: [RunIssue])
+        /// The source could not be read to its end (a page of invalid JSON…): nothing is applied.
+        case fail(message: String, issues: [RunIssue])
     }
 
     private let condition = NSCondition()
@@ -54,11 +56,16 @@ public final class RunFeed: @unchecked Sendable {
     private var verdict: Verdict?
     private var stopped = false
     private let prepare: @Sendable (ListingContent, ListingFingerprint) -> (any Sendable)?
+    /// How many chunks past the one the store takes next may wait in memory: a producer
+    /// ahead of the writer by more waits for it, so that a run's memory is bounded by a few
+    /// chunks, not by the source.
+    private let window: Int
     /// Nanoseconds the consumer spent waiting for the producer (profiling).
     public private(set) var waited: UInt64 = 0
 
     /// `prepare`: the store's own rows for a listing, computed by the producing threads.
-    public init(prepare: @escaping @Sendable (ListingContent, ListingFingerprint) -> (any Sendable)? = { _, _ in nil }) {
+    public init(window: Int = 8, prepare: @escaping @Sendable (ListingContent, ListingFingerprint) -> (any Sendable)? = { _, _ in nil }) {
+        self.window = max(1, window)
         self.prepare = prepare
     }
 
@@ -76,9 +83,15 @@ public final class RunFeed: @unchecked Sendable {
     }
 
     /// Adds chunk number `index` (from 0), preparing it on the calling thread.
+    /// Waits while `index` is more than `window` chunks ahead of the store (the chunk the
+    /// store needs next never waits, so producers cannot block one another for good), unless
+    /// the feed was stopped or concluded.
     public func add(_ drafts: [ListingDraft], chunk index: Int) {
         let ready = drafts.map(prepared)
         condition.lock()
+        while index >= taken + window, !stopped, !concluded {
+            condition.wait()
+        }
         chunks[index] = ready
         condition.broadcast()
         condition.unlock()
@@ -115,6 +128,7 @@ public final class RunFeed: @unchecked Sendable {
         while true {
             if let chunk = chunks.removeValue(forKey: taken) {
                 taken += 1
+                condition.broadcast()  // a producer waiting for room
                 return chunk
             }
             if let n = chunkCount, taken >= n { return nil }
@@ -124,6 +138,13 @@ public final class RunFeed: @unchecked Sendable {
             condition.wait()
             waited &+= DispatchTime.now().uptimeNanoseconds &- t0
         }
+    }
+
+    /// Refused, interrupted or failed: the store takes nothing more.
+    private var concluded: Bool {
+        guard let verdict else { return false }
+        if case .apply = verdict { return false }
+        return true
     }
 
     /// The producer's verdict (waiting for it).

@@ -14,6 +14,11 @@ public struct Document: Sendable {
     public var etag: String?
     public var lastModified: String?
     public var requestedURL: String?
+    /// Where the body waits on disk when a large paged source was spooled (`body` is then empty).
+    var spooled: (spool: PageSpool, path: String, bytes: Int)?
+
+    /// The body's size, in memory or on disk.
+    public var byteCount: Int { spooled?.bytes ?? body.count }
 
     public init(url: String, status: Int = 200, body: [UInt8], contentType: String? = nil, charset: String? = nil) {
         self.url = url
@@ -28,6 +33,63 @@ public struct Document: Sendable {
         etag = r.etag
         lastModified = r.lastModified
         requestedURL = requested
+    }
+}
+
+extension Document {
+    /// The body, read back from the spool when it waits there.
+    public func contents() throws -> [UInt8] {
+        guard let spooled else { return body }
+        guard let data = FileManager.default.contents(atPath: spooled.path) else {
+            throw ReadError("\(url) : page mise de côté sur disque illisible (\(spooled.path))")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Pages of a large paged source, kept on disk between the fetch and the read: a run holds
+/// one page in memory, not the source (a million HSDS services are 3 GB of JSON). Pages stay
+/// in memory until `threshold` bytes were fetched; the folder goes with the last document.
+public final class PageSpool: @unchecked Sendable {
+    private let lock = NSLock()
+    private let threshold: Int
+    private var folder: String?
+    private var kept = 0
+    private var count = 0
+
+    /// `threshold`: bytes kept in memory before pages go to disk (environment
+    /// `RELAIS_SPOOL_BYTES`, default 16 MiB).
+    public init(threshold: Int) { self.threshold = threshold }
+
+    convenience init(_ ctx: ReaderContext) {
+        self.init(threshold: ctx.environment["RELAIS_SPOOL_BYTES"].flatMap { Int($0) } ?? 16 << 20)
+    }
+
+    /// `doc`, with its body on disk once the spool holds more than its threshold.
+    func keep(_ doc: Document) throws -> Document {
+        var doc = doc
+        let path: String? = try lock.withLock {
+            kept += doc.body.count
+            guard kept > threshold else { return nil }
+            if folder == nil {
+                let f = FileManager.default.temporaryDirectory.appendingPathComponent("relais-pages-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: f, withIntermediateDirectories: true)
+                folder = f
+            }
+            count += 1
+            return "\(folder ?? "")/\(count)"
+        }
+        guard let path else { return doc }
+        guard FileManager.default.createFile(atPath: path, contents: Data(doc.body)) else {
+            throw ReadError("\(doc.url) : impossible de mettre la page de côté sur disque (\(path))")
+        }
+        doc.spooled = (self, path, doc.body.count)
+        doc.body = []
+        return doc
+    }
+
+    deinit {
+        if let folder { try? FileManager.default.removeItem(atPath: folder) }
     }
 }
 
@@ -73,6 +135,10 @@ public struct Payload: Sendable {
     public var httpStatus: Int?
     public var etag: String?
     public var lastModified: String?
+
+    /// About how many records the payload holds (a few hundred bytes each): a large run
+    /// prepares the store for many writes.
+    public var estimatedRecords: Int { documents.reduce(0) { $0 + $1.byteCount } / 400 }
 
     public init(documents: [Document], notModified: Bool = false, httpStatus: Int? = nil, etag: String? = nil, lastModified: String? = nil) {
         self.documents = documents
@@ -135,12 +201,31 @@ public protocol FormatReader: Sendable {
     func check(options: [String: String]) -> (key: String, message: String)?
     func fetch(_ ctx: ReaderContext, fetcher: Fetcher, etag: String?, lastModified: String?) async throws -> Payload
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult
+    /// Reads the payload a part at a time (a page of an API, a thousand rows of a file) and
+    /// hands each part's records to `sink` as soon as they are read, so that a run holds a
+    /// part in memory, not the source. Parts come in the source's order; a thrown error
+    /// fails the whole run. The default reads the whole payload as one part.
+    func read(_ payload: Payload, _ ctx: ReaderContext, into sink: (ReadResult) throws -> Void) throws
 }
 
 extension FormatReader {
     public var options: [String] { [] }
     public var takesFieldMapping: Bool { false }
     public func check(options: [String: String]) -> (key: String, message: String)? { nil }
+    public func read(_ payload: Payload, _ ctx: ReaderContext, into sink: (ReadResult) throws -> Void) throws {
+        try sink(try read(payload, ctx))
+    }
+
+    /// The whole payload through the part-by-part reading: for readers that stream.
+    func readWhole(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
+        var all = ReadResult()
+        try read(payload, ctx) { part in
+            all.records += part.records
+            all.issues += part.issues
+            all.skipped += part.skipped
+        }
+        return all
+    }
 
     /// A whole positive number for each of `keys` that is set.
     func positiveIntegers(_ keys: [String], in options: [String: String]) -> (key: String, message: String)? {
@@ -176,18 +261,21 @@ extension FormatReader {
 
     /// The text of a document, decoded per the manifest's `encoding` option.
     func text(_ d: Document, _ ctx: ReaderContext) throws -> String {
-        do { return try TextDecoding.decode(d.body, encoding: ctx.manifest.option("encoding") ?? "auto") } catch {
+        do { return try TextDecoding.decode(try d.contents(), encoding: ctx.manifest.option("encoding") ?? "auto") } catch let e as ReadError {
+            throw e
+        } catch {
             throw ReadError("\(d.url) : \(error)")
         }
     }
 
     /// JSON of a document, with clear errors for HTML pages and truncated bodies.
     func json(_ d: Document, _ ctx: ReaderContext) throws -> Any {
-        let first = d.body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        let body = try d.contents()
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         if first == UInt8(ascii: "<") {
             throw ReadError("\(d.url) : expected JSON, got HTML (le serveur a renvoyé une page HTML au lieu de JSON\(d.status >= 400 ? ", statut \(d.status)" : ""))")
         }
-        do { return try JSONSerialization.jsonObject(with: Data(d.body), options: [.fragmentsAllowed]) } catch {
+        do { return try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) } catch {
             let ns = error as NSError
             let detail = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
             let truncated = detail.lowercased().contains("end") || detail.lowercased().contains("unterminated") || detail.lowercased().contains("premature")

@@ -13,9 +13,25 @@ public struct RecordNormalizer: Sendable {
     /// Longest text accepted in one field.
     public static let maxFieldLength = 20_000
 
+    /// A need's id and its folded label (spaces as `_`) → the need's id; the first need to
+    /// claim a key keeps it. Built once: a needs column is read for every record.
+    let needKeys: [String: String]
+
     public init(data: DirectoryData, defaultKind: Kind?) {
         self.data = data
         self.defaultKind = defaultKind
+        var keys: [String: String] = [:]
+        for n in data.taxonomy.needs {
+            if keys[n.id] == nil { keys[n.id] = n.id }
+            let label = Self.needKey(n.label)
+            if keys[label] == nil { keys[label] = n.id }
+        }
+        needKeys = keys
+    }
+
+    /// How a need is named in a column: folded, spaces as `_` (« Pair-aidance » → `pair-aidance`).
+    static func needKey(_ text: String) -> String {
+        String(Text.fold(text).map { $0 == " " ? "_" : $0 })
     }
 
     public enum Outcome: Sendable {
@@ -260,10 +276,7 @@ public struct RecordNormalizer: Sendable {
         var needs = r.needs.filter { id in data.taxonomy.need(id) != nil }
         if let text = r.needsText {
             for part in text.split(whereSeparator: { ",;/|".contains($0) }) {
-                let f = Text.fold(String(part)).replacingOccurrences(of: " ", with: "_")
-                if let n = data.taxonomy.needs.first(where: { $0.id == f || Text.fold($0.label).replacingOccurrences(of: " ", with: "_") == f }), !needs.contains(n.id) {
-                    needs.append(n.id)
-                }
+                if let id = needKeys[Self.needKey(String(part))], !needs.contains(id) { needs.append(id) }
             }
         }
         var modalities = r.modalities

@@ -258,6 +258,7 @@ extension SQLiteStore {
             case .apply(let i): issues = i
             case .refuse(let message, let i): throw RunNotApplied(status: .refused, message: message, issues: i)
             case .interrupt(let message, let i): throw RunNotApplied(status: .interrupted, message: message, issues: i)
+            case .fail(let message, let i): throw RunNotApplied(status: .failed, message: message, issues: i)
             }
             let parentOf = try db.cachedStatement(sql: "SELECT service_id FROM source_record WHERE source_id = ? AND record_key = ?")
             for (id, item) in waiting {

@@ -224,7 +224,7 @@ import Testing
 
     @Test(arguments: Format.allCases)
     func everyFaultLeavesTheDirectoryWhole(format: Format) async throws {
-        let env = try TestEnvironment()
+        let env = try TestEnvironment(environment: ["RELAIS_SPOOL_BYTES": "0"])  // every page through the disk spool
         let portBox = PortBox()
         // A second server on loopback holds what a hostile page would link to (a local service).
         let secret = try await TestHTTPServer.start(Self.router(port: { 0 }))

@@ -19,11 +19,12 @@ struct TestEnvironment {
     let store: SQLiteStore
     let importer: Importer
 
-    init(clock: @escaping @Sendable () -> Date = { TestEnvironment.referenceDate }) throws {
+    /// `environment`: more variables for the importer (`RELAIS_SPOOL_BYTES`…).
+    init(clock: @escaping @Sendable () -> Date = { TestEnvironment.referenceDate }, environment: [String: String] = [:]) throws {
         dir = SharedData.temporaryDirectory("import")
         store = try SQLiteStore(path: dir.appendingPathComponent("test.sqlite").path)
         let fetcher = Fetcher(configuration: .init(timeouts: .init(connect: 2, total: 10), retry: .init(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1)))
-        importer = Importer(store: store, data: Self.data, fetcher: fetcher, clock: clock, environment: ["RELAIS_HOME": SharedData.projectRoot.path])
+        importer = Importer(store: store, data: Self.data, fetcher: fetcher, clock: clock, environment: ["RELAIS_HOME": SharedData.projectRoot.path].merging(environment) { _, new in new })
     }
 
     func manifest(_ id: String, url: String, format: SourceFormat, kind: Kind? = nil, options: [String: String] = [:], fields: [String: String] = [:], staleAfterRuns: Int = 3) -> Manifest {

@@ -28,6 +28,7 @@ struct DataInclusionReader: FormatReader {
         var docs: [Document] = []
         var firstStatus: Int?
         let maxPages = m.intOption("max_pages", default: 200)
+        let spool = PageSpool(ctx)
         for endpoint in ["structures", "services"] {
             var page = 1
             var pages = 1
@@ -37,12 +38,12 @@ struct DataInclusionReader: FormatReader {
                 let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
                 firstStatus = firstStatus ?? r.status
                 let doc = Document(r, requested: url)
-                let root = try json(doc, ctx)
-                guard let o = root as? [String: Any], o["items"] is [Any] else {
+                let top = try TopLevelJSON(doc)
+                guard top.isObject, top.isArray("items") else {
                     throw ReadError("\(url) : réponse inattendue — l’API data·inclusion v1 renvoie un objet avec « items »")
                 }
-                pages = try JSONPath.pageCount(o["pages"], url: url, maxPages: maxPages)
-                docs.append(doc)
+                pages = try JSONPath.pageCount(top.value("pages"), url: url, maxPages: maxPages)
+                docs.append(try spool.keep(doc))
                 page += 1
             } while page <= pages
         }

@@ -48,18 +48,22 @@ struct HSDSReader: FormatReader {
         var page = 1
         var firstStatus: Int?
         let maxPages = m.intOption("max_pages", default: 200)
+        let spool = PageSpool(ctx)
         while true {
             let url = JSONReader.url(m.url, setting: "page", to: page)
             let r = try await fetcher.fetch(FetchRequest(url: url, headers: headers, policy: m.fetchPolicy))
             firstStatus = firstStatus ?? r.status
             let doc = Document(r, requested: url)
-            guard let o = try json(doc, ctx) as? [String: Any], o["contents"] is [Any] else {
+            // Only the page's own members are read here (not its services): the pages are read
+            // once, after the fetch, one at a time.
+            let top = try TopLevelJSON(doc)
+            guard top.isObject, top.isArray("contents") else {
                 throw ReadError("\(url) : réponse inattendue — une page HSDS a « contents », « total_pages » et « last_page »")
             }
-            docs.append(doc)
-            if (o["last_page"] as? Bool) == true { break }
-            if o["total_pages"] != nil, page >= (try JSONPath.pageCount(o["total_pages"], url: url, maxPages: maxPages)) { break }
-            if (o["contents"] as? [Any])?.isEmpty == true { break }
+            docs.append(try spool.keep(doc))
+            if (top.value("last_page") as? Bool) == true { break }
+            if let total = top.value("total_pages"), page >= (try JSONPath.pageCount(total, url: url, maxPages: maxPages)) { break }
+            if top.isEmptyArray("contents") { break }
             guard page < maxPages else {
                 throw ReadError("\(m.url) : plus de \(maxPages) pages (options.max_pages) : rien n’a été importé pour ne pas lire une source incomplète")
             }
@@ -69,18 +73,26 @@ struct HSDSReader: FormatReader {
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
-        var services: [(item: String, service: [String: Any])] = []
+        try readWhole(payload, ctx)
+    }
+
+    /// An API's pages one at a time (a datapackage's tables are joined: read whole).
+    func read(_ payload: Payload, _ ctx: ReaderContext, into sink: (ReadResult) throws -> Void) throws {
         if let first = payload.documents.first, first.url.hasSuffix("datapackage.json") {
-            services = try Self.servicesFromDatapackage(payload, ctx, reader: self)
-        } else {
-            for (p, doc) in payload.documents.enumerated() {
-                guard let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] else { continue }
-                for (i, s) in contents.enumerated() { services.append(("page \(p + 1), élément \(i + 1)", s)) }
-            }
+            var result = ReadResult()
+            for (item, s) in try Self.servicesFromDatapackage(payload, ctx, reader: self) { result.records.append(record(s, item: item, ctx)) }
+            try sink(result)
+            return
         }
-        var result = ReadResult()
-        for (item, s) in services { result.records.append(record(s, item: item, ctx)) }
-        return result
+        for (p, doc) in payload.documents.enumerated() {
+            var result = ReadResult()
+            // Each page's tree lives only while its records are made.
+            if let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] {
+                result.records.reserveCapacity(contents.count)
+                for (i, s) in contents.enumerated() { result.records.append(record(s, item: "page \(p + 1), élément \(i + 1)", ctx)) }
+            }
+            try sink(result)
+        }
     }
 
     func record(_ s: [String: Any], item: String, _ ctx: ReaderContext) -> RawRecord {

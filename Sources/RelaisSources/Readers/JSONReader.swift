@@ -95,10 +95,12 @@ struct JSONReader: FormatReader {
         let paged = PageValidators(stored: etag) != nil
         let first = try await fetcher.fetch(FetchRequest(url: m.url, etag: paged ? nil : etag, lastModified: paged ? nil : lastModified, policy: m.fetchPolicy))
         if first.notModified { return Payload(documents: [], notModified: true, httpStatus: 304, etag: first.etag ?? etag, lastModified: first.lastModified ?? lastModified) }
-        var docs = [Document(first, requested: m.url)]
+        let spool = PageSpool(ctx)
+        let firstDoc = Document(first, requested: m.url)
+        var root = try json(firstDoc, ctx)
+        var docs = [try spool.keep(firstDoc)]
         let maxPages = m.intOption("max_pages", default: 50)
         let mode = m.option("pagination") ?? "auto"
-        var root = try json(docs[0], ctx)
         var pageNumber = m.intOption("first_page", default: 1)
         var seen: Set<String> = [first.url, m.url]
         while true {
@@ -129,8 +131,8 @@ struct JSONReader: FormatReader {
             }
             let r = try await fetcher.fetch(FetchRequest(url: next, policy: m.fetchPolicy))
             let doc = Document(r, requested: next)
-            docs.append(doc)
             root = try json(doc, ctx)
+            docs.append(try spool.keep(doc))
         }
         if docs.count > 1 { return pagedPayload(docs, httpStatus: first.status) }
         return Payload(documents: docs, httpStatus: first.status, etag: first.etag, lastModified: first.lastModified)
@@ -146,8 +148,13 @@ struct JSONReader: FormatReader {
     }
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
-        var result = ReadResult()
+        try readWhole(payload, ctx)
+    }
+
+    /// One page at a time.
+    func read(_ payload: Payload, _ ctx: ReaderContext, into sink: (ReadResult) throws -> Void) throws {
         for (p, doc) in payload.documents.enumerated() {
+            var result = ReadResult()
             let root = try json(doc, ctx)
             guard let records = JSONPath.records(in: root, path: ctx.manifest.option("records")) else {
                 throw ReadError("\(doc.url) : aucune liste d’enregistrements trouvée\(ctx.manifest.option("records").map { " au chemin « \($0) »" } ?? "") ; précisez options: records:")
@@ -158,8 +165,8 @@ struct JSONReader: FormatReader {
                 let item = payload.documents.count > 1 ? "page \(p + 1), élément \(i + 1)" : "élément \(i + 1)"
                 result.records.append(mapping.record(item: item) { JSONPath.string(JSONPath.get(o, $0)) })
             }
+            try sink(result)
         }
-        return result
     }
 }
 
