@@ -9,7 +9,7 @@ SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
 ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages
 
-.PHONY: run test unit acceptance browser bench bench-http build release bootstrap clean fuzz fuzz-short
+.PHONY: run test unit acceptance browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -52,6 +52,11 @@ bench: bootstrap
 bench-http: bootstrap
 	swift build -c release --product relais
 	scripts/bench-http.sh
+
+# The seeded directory imported as CSV and as an HSDS API: time, listings per second, peak memory.
+bench-import: bootstrap
+	swift build -c release --product relais
+	scripts/bench-import.sh
 
 # Fuzzing: builds relais-fuzz with -sanitize=fuzzer,address in .build-fuzz, runs each target
 # for FUZZ_SECONDS, exits 1 on any crash, leak or timeout and prints the input's path.
