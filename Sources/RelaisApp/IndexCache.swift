@@ -11,14 +11,26 @@ public actor IndexCache {
     let store: any ListingStore
     let taxonomy: Taxonomy
     let logger: Logger
+    /// Where the index of the current data is kept between starts (nil: nowhere).
+    let snapshotPath: String?
+    /// Read-only processes read the snapshot but never write it.
+    let writesSnapshot: Bool
     private var current: (version: Int, index: ReferralIndex)?
     private var building: Task<ReferralIndex, any Error>?
     private var buildingVersion = -1
+    private var snapshotTried = false
+    /// How the index in use was made (tests and logs).
+    public enum Origin: Sendable { case none, built, snapshot }
+    public private(set) var origin = Origin.none
 
-    public init(store: any ListingStore, taxonomy: Taxonomy, logger: Logger) {
+    /// `snapshotPath`: a file where the index of the current data is written after each build
+    /// and read back at the next start, when it is still that data's (``IndexSnapshot``).
+    public init(store: any ListingStore, taxonomy: Taxonomy, logger: Logger, snapshotPath: String? = nil, writesSnapshot: Bool = true) {
+        self.writesSnapshot = writesSnapshot
         self.store = store
         self.taxonomy = taxonomy
         self.logger = logger
+        self.snapshotPath = snapshotPath
     }
 
     /// The index for the store's current data.
@@ -27,8 +39,15 @@ public actor IndexCache {
         if let current, current.version == version { return current.index }
         if building == nil || buildingVersion != version {
             buildingVersion = version
-            let store = self.store, taxonomy = self.taxonomy
-            building = Task.detached(priority: .userInitiated) { try await Self.build(store: store, taxonomy: taxonomy) }
+            let store = self.store, taxonomy = self.taxonomy, logger = self.logger, path = snapshotPath, write = writesSnapshot
+            // The first index of this process may be the one kept beside the store.
+            let readSnapshot = !snapshotTried
+            snapshotTried = true
+            building = Task.detached(priority: .userInitiated) {
+                let (index, origin) = try await Self.make(store: store, taxonomy: taxonomy, version: version, snapshot: path, read: readSnapshot, write: write, logger: logger)
+                await self.madeBy(origin, version: version)
+                return index
+            }
         }
         // A previous index answers while the new one is built; the first one is awaited.
         if let current, let task = building, version == buildingVersion {
@@ -46,8 +65,45 @@ public actor IndexCache {
     }
 
     private func finishNow(_ index: ReferralIndex, version: Int) {
-        if current == nil || current!.version < version { current = (version, index) }
+        if current == nil || current!.version < version {
+            current = (version, index)
+            origin = origins[version] ?? origin
+        }
+        origins = origins.filter { $0.key > version }
         if buildingVersion == version { building = nil }
+    }
+
+    private var origins: [Int: Origin] = [:]
+    private func madeBy(_ o: Origin, version: Int) { origins[version] = o }
+
+    /// The index of `version`: read back from the snapshot file when `read` and it holds that
+    /// version of this store; else built from the store, and then written to the snapshot file
+    /// in the background (the first answer does not wait for it).
+    static func make(
+        store: any ListingStore, taxonomy: Taxonomy, version: Int, snapshot: String?, read: Bool, write: Bool, logger: Logger
+    ) async throws -> (ReferralIndex, Origin) {
+        let identity = snapshot == nil ? nil : (try? await store.storeIdentity()) ?? nil
+        let tag = identity.map { IndexSnapshot.Tag(store: $0, dataVersion: Int64(version)) }
+        if read, let snapshot, let tag, let data = FileManager.default.contents(atPath: snapshot) {
+            if let index = IndexSnapshot.decode([UInt8](data), taxonomy: taxonomy, tag: tag) { return (index, .snapshot) }
+            logger.info("index: \(snapshot) is not the index of this data (another store, or another version): built from the store")
+        }
+        let index = try await build(store: store, taxonomy: taxonomy)
+        if write, let snapshot, let tag {
+            Task.detached(priority: .background) { Self.write(index, tag: tag, to: snapshot, logger: logger) }
+        }
+        return (index, .built)
+    }
+
+    /// Writes the snapshot whole or not at all (a temporary file renamed over the old one).
+    static func write(_ index: ReferralIndex, tag: IndexSnapshot.Tag, to path: String, logger: Logger) {
+        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let bytes = IndexSnapshot.encode(index, tag: tag)
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)), rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            logger.notice("index: cannot write \(path) (the next start builds the index from the store)")
+            return
+        }
     }
 
     static func build(store: any ListingStore, taxonomy: Taxonomy) async throws -> ReferralIndex {

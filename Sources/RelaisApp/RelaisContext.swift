@@ -47,13 +47,16 @@ public struct RelaisContext: Sendable {
         case .readWrite, .maintenance: store = try SQLiteStore(path: db)
         case .readOnly: store = try SQLiteStore(readingOnly: db)
         }
-        return try await open(store: store, readOnly: access != .readWrite, home: home, clock: clock, fetcher: fetcher, environment: environment, logger: logger)
+        return try await open(
+            store: store, readOnly: access != .readWrite, home: home, clock: clock, fetcher: fetcher, environment: environment, logger: logger,
+            indexSnapshot: db + ".index")
     }
 
     /// Assembles Relais over any store that implements the protocols (another backend, a test's).
     public static func open(
         store: any DirectoryStore, readOnly: Bool = false, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais")
+        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais"),
+        indexSnapshot: String? = nil
     ) async throws -> RelaisContext {
         let home = try home ?? RelaisHome.locate(environment: environment)
         var override: (communes: [Commune], parents: [String: String])?
@@ -62,7 +65,7 @@ public struct RelaisContext: Sendable {
         var env = environment
         env["RELAIS_HOME"] = env["RELAIS_HOME"] ?? home.root.path
         let importer = Importer(store: store, data: data, fetcher: fetcher, clock: clock, environment: env, logger: logger)
-        let index = IndexCache(store: store, taxonomy: data.taxonomy, logger: logger)
+        let index = IndexCache(store: store, taxonomy: data.taxonomy, logger: logger, snapshotPath: indexSnapshot, writesSnapshot: !readOnly)
         let context = RelaisContext(
             home: home, store: store, data: data, importer: importer, clock: clock, logger: logger, index: index,
             referrals: Referrals(index: index, listings: store, data: data, clock: clock), readOnly: readOnly)

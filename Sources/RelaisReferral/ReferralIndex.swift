@@ -145,6 +145,8 @@ public final class ReferralIndex: Sendable {
         // Many listings share a schedule ("Mo-Fr 14:00-18:00") or a set of languages: one copy of each.
         var schedules: [Schedule: (schedule: Schedule, id: Int32)] = [:]
         var languageSets: [[String]: [String]] = [:]
+        /// Each entry's place in the order of ids, when already known (a snapshot keeps them).
+        var ranks: [Int32]?
 
         public init(taxonomy: Taxonomy, capacity: Int = 0) {
             self.taxonomy = taxonomy
@@ -197,6 +199,18 @@ public final class ReferralIndex: Sendable {
             }
         }
 
+        /// An entry made before (read back from a snapshot), with its access features.
+        mutating func add(entry: IndexEntry, access: UInt8) {
+            accessBits.append(access)
+            let index = Int32(entries.count)
+            entries.append(entry)
+            if entry.remote {
+                remote.append(index)
+            } else {
+                grid[ReferralIndex.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
+            }
+        }
+
         public func build() -> ReferralIndex { ReferralIndex(self) }
     }
 
@@ -219,7 +233,11 @@ public final class ReferralIndex: Sendable {
         penalties = entries.map { Float(($0.status == .temporarily_closed ? -30 : 0) + ($0.stale ? -100 : 0)) }
         verifiedDays = entries.map { $0.verifiedDay ?? Int32.max }
         var ranks = [Int32](repeating: 0, count: entries.count)
-        for (rank, i) in entries.indices.sorted(by: { entries[$0].id < entries[$1].id }).enumerated() { ranks[i] = Int32(rank) }
+        if let known = b.ranks, known.count == entries.count {
+            ranks = known
+        } else {
+            for (rank, i) in entries.indices.sorted(by: { entries[$0].id < entries[$1].id }).enumerated() { ranks[i] = Int32(rank) }
+        }
         idRanks = ranks
         all = entries.indices.map(Int32.init)
         // The engine's base score for a one-need question, as it computes it (same expression).

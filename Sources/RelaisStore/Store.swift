@@ -23,6 +23,13 @@ public protocol ListingStore: Sendable {
     func indexListings() async throws -> [IndexListing]
     /// The same, one at a time: nothing of a listing is kept once `body` returns.
     func forEachIndexListing(_ body: (IndexListing) throws -> Void) async throws
+    /// A number that tells this store from any other (drawn when it was created), for what is
+    /// derived from it and kept outside it; nil: the backend has none, nothing is kept.
+    func storeIdentity() async throws -> Int64?
+}
+
+extension ListingStore {
+    public func storeIdentity() async throws -> Int64? { nil }
 }
 
 /// The run ledger: sources, their runs, what each run did, and applying a run's plan in

@@ -364,6 +364,10 @@ public final class SQLiteStore: DirectoryStore {
         return value
     }
 
+    public func storeIdentity() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") }
+    }
+
     static func bumpVersion(_ db: Database) throws {
         try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
         db.afterNextTransaction(onCommit: { _ in SQLiteStore.localCommits.add(1, ordering: .releasing) })

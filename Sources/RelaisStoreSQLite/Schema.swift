@@ -400,6 +400,11 @@ enum Schema {
                 CREATE INDEX service_browse_departement ON service(hidden, departement, stale, search_name, id);
                 """)
         }
+        m.registerMigration("2026-12-09-store-identity") { db in
+            // A number drawn once per store: what was derived from one store (the referral index
+            // written beside it) is never taken for another's, even at the same data version.
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', abs(random() % 9007199254740991) + 1)")
+        }
         return m
     }
 }

@@ -18,8 +18,10 @@ import Yams
     static let referenceNow = LocalDateTime(date: LocalDate(year: 2026, month: 11, day: 23), hour: 12, minute: 0)
     static let data: DirectoryData = try! DirectoryData.load(from: RelaisHome(root: SharedData.projectRoot))
 
+    static let engine: ReferralEngine? = index.map { ReferralEngine(index: $0, emergencyLines: data.emergency) }
+
     /// Built once: every public fixture imported through file:// manifests.
-    static let engine: ReferralEngine? = {
+    static let index: ReferralIndex? = {
         guard SharedData.available else { return nil }
         let dir = SharedData.temporaryDirectory("scenarios")
         let store = try! SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
@@ -46,8 +48,7 @@ import Yams
         }
         semaphore.wait()
         let rows = try! store.allListings(includeHidden: false)
-        let index = ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { IndexListing(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
-        return ReferralEngine(index: index, emergencyLines: data.emergency)
+        return ReferralIndex(taxonomy: data.taxonomy, listings: rows.map { IndexListing(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
     }()
 
     func ask(_ needs: [String], _ audience: Audience, near: String?, radius: Double = 30, within: Int? = nil, date: LocalDateTime = referenceNow, situation: String? = nil) throws -> ReferralAnswer {

@@ -1,0 +1,165 @@
+import Foundation
+import RelaisApp
+import RelaisImport
+import RelaisModel
+import RelaisNormalize
+@testable import RelaisReferral
+import RelaisSources
+import RelaisStore
+import RelaisStoreSQLite
+import RelaisTestSupport
+import Testing
+
+/// The referral index written beside the store and read back at the next start answers
+/// exactly as the index built from the store; bytes that are not this data's index are never
+/// used, and never trap.
+@Suite(.serialized) struct IndexSnapshotTests {
+    static let tag = IndexSnapshot.Tag(store: 42, dataVersion: 7)
+
+    /// Every public fixture imported, as the scenarios are (built once, without blocking a
+    /// thread: `ScenarioTests.index` waits on a semaphore, and two suites waiting at once on a
+    /// 2-core machine would leave no thread to the import).
+    static let fixtures = Task<ReferralIndex, any Error> {
+        let dir = SharedData.temporaryDirectory("snapshot-fixtures")
+        let store = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+        let f = SharedData.url("fixtures")
+        let importer = try await RelaisContext.open(store: store, home: RelaisHome(root: SharedData.projectRoot), clock: { Date(timeIntervalSince1970: 1_795_431_600) }).importer
+        for (id, file, format, kind) in [
+            ("gems", "gem-annuaire.csv", SourceFormat.csv, Kind?.some(.gem)), ("unafam", "unafam-delegation.html", .html, nil),
+            ("mdu", "mdu-permanences.html", .html, .mdu_permanence), ("peers", "peer-platform.html", .jsonld, .plateforme_pairs),
+            ("agenda", "agenda.ics", .ics, .groupe_parole), ("outlook", "conformance/agenda-outlook.ics", .ics, .groupe_parole),
+        ] {
+            _ = await importer.run(Manifest(id: id, title: id, url: f.appendingPathComponent(file).absoluteString, format: format, kind: kind))
+        }
+        let server = try await TestHTTPServer.start(FixtureRoutes.router(serving: f))
+        _ = await importer.run(Manifest(id: "di", title: "di", url: "\(server.baseURL)/di", format: .dataInclusion))
+        _ = await importer.run(Manifest(id: "hsds", title: "hsds", url: "\(server.baseURL)/hsds/services", format: .hsds))
+        await server.stop()
+        let rows = try store.allListings(includeHidden: false)
+        return ReferralIndex(taxonomy: ScenarioTests.data.taxonomy, listings: rows.map { IndexListing(id: $0.id, content: $0.content, stale: $0.stale, demo: $0.demo, lastVerified: $0.lastVerified) })
+    }
+
+    /// Every public fixture (the scenarios' directory): the same answers to every need, for each
+    /// audience, around ten places, now and within a week.
+    @Test func theIndexReadBackAnswersExactlyAsTheIndexBuilt() async throws {
+        guard SharedData.requireShared() else { return }
+        let built = try await Self.fixtures.value
+        let bytes = IndexSnapshot.encode(built, tag: Self.tag)
+        let read = try #require(IndexSnapshot.decode(bytes, taxonomy: ScenarioTests.data.taxonomy, tag: Self.tag))
+        #expect(read.count == built.count)
+        for (a, b) in zip(built.entries, read.entries) {
+            #expect(a.id == b.id && a.name == b.name && a.kind == b.kind && a.needsMask == b.needsMask && a.declaredMask == b.declaredMask)
+            #expect(a.audiences == b.audiences && a.modalities == b.modalities && a.latitude == b.latitude && a.longitude == b.longitude)
+            #expect(a.remote == b.remote && a.status == b.status && a.stale == b.stale && a.demo == b.demo && a.byAppointment == b.byAppointment)
+            #expect(a.verifiedDay == b.verifiedDay && a.teamVerifiedDay == b.teamVerifiedDay && a.schedule == b.schedule && a.scheduleID == b.scheduleID)
+            #expect(a.sessions == b.sessions && a.zone == b.zone && a.precision == b.precision && a.languages == b.languages)
+        }
+        #expect(read.accessBits == built.accessBits && read.idRanks == built.idRanks && read.grid == built.grid && read.remote == built.remote)
+        #expect(read.entries.contains { !$0.sessions.isEmpty } && read.entries.contains { $0.schedule != nil } && read.entries.contains { $0.remote })
+        let one = ReferralEngine(index: built, emergencyLines: ScenarioTests.data.emergency)
+        let other = ReferralEngine(index: read, emergencyLines: ScenarioTests.data.emergency)
+        var asked = 0
+        for need in ScenarioTests.data.taxonomy.needs.map(\.id) {
+            for audience in [Audience.personne, .proche] {
+                for place in ["21000", "75011", "06000", "31000", "13001", "69003", "97400", "59000", "57000", "35000"] {
+                    guard case .point(let p, _, _) = ScenarioTests.data.gazetteer.lookup(place) else { continue }
+                    for within in [nil, 7] {
+                        let q = ReferralQuestion(needs: [need], audience: audience, origin: p, radiusKm: 50, now: ScenarioTests.referenceNow, withinDays: within)
+                        #expect("\(one.answer(q))" == "\(other.answer(q))", "\(need) \(audience) \(place) \(within ?? -1)")
+                        asked += 1
+                    }
+                }
+            }
+        }
+        #expect(asked > 100)
+    }
+
+    @Test func anotherStoreAnotherVersionOrOtherNeedsAreNotThisIndex() async throws {
+        guard SharedData.requireShared() else { return }
+        let built = try await Self.fixtures.value
+        let bytes = IndexSnapshot.encode(built, tag: Self.tag)
+        let taxonomy = ScenarioTests.data.taxonomy
+        #expect(IndexSnapshot.tag(of: bytes) == Self.tag)
+        #expect(IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: .init(store: 43, dataVersion: 7)) == nil)
+        #expect(IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: .init(store: 42, dataVersion: 8)) == nil)
+        var fewer = taxonomy
+        fewer.needs.removeLast()
+        #expect(IndexSnapshot.decode(bytes, taxonomy: fewer, tag: Self.tag) == nil)
+    }
+
+    /// Cut anywhere or changed anywhere: nil or an index, never a trap; cut, always nil.
+    @Test func brokenSnapshotsAreRefusedWithoutATrap() async throws {
+        guard SharedData.requireShared() else { return }
+        let built = try await Self.fixtures.value
+        let bytes = IndexSnapshot.encode(built, tag: Self.tag)
+        let taxonomy = ScenarioTests.data.taxonomy
+        let cuts = Array(stride(from: 0, to: bytes.count, by: max(1, bytes.count / 400))) + Array(max(0, bytes.count - 40)..<bytes.count)
+        for n in cuts { #expect(IndexSnapshot.decode(Array(bytes.prefix(n)), taxonomy: taxonomy, tag: Self.tag) == nil, "cut at \(n)") }
+        #expect(IndexSnapshot.decode(bytes + [0], taxonomy: taxonomy, tag: Self.tag) == nil)
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<300 {
+            var changed = bytes
+            let i = Int(random.next() % UInt64(changed.count))
+            changed[i] = UInt8(truncatingIfNeeded: random.next())
+            _ = IndexSnapshot.decode(changed, taxonomy: taxonomy, tag: Self.tag)
+        }
+    }
+
+    /// Through the app: the second start over the same store reads the index back; a change of
+    /// data, or another store at the same path, builds it again.
+    @Test func aRestartReadsTheIndexBackUnlessTheDataChanged() async throws {
+        guard SharedData.requireShared() else { return }
+        let dir = SharedData.temporaryDirectory("snapshot")
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let csv = dir.appendingPathComponent("gems.csv")
+        try "nom;type;adresse;cp;ville\nGEM La Passerelle;gem;2 rue des Écoles;41000;Blois\nGEM Le Phare;gem;5 quai Saint-Jean;41000;Blois\n".write(to: csv, atomically: true, encoding: .utf8)
+        let home = RelaisHome(root: SharedData.projectRoot)
+        let manifest = Manifest(id: "gems", title: "gems", url: csv.absoluteString, format: .csv, fields: ["name": "nom", "kind": "type", "street": "adresse", "postal_code": "cp", "commune": "ville"])
+        func start() async throws -> RelaisContext { try await RelaisContext.open(db: db, home: home) }
+        func waitForFile(_ version: Int) async throws -> Bool {
+            for _ in 0..<200 {
+                if let d = FileManager.default.contents(atPath: db + ".index"), IndexSnapshot.tag(of: [UInt8](d))?.dataVersion == Int64(version) { return true }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return false
+        }
+        let first = try await start()
+        #expect(await first.importer.run(manifest).status == .success)
+        let count = try await first.index.index().count
+        #expect(await first.index.origin == .built)
+        #expect(try await waitForFile(try await first.store.dataVersion()))
+
+        let second = try await start()
+        #expect(try await second.index.index().count == count)
+        #expect(await second.index.origin == .snapshot)
+
+        // A change: never the old index (read back only once written for the new version).
+        try "nom;type;adresse;cp;ville\nGEM La Passerelle;gem;2 rue des Écoles;41000;Blois\nGEM Le Grand Phare;gem;5 quai Saint-Jean;41000;Blois\n"
+            .write(to: csv, atomically: true, encoding: .utf8)
+        #expect(await second.importer.run(manifest).status == .success)
+        // (the running process answers from its previous index while the new one is built)
+        var renamed = false
+        for _ in 0..<250 where !renamed {
+            renamed = try await second.index.index().entries.contains { $0.name == "GEM Le Grand Phare" }
+            if !renamed { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
+        #expect(renamed)
+        let third = try await start()
+        #expect(try await third.index.index().entries.contains { $0.name == "GEM Le Grand Phare" })
+
+        // Another store at the same path, with an index file of the first store at its very data
+        // version: not its index.
+        let oldIndex = try await third.index.index()
+        let oldIdentity = try #require(try await third.store.storeIdentity())
+        for suffix in ["", "-wal", "-shm", ".index"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        let fresh = try await start()
+        #expect(await fresh.importer.run(manifest).status == .success)
+        let freshVersion = try await fresh.store.dataVersion()
+        #expect(try await fresh.store.storeIdentity() != oldIdentity)
+        try await Task.sleep(nanoseconds: 200_000_000)  // (no index written: none was built)
+        try Data(IndexSnapshot.encode(oldIndex, tag: .init(store: oldIdentity, dataVersion: Int64(freshVersion)))).write(to: URL(fileURLWithPath: db + ".index"))
+        let again = try await start()
+        #expect(try await again.index.index().entries.contains { $0.name == "GEM Le Grand Phare" })
+        #expect(await again.index.origin == .built)
+    }
+}
