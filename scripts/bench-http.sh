@@ -31,31 +31,8 @@ RELAIS=$ROOT/.build/release/relais
 echo "▸ directory: $N seeded listings ($DATA)"
 [ -f "$DATA/listings.csv" ] || python3 "$PEER/gen.py" --n "$N" --out "$DATA" --validate 0 >/dev/null
 
-cat > "$WORK/Importers/peer.yml" <<YML
-id: peer
-title: Annuaire synthétique du banc d’essai
-url: file://$DATA/listings.csv
-format: csv
-schedule: "every 24h"
-options:
-  encoding: utf-8
-  delimiter: ","
-fields:
-  id: id
-  name: name
-  kind: kind
-  needs: needs
-  audience: audience
-  description: description
-  street: address_1
-  postal_code: postal_code
-  commune: commune
-  insee: insee
-  latitude: latitude
-  longitude: longitude
-  phones: phone
-  opening_hours: opening_hours
-YML
+. scripts/peer-manifest.sh
+peer_csv_manifest "$WORK/Importers/peer.yml" peer "Annuaire synthétique du banc d’essai" "$DATA/listings.csv"
 
 DB=$WORK/relais-$N.sqlite
 if [ ! -f "$DB" ]; then

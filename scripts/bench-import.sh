@@ -26,31 +26,8 @@ RELAIS=$ROOT/.build/release/relais
 echo "▸ directory: $N seeded listings ($DATA)"
 [ -f "$DATA/listings.csv" ] || python3 "$SHARED/bench/peer/gen.py" --n "$N" --out "$DATA" --validate 0 >/dev/null
 
-cat > "$WORK/Importers/peer-csv.yml" <<YML
-id: peer-csv
-title: Annuaire synthétique (CSV)
-url: file://$DATA/listings.csv
-format: csv
-schedule: "every 24h"
-options:
-  encoding: utf-8
-  delimiter: ","
-fields:
-  id: id
-  name: name
-  kind: kind
-  needs: needs
-  audience: audience
-  description: description
-  street: address_1
-  postal_code: postal_code
-  commune: commune
-  insee: insee
-  latitude: latitude
-  longitude: longitude
-  phones: phone
-  opening_hours: opening_hours
-YML
+. scripts/peer-manifest.sh
+peer_csv_manifest "$WORK/Importers/peer-csv.yml" peer-csv "Annuaire synthétique (CSV)" "$DATA/listings.csv"
 pages=$(ls "$DATA/hsds" | grep -c '^services-p')
 cat > "$WORK/Importers/peer-hsds.yml" <<YML
 id: peer-hsds
@@ -63,6 +40,7 @@ options:
 YML
 
 # The HSDS API: /hsds/services?page=N → services-pN.json, with an ETag (so that a second run is 304).
+if curl -s -o /dev/null "http://127.0.0.1:$HSDS_PORT/"; then echo "port $HSDS_PORT is taken: HSDS_PORT=… scripts/bench-import.sh"; exit 2; fi
 server_pid=
 cleanup() { [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true; }
 trap cleanup EXIT

@@ -23,7 +23,7 @@ public enum IndexSnapshot {
 
     static let magic: [UInt8] = Array("RELAIS-INDEX".utf8)
     /// Bumped whenever the layout or what the index keeps changes.
-    static let format: UInt32 = 1
+    static let format: UInt32 = 2
 
     /// The tag a snapshot carries (nil: not a snapshot of this format).
     public static func tag(of bytes: [UInt8]) -> Tag? {
@@ -49,35 +49,53 @@ public enum IndexSnapshot {
             if let s = e.schedule { schedules[Int(e.scheduleID)] = s }
         }
         w.blob((try? JSONEncoder().encode(schedules)).map { [UInt8]($0) } ?? [])
+        // Names that repeat (kinds, statuses, zones, precisions) once, in tables; entries name them by number.
+        var tables = Tables()
+        for e in index.entries {
+            _ = tables.number(e.kind.rawValue, 0)
+            _ = tables.number(e.status.rawValue, 1)
+            _ = tables.number(e.zone.identifier, 2)
+            _ = tables.number(e.precision?.rawValue ?? "", 3)
+        }
+        for list in tables.lists {
+            w.u32(UInt32(list.count))
+            for name in list { w.string(name) }
+        }
+        // Entries in blocks of `blockSize`, each prefixed by its length: blocks are read on every core.
         w.u32(UInt32(index.entries.count))
         let encoder = JSONEncoder()
-        for (i, e) in index.entries.enumerated() {
-            w.string(e.id)
-            w.string(e.name)
-            w.string(e.kind.rawValue)
-            w.u32(e.needsMask)
-            w.u32(e.declaredMask)
-            w.u8(e.audiences)
-            w.u8(e.modalities)
-            w.u8(index.accessBits[i])
-            w.f32(e.latitude)
-            w.f32(e.longitude)
-            var flags: UInt8 = 0
-            if e.remote { flags |= 1 }
-            if e.stale { flags |= 2 }
-            if e.demo { flags |= 4 }
-            if e.byAppointment { flags |= 8 }
-            w.u8(flags)
-            w.string(e.status.rawValue)
-            w.i32(e.verifiedDay ?? Int32.min)
-            w.i32(e.teamVerifiedDay ?? Int32.min)
-            w.i32(e.scheduleID)
-            w.string(e.zone.identifier)
-            w.string(e.precision?.rawValue ?? "")
-            w.u32(UInt32(e.languages.count))
-            for l in e.languages { w.string(l) }
-            w.blob(e.sessions.isEmpty ? [] : (try? encoder.encode(e.sessions)).map { [UInt8]($0) } ?? [])
-            w.i32(index.idRanks[i])
+        for blockStart in stride(from: 0, to: index.entries.count, by: blockSize) {
+            var b = ByteWriter()
+            for i in blockStart..<min(index.entries.count, blockStart + blockSize) {
+                let e = index.entries[i]
+                b.string(e.id)
+                b.string(e.name)
+                b.u8(UInt8(tables.number(e.kind.rawValue, 0)))
+                b.u32(e.needsMask)
+                b.u32(e.declaredMask)
+                b.u8(e.audiences)
+                b.u8(e.modalities)
+                b.u8(index.accessBits[i])
+                b.f32(e.latitude)
+                b.f32(e.longitude)
+                var flags: UInt8 = 0
+                if e.remote { flags |= 1 }
+                if e.stale { flags |= 2 }
+                if e.demo { flags |= 4 }
+                if e.byAppointment { flags |= 8 }
+                b.u8(flags)
+                b.u8(UInt8(tables.number(e.status.rawValue, 1)))
+                b.i32(e.verifiedDay ?? Int32.min)
+                b.i32(e.teamVerifiedDay ?? Int32.min)
+                b.i32(e.scheduleID)
+                b.u8(UInt8(tables.number(e.zone.identifier, 2)))
+                b.u8(UInt8(tables.number(e.precision?.rawValue ?? "", 3)))
+                b.u32(UInt32(e.languages.count))
+                for l in e.languages { b.string(l) }
+                b.blob(e.sessions.isEmpty ? [] : (try? encoder.encode(e.sessions)).map { [UInt8]($0) } ?? [])
+                b.i32(index.idRanks[i])
+            }
+            w.blob(b.out)
         }
         return w.out
     }
@@ -94,34 +112,106 @@ public enum IndexSnapshot {
             needs.append(n)
         }
         guard needs == taxonomy.needs.map(\.id), let scheduleBytes = r.blob(),
-            let schedules = try? JSONDecoder().decode([Schedule].self, from: Data(scheduleBytes)), let count = r.count()
+            let schedules = try? JSONDecoder().decode([Schedule].self, from: Data(scheduleBytes))
         else { return nil }
+        var tables: [[String]] = []
+        for _ in 0..<4 {
+            guard let n = r.count(), n <= 256 else { return nil }
+            var list: [String] = []
+            for _ in 0..<n {
+                guard let name = r.string() else { return nil }
+                list.append(name)
+            }
+            tables.append(list)
+        }
+        // Every name must mean something to this version of Relais.
+        var kinds: [Kind] = [], statuses: [ServiceStatus] = [], zones: [CivilZone] = [], precisions: [GeoPrecision?] = []
+        for raw in tables[0] { guard let k = Kind(rawValue: raw) else { return nil }; kinds.append(k) }
+        for raw in tables[1] { guard let v = ServiceStatus(rawValue: raw) else { return nil }; statuses.append(v) }
+        for raw in tables[2] { guard let z = CivilZone.named(raw) else { return nil }; zones.append(z) }
+        for raw in tables[3] {
+            if raw.isEmpty { precisions.append(nil) } else { guard let p = GeoPrecision(rawValue: raw) else { return nil }; precisions.append(p) }
+        }
+        guard let count = r.count() else { return nil }
+        var blocks: [[UInt8]] = []
+        for _ in stride(from: 0, to: count, by: blockSize) {
+            guard let b = r.blob() else { return nil }
+            blocks.append(b)
+        }
+        guard r.atEnd else { return nil }
+        let blockBytes = blocks
+        let context = BlockContext(kinds: kinds, statuses: statuses, zones: zones, precisions: precisions, schedules: schedules)
+        let parts = BlockResults(blocks.count)
+        DispatchQueue.concurrentPerform(iterations: blocks.count) { k in
+            let expected = min(blockSize, count - k * blockSize)
+            parts.set(k, decodeBlock(blockBytes[k], expected: expected, context))
+        }
         var builder = ReferralIndex.Builder(taxonomy: taxonomy, capacity: count)
         var ranks: [Int32] = []
         ranks.reserveCapacity(count)
-        var zones: [String: CivilZone] = [:]
-        var kinds: [String: Kind] = [:]
+        for k in blocks.indices {
+            guard let part = parts.get(k) else { return nil }
+            for (entry, access) in zip(part.entries, part.access) { builder.add(entry: entry, access: access) }
+            ranks += part.ranks
+        }
+        // The ranks must be a permutation of the entries.
+        var seenRank = [Bool](repeating: false, count: count)
+        for rank in ranks {
+            guard rank >= 0, Int(rank) < count, !seenRank[Int(rank)] else { return nil }
+            seenRank[Int(rank)] = true
+        }
+        builder.ranks = ranks
+        return builder.build()
+    }
+
+    static let blockSize = 65_536
+
+    /// Kinds (0), statuses (1), zones (2) and precisions (3), numbered in the order first met.
+    struct Tables {
+        var lists = [[String]](repeating: [], count: 4)
+        var numbers = [[String: Int]](repeating: [:], count: 4)
+        mutating func number(_ name: String, _ table: Int) -> Int {
+            if let n = numbers[table][name] { return n }
+            lists[table].append(name)
+            numbers[table][name] = lists[table].count - 1
+            return lists[table].count - 1
+        }
+    }
+
+    struct BlockContext: @unchecked Sendable {
+        var kinds: [Kind], statuses: [ServiceStatus], zones: [CivilZone], precisions: [GeoPrecision?], schedules: [Schedule]
+    }
+
+    struct Block {
+        var entries: [IndexEntry] = []
+        var access: [UInt8] = []
+        var ranks: [Int32] = []
+    }
+
+    /// The results of the blocks, each written once by its own worker.
+    final class BlockResults: @unchecked Sendable {
+        private var slots: [Block?]
+        private let lock = NSLock()
+        init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+        func set(_ k: Int, _ b: Block?) { lock.withLock { slots[k] = b } }
+        func get(_ k: Int) -> Block? { lock.withLock { slots[k] } }
+    }
+
+    /// One block of `expected` entries, whole, or nil.
+    static func decodeBlock(_ bytes: [UInt8], expected: Int, _ c: BlockContext) -> Block? {
+        var r = ByteReader(bytes)
+        var out = Block()
+        out.entries.reserveCapacity(expected)
         var languageSets: [[String]: [String]] = [:]
         let decoder = JSONDecoder()
-        for _ in 0..<count {
-            guard let id = r.string(), let name = r.string(), let kindRaw = r.string(), let needsMask = r.u32(), let declaredMask = r.u32(),
+        for _ in 0..<expected {
+            guard let id = r.string(), let name = r.string(), let kind = r.u8(), Int(kind) < c.kinds.count, let needsMask = r.u32(), let declaredMask = r.u32(),
                 let audiences = r.u8(), let modalities = r.u8(), let access = r.u8(), let latitude = r.f32(), let longitude = r.f32(),
-                let flags = r.u8(), let statusRaw = r.string(), let status = ServiceStatus(rawValue: statusRaw), let verified = r.i32(),
-                let teamVerified = r.i32(), let scheduleID = r.i32(), let zoneName = r.string(), let precisionRaw = r.string(),
+                let flags = r.u8(), let status = r.u8(), Int(status) < c.statuses.count, let verified = r.i32(),
+                let teamVerified = r.i32(), let scheduleID = r.i32(), scheduleID >= -1, scheduleID < c.schedules.count,
+                let zone = r.u8(), Int(zone) < c.zones.count, let precision = r.u8(), Int(precision) < c.precisions.count,
                 let languageCount = r.count()
             else { return nil }
-            let kind: Kind
-            if let k = kinds[kindRaw] { kind = k } else {
-                guard let k = Kind(rawValue: kindRaw) else { return nil }
-                kinds[kindRaw] = k
-                kind = k
-            }
-            let zone: CivilZone
-            if let z = zones[zoneName] { zone = z } else {
-                guard let z = CivilZone.named(zoneName) else { return nil }
-                zones[zoneName] = z
-                zone = z
-            }
             var languages: [String] = []
             for _ in 0..<languageCount {
                 guard let l = r.string() else { return nil }
@@ -130,25 +220,22 @@ public enum IndexSnapshot {
             if !languages.isEmpty {
                 if let shared = languageSets[languages] { languages = shared } else { languageSets[languages] = languages }
             }
-            guard let sessionBytes = r.blob(), let rank = r.i32(), scheduleID >= -1, scheduleID < schedules.count else { return nil }
+            guard let sessionBytes = r.blob(), let rank = r.i32() else { return nil }
             var sessions: [Session] = []
             if !sessionBytes.isEmpty {
                 guard let s = try? decoder.decode([Session].self, from: Data(sessionBytes)) else { return nil }
                 sessions = s
             }
-            let entry = IndexEntry(
-                id: id, name: name, kind: kind, needsMask: needsMask, declaredMask: declaredMask, audiences: audiences, modalities: modalities,
-                latitude: latitude, longitude: longitude, remote: flags & 1 != 0, status: status, stale: flags & 2 != 0, demo: flags & 4 != 0,
+            out.entries.append(IndexEntry(
+                id: id, name: name, kind: c.kinds[Int(kind)], needsMask: needsMask, declaredMask: declaredMask, audiences: audiences, modalities: modalities,
+                latitude: latitude, longitude: longitude, remote: flags & 1 != 0, status: c.statuses[Int(status)], stale: flags & 2 != 0, demo: flags & 4 != 0,
                 verifiedDay: verified == Int32.min ? nil : verified, teamVerifiedDay: teamVerified == Int32.min ? nil : teamVerified,
-                schedule: scheduleID >= 0 ? schedules[Int(scheduleID)] : nil, scheduleID: scheduleID, sessions: sessions,
-                byAppointment: flags & 8 != 0, zone: zone, precision: precisionRaw.isEmpty ? nil : GeoPrecision(rawValue: precisionRaw), languages: languages)
-            builder.add(entry: entry, access: access)
-            ranks.append(rank)
+                schedule: scheduleID >= 0 ? c.schedules[Int(scheduleID)] : nil, scheduleID: scheduleID, sessions: sessions,
+                byAppointment: flags & 8 != 0, zone: c.zones[Int(zone)], precision: c.precisions[Int(precision)], languages: languages))
+            out.access.append(access)
+            out.ranks.append(rank)
         }
-        // Whole, and nothing after: the ranks must be a permutation of the entries.
-        guard r.atEnd, Set(ranks).count == count, ranks.allSatisfy({ $0 >= 0 && Int($0) < count }) else { return nil }
-        builder.ranks = ranks
-        return builder.build()
+        return r.atEnd ? out : nil
     }
 }
 

@@ -171,7 +171,10 @@ extension SQLiteStore {
         // background (a third of a 50,000-listing commit), rather than inside its commit.
         let large = expectedRecords > 5000
         if large {
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 0") }
+            // 128 MiB; 512 MiB past 200,000 records, whose indexes outgrow a smaller cache (random
+            // keys: every insert would read its page back from the file).
+            let kib = expectedRecords > 200_000 ? 524_288 : 131_072
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib); PRAGMA wal_autocheckpoint = 0") }
         }
         defer {
             if large {

@@ -114,8 +114,9 @@ func benchAnswer(db: String, questions path: String, rounds: Int) async throws {
             perQuestion[k] += e / Double(rounds)
         }
     }
-    func pct(_ xs: [Double], _ p: Int) -> Double { let s = xs.sorted(); return s[min(s.count - 1, s.count * p / 100)] * 1000 }
+    func pct(_ xs: [Double], _ p: Int) -> Double { let s = xs.sorted(); return s.isEmpty ? 0 : s[min(s.count - 1, s.count * p / 100)] * 1000 }
     print(String(format: "%d questions × %d rounds — engine p50 %.3f ms, p90 %.3f, p99 %.3f; whole answer (engine, listings, JSON) p50 %.3f ms, p99 %.3f", requests.count, rounds, pct(engineTimes, 50), pct(engineTimes, 90), pct(engineTimes, 99), pct(wholeTimes, 50), pct(wholeTimes, 99)))
+    guard !perQuestion.isEmpty else { return }
     let median = perQuestion.sorted()[perQuestion.count / 2]
     if let worst = perQuestion.indices.max(by: { perQuestion[$0] < perQuestion[$1] }) {
         print(String(format: "slowest question: %.3f ms (%.1f× the median question) — %@", perQuestion[worst] * 1000, perQuestion[worst] / max(median, 1e-9), list[worst]["relais_path"] as? String ?? "?"))
