@@ -183,7 +183,7 @@ public struct Importer: Sendable {
             self.normalizer = normalizer
             self.maxRejectedShare = maxRejectedShare
             self.feed = feed
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             running = workers
             // Threads of their own, not a shared queue: the writer waits for them while holding the
             // database, and they must never wait in line behind work that waits for the database.
