@@ -52,28 +52,31 @@ struct DataInclusionReader: FormatReader {
 
     func read(_ payload: Payload, _ ctx: ReaderContext) throws -> ReadResult {
         let vocab = ctx.normalizer.data.dataInclusion
-        var structures: [[String: Any]] = []
-        var services: [[String: Any]] = []
         var result = ReadResult()
-        for doc in payload.documents {
-            guard let o = try json(doc, ctx) as? [String: Any], let items = o["items"] as? [[String: Any]] else { continue }
-            let page = JSONPath.double(o["page"]).flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
-            let isService = doc.url.contains("/services")
-            for (i, item) in items.enumerated() {
-                var tagged = item
-                tagged["__item"] = "\(isService ? "services" : "structures") page \(page), élément \(i + 1)"
-                if isService { services.append(tagged) } else { structures.append(tagged) }
+        // Each page is parsed once and its tree let go: what is kept is records. Structures
+        // first (services name theirs), whatever the order of the pages.
+        func items(of services: Bool, _ body: ([String: Any]) -> Void) throws {
+            for doc in payload.documents where doc.url.contains("/services") == services {
+                guard let o = try json(doc, ctx) as? [String: Any], let items = o["items"] as? [[String: Any]] else { continue }
+                let page = JSONPath.double(o["page"]).flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
+                for (i, item) in items.enumerated() {
+                    var tagged = item
+                    tagged["__item"] = "\(services ? "services" : "structures") page \(page), élément \(i + 1)"
+                    body(tagged)
+                }
             }
         }
         var byID: [String: RawRecord] = [:]
-        for s in structures {
+        var structureIDs: [String?] = []
+        try items(of: false) { s in
             var r = common(s, ctx)
             r.kind = ctx.normalizer.classify(r.name) ?? ctx.manifest.kind ?? ctx.normalizer.classify(r.description)
             r.missingRequired = ["source", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
             if let id = r.id { byID[id] = r }
+            structureIDs.append(JSONPath.string(s["id"]))
         }
         var serviceRecords: [(record: RawRecord, structureID: String?)] = []
-        for s in services {
+        try items(of: true) { s in
             var r = common(s, ctx)
             r.missingRequired = ["source", "structure_id", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
             let structureID = JSONPath.string(s["structure_id"])
@@ -133,9 +136,11 @@ struct DataInclusionReader: FormatReader {
         // A structure with exactly one service of its own kind is one resource:
         // one listing, named after the structure, with the service's details.
         var folded = Set<Int>()
-        for s in structures {
-            guard let id = JSONPath.string(s["id"]), var structure = byID[id] else { continue }
-            let same = serviceRecords.indices.filter { serviceRecords[$0].structureID == id && serviceRecords[$0].record.kind == structure.kind }
+        var servicesOf: [String: [Int]] = [:]
+        for (i, s) in serviceRecords.enumerated() { if let id = s.structureID { servicesOf[id, default: []].append(i) } }
+        for id in structureIDs {
+            guard let id, var structure = byID[id] else { continue }
+            let same = (servicesOf[id] ?? []).filter { serviceRecords[$0].record.kind == structure.kind }
             if same.count == 1, structure.missingRequired.isEmpty {
                 let service = serviceRecords[same[0]].record
                 folded.insert(same[0])
