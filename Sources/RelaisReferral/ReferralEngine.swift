@@ -340,29 +340,33 @@ public struct ReferralEngine: Sendable {
         var beyond: [Suggestion]?
         if let origin = q.origin, !listeningOnly, q.modality != .telephone, q.modality != .en_ligne,
            !picked.contains(where: { !index.remotes[Int($0.index)] }) {
-            // Rings of the grid, doubling, until three are found within the ring (nothing outside
-            // it can be nearer); past 1,000 km, every place (overseas territories are far).
+            // Cell by cell, nearest cell first (by the least distance any place in it can have),
+            // until no cell left can hold a place nearer than the third found.
+            func distance(_ i: Int) -> Double {
+                let dy = (Double(index.latitudes[i]) - lat0) * 111.195
+                let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
+                return (dx * dx + dy * dy).squareRoot()
+            }
+            let order = index.beyondCells.indices.map { k -> (Double, Int) in
+                let c = index.beyondCells[k]
+                let dy = max(0, Double(c.minLatitude) - lat0, lat0 - Double(c.maxLatitude)) * 111.195
+                let dx = max(0, Double(c.minLongitude) - lon0, lon0 - Double(c.maxLongitude)) * 111.195 * cosLat
+                return ((dx * dx + dy * dy).squareRoot(), k)
+            }.sorted { $0.0 < $1.0 }
             var nearest: [(Double, Int)] = []
-            var reach = max(q.radiusKm * 2, 50)
-            while true {
-                let pool = reach <= 1000 ? index.near(origin, radiusKm: reach) : index.all
-                nearest = []
-                for i32 in pool {
+            for (least, k) in order {
+                if nearest.count == 3, least > nearest[2].0 { break }
+                for i32 in index.beyondCells[k].entries {
                     let i = Int(i32)
-                    // Active and not stale: no penalty.
-                    guard !index.remotes[i], index.penalties[i] == 0, fits(i) else { continue }
-                    let dy = (Double(index.latitudes[i]) - lat0) * 111.195
-                    let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
-                    let d = (dx * dx + dy * dy).squareRoot()
+                    guard fits(i) else { continue }
+                    let d = distance(i)
                     guard d > q.radiusKm else { continue }
-                    if nearest.count < 3 || d < nearest[nearest.count - 1].0 {
+                    if nearest.count < 3 || d < nearest[nearest.count - 1].0 || (d == nearest[nearest.count - 1].0 && index.idRanks[i] < index.idRanks[nearest[nearest.count - 1].1]) {
                         nearest.append((d, i))
                         nearest.sort { $0.0 != $1.0 ? $0.0 < $1.0 : index.idRanks[$0.1] < index.idRanks[$1.1] }
                         if nearest.count > 3 { nearest.removeLast() }
                     }
                 }
-                if reach > 1000 || (nearest.count == 3 && nearest[2].0 <= reach) { break }
-                reach *= 2
             }
             beyond = nearest.map { _, i in
                 let e = index.entries[i]

@@ -117,6 +117,14 @@ public final class ReferralIndex: Sendable {
     /// a question of that one need, with the best base score each can reach (its score before the
     /// « not updated for a year » penalty). The engine stops where no more can enter its answer.
     let remoteByNeed: [[RankedRemote]]
+    /// Places that can be suggested beyond a radius (active, not stale), in cells of 1° × 1°
+    /// with their bounds: the nearest are searched cell by cell, nearest cell first.
+    let beyondCells: [BeyondCell]
+
+    struct BeyondCell {
+        var minLatitude: Float, maxLatitude: Float, minLongitude: Float, maxLongitude: Float
+        var entries: [Int32]
+    }
 
     struct RankedRemote {
         var entries: [Int32] = []
@@ -240,6 +248,20 @@ public final class ReferralIndex: Sendable {
         }
         idRanks = ranks
         all = entries.indices.map(Int32.init)
+        var cells: [Int64: BeyondCell] = [:]
+        for i in entries.indices where !remotes[i] && penalties[i] == 0 {
+            let lat = latitudes[i], lon = longitudes[i]
+            let key = Int64(lat.rounded(.down)) << 32 | (Int64(lon.rounded(.down)) & 0xFFFF_FFFF)
+            var c = cells[key] ?? BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [])
+            cells[key] = nil  // (no second copy of its entries while it grows)
+            c.entries.append(Int32(i))
+            c.minLatitude = min(c.minLatitude, lat)
+            c.maxLatitude = max(c.maxLatitude, lat)
+            c.minLongitude = min(c.minLongitude, lon)
+            c.maxLongitude = max(c.maxLongitude, lon)
+            cells[key] = c
+        }
+        beyondCells = cells.keys.sorted().compactMap { cells[$0] }
         // The engine's base score for a one-need question, as it computes it (same expression).
         let penalties = self.penalties, needsMasks = self.needsMasks, declaredMasks = self.declaredMasks, audienceBits = self.audienceBits
         remoteByNeed = b.taxonomy.needs.indices.map { n in

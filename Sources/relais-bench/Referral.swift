@@ -118,8 +118,8 @@ func benchAnswer(db: String, questions path: String, rounds: Int) async throws {
     print(String(format: "%d questions × %d rounds — engine p50 %.3f ms, p90 %.3f, p99 %.3f; whole answer (engine, listings, JSON) p50 %.3f ms, p99 %.3f", requests.count, rounds, pct(engineTimes, 50), pct(engineTimes, 90), pct(engineTimes, 99), pct(wholeTimes, 50), pct(wholeTimes, 99)))
     guard !perQuestion.isEmpty else { return }
     let median = perQuestion.sorted()[perQuestion.count / 2]
-    if let worst = perQuestion.indices.max(by: { perQuestion[$0] < perQuestion[$1] }) {
-        print(String(format: "slowest question: %.3f ms (%.1f× the median question) — %@", perQuestion[worst] * 1000, perQuestion[worst] / max(median, 1e-9), list[worst]["relais_path"] as? String ?? "?"))
+    for worst in perQuestion.indices.sorted(by: { perQuestion[$0] > perQuestion[$1] }).prefix(6) {
+        print(String(format: "slow question: %.3f ms (%.1f× the median question, %d suggestions) — %@", perQuestion[worst] * 1000, perQuestion[worst] / max(median, 1e-9), lengths[worst], list[worst]["relais_path"] as? String ?? "?"))
     }
     print("suggestions per answer: min \(lengths.min() ?? 0), median \(lengths.sorted()[lengths.count / 2]); answers shorter than 10: \(lengths.filter { $0 < 10 }.count)")
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -94,8 +95,8 @@ import Testing
     }
 }
 
-/// The nearest places beyond the radius are found ring by ring: the same three as a scan of
-/// every place, near or across the world.
+/// The nearest places beyond the radius are found cell by cell, nearest cell first: the same
+/// three as a scan of every place, near or across the world.
 @Suite struct NearestBeyondRingTests {
     typealias E = EngineTests
 
@@ -155,5 +156,41 @@ import Testing
             }
         }
         #expect(remoteSeen >= 10)
+    }
+
+    /// Places all around, near and across the world, for origins here and overseas: the three
+    /// the cells find are the three a scan of every place finds (by the engine's own measure).
+    @Test func cellsFindWhatAFullScanFindsInEveryDirection() {
+        var rng = SplitMix(seed: 7)
+        func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() % 1_000_000) / 1_000_000 }
+        var listings: [IndexListing] = []
+        for i in 0..<600 {
+            // Most in and around France, some overseas.
+            let (lat, lon) = i % 10 == 0 ? (uniform(-25, 20), uniform(-180, 180)) : (uniform(41, 51.5), uniform(-5, 9.5))
+            var l = E.listing(String(format: "apaf-%03d", i), .apaf, km: 0, audiences: [.proche])
+            l.content.point = GeoPoint(latitude: lat, longitude: lon)
+            listings.append(l)
+        }
+        let engine = E.engine(listings)
+        var compared = 0
+        for origin in [E.dijon, GeoPoint(latitude: 48.85, longitude: 2.35), GeoPoint(latitude: -17.53, longitude: -149.56), GeoPoint(latitude: -21.1, longitude: 55.5), GeoPoint(latitude: 43.3, longitude: 5.4)] {
+            var q = E.ask(["famille"], .proche, radius: 5)
+            q.origin = origin
+            let a = engine.answer(q)
+            guard a.suggestions.allSatisfy({ $0.distanceKm == nil }) else { continue }  // something within 5 km: no search
+            let cosLat = cos(origin.latitude * .pi / 180)
+            func d(_ p: GeoPoint) -> Double {
+                let dy = (Double(Float(p.latitude)) - origin.latitude) * 111.195
+                let dx = (Double(Float(p.longitude)) - origin.longitude) * 111.195 * cosLat
+                return (dx * dx + dy * dy).squareRoot()
+            }
+            var all: [(Double, String)] = []
+            for l in listings { if let p = l.content.point, d(p) > 5 { all.append((d(p), l.id)) } }
+            all.sort { (x: (Double, String), y: (Double, String)) -> Bool in x.0 != y.0 ? x.0 < y.0 : x.1 < y.1 }
+            let expected: [String] = all.prefix(3).map { $0.1 }
+            #expect(a.nearestBeyond?.map(\.id) == expected, "\(origin)")
+            compared += 1
+        }
+        #expect(compared >= 4)
     }
 }
