@@ -38,7 +38,7 @@ if [ "${1:-}" = --table ]; then table; exit 0; fi
 [ "${FUZZ_NO_BUILD:-}" = 1 ] || scripts/fuzz.sh --list >/dev/null  # (the first stream builds)
 # Two streams of about the same length (measured rates): the slow readers apart.
 A=(osm phone text-decoding hsds manifest display-text french-dates csv french-schedule)
-B=(json data-inclusion hsds-tables ics jsonld html)
+B=(json data-inclusion hsds-tables page-members index-snapshot ics jsonld html)
 FUZZ_SECONDS=200000 FUZZ_EXTRA="-runs=$RUNS -timeout=60" nice -n "${NICE:-10}" scripts/fuzz.sh "${A[@]}" > Fuzz/logs/campaign-A.txt 2>&1 &
 a=$!
 sleep 5

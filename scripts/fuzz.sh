@@ -27,7 +27,7 @@ SHARED=${SHARED:-../shared}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 SCRATCH=.build-fuzz
 BIN=$SCRATCH/release/relais-fuzz
-ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest display-text csv ics html json jsonld hsds hsds-tables data-inclusion)
+ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest display-text csv ics html json jsonld hsds hsds-tables data-inclusion page-members index-snapshot)
 
 build() {
   local start=$SECONDS
@@ -46,6 +46,7 @@ max_len() {
   case $1 in
     osm | french-schedule | french-dates | phone | display-text) echo 1024 ;;
     manifest) echo 4096 ;;
+    index-snapshot) echo 200000 ;;
     *) echo 20000 ;;
   esac
 }
@@ -58,7 +59,7 @@ dict() {
     manifest) echo Fuzz/dict/manifest.dict ;;
     csv) echo Fuzz/dict/csv.dict ;;
     html | jsonld) echo Fuzz/dict/html.dict ;;
-    json | hsds | data-inclusion) echo Fuzz/dict/json.dict ;;
+    json | hsds | data-inclusion | page-members) echo Fuzz/dict/json.dict ;;
     hsds-tables) echo Fuzz/dict/hsds-tables.dict ;;
     *) echo "" ;;
   esac
@@ -109,6 +110,8 @@ seed() {
     json) copy_files "$dir" "$fx"/*.json "$fx"/*/*.json ;;
     hsds) copy_files "$dir" "$fx"/hsds-*.json "$fx"/fields/hsds-*.json ;;
     data-inclusion) copy_files "$dir" "$fx"/data-inclusion-*.json ;;
+    page-members) copy_files "$dir" "$fx"/hsds-*.json "$fx"/data-inclusion-*.json "$fx"/*/*.json ;;
+    index-snapshot) ;;  # Fuzz/seeds/index-snapshot only: the index of the demonstration directory
     hsds-tables) ;;  # Fuzz/seeds/hsds-tables only: ../shared has no datapackage
   esac
   [ -n "$(ls -A "$dir")" ] || printf 'x' > "$dir/seed-empty"

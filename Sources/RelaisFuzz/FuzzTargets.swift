@@ -15,7 +15,7 @@ public enum FuzzTargets {
     /// Every target name, in the order `make fuzz` runs them.
     public static let names: [String] = [
         "osm", "french-schedule", "french-dates", "phone", "text-decoding", "manifest", "display-text",
-        "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion",
+        "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion", "page-members", "index-snapshot",
     ]
 
     /// Targets whose inputs go through a reader and the normaliser (they need `Directory/`).
@@ -29,7 +29,7 @@ public enum FuzzTargets {
     /// Loads what the reader targets need (the project's `Directory/`), so
     /// that the first input does not pay for it.
     public static func prepare(_ target: String) {
-        if readerTargets[target] != nil { _ = directoryData }
+        if readerTargets[target] != nil || target == "index-snapshot" { _ = directoryData }
     }
 
     /// Runs `target` on `bytes`. Unknown names are a programming error.
@@ -43,6 +43,8 @@ public enum FuzzTargets {
         case "manifest": manifest(text(bytes))
         case "display-text": displayText(text(bytes))
         case "hsds-tables": read(.hsds, documents: datapackage(bytes))
+        case "page-members": pageMembers(bytes)
+        case "index-snapshot": indexSnapshot(bytes)
         default:
             guard let format = readerTargets[target] else {
                 fatalError("relais-fuzz: unknown target « \(target) »; targets: \(names.joined(separator: ", "))")
@@ -118,6 +120,30 @@ public enum FuzzTargets {
         _ = m.schedule.next(after: nil, now: now)
         _ = m.schedule.next(after: now, now: now)
         _ = m.registration
+    }
+
+    /// What a paged API's fetch reads of each page (its top-level members), then the page parsed
+    /// in full as the read does: both must agree on what an object is.
+    static func pageMembers(_ bytes: [UInt8]) {
+        guard let top = try? TopLevelJSON(bytes: bytes, url: "https://exemple.fr/api?page=1") else { return }
+        for key in ["contents", "items", "total_pages", "pages", "last_page", "next"] {
+            _ = top.value(key)
+            _ = top.isArray(key)
+            _ = top.isEmptyArray(key)
+        }
+    }
+
+    /// The referral index read back from bytes (a file beside the store), then asked a question
+    /// and written again.
+    static func indexSnapshot(_ bytes: [UInt8]) {
+        guard let tag = IndexSnapshot.tag(of: bytes),
+            let index = IndexSnapshot.decode(bytes, taxonomy: directoryData.taxonomy, tag: tag)
+        else { return }
+        let engine = ReferralEngine(index: index, emergencyLines: directoryData.emergency)
+        let dijon = GeoPoint(latitude: 47.322, longitude: 5.041)
+        _ = engine.answer(ReferralQuestion(needs: ["isolement"], audience: .personne, origin: dijon, radiusKm: 30, now: LocalDateTime(date: today, minutes: 600)))
+        _ = engine.answer(ReferralQuestion(needs: ["famille"], audience: .proche, origin: dijon, radiusKm: 5, now: LocalDateTime(date: today, minutes: 600), withinDays: 7))
+        _ = IndexSnapshot.encode(index, tag: tag)
     }
 
     // MARK: - Readers, then the normaliser

@@ -5,17 +5,17 @@ import Foundation
 /// `contents` is empty) costs one pass over the bytes, not a parse of a thousand services.
 /// Nested values are skipped over (strings, brackets), not checked: the page is parsed in
 /// full when it is read, and a broken page fails the run then.
-struct TopLevelJSON {
+public struct TopLevelJSON: Sendable {
     private let bytes: [UInt8]
     private var members: [String: Range<Int>] = [:]
     /// The document is an object (else it has no members).
-    private(set) var isObject = false
+    public private(set) var isObject = false
 
     init(_ d: Document) throws {
         try self.init(bytes: d.body, url: d.url, status: d.status)
     }
 
-    init(bytes: [UInt8], url: String, status: Int = 200) throws {
+    public init(bytes: [UInt8], url: String, status: Int = 200) throws {
         self.bytes = bytes
         var i = Self.skipSpace(bytes, bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
         if i < bytes.count, bytes[i] == UInt8(ascii: "<") {
@@ -60,18 +60,18 @@ struct TopLevelJSON {
     }
 
     /// A member's value, parsed (nil when absent, or not a value on its own).
-    func value(_ key: String) -> Any? {
+    public func value(_ key: String) -> Any? {
         guard let r = members[key] else { return nil }
         guard let v = try? JSONSerialization.jsonObject(with: Data(bytes[r]), options: [.fragmentsAllowed]), !(v is NSNull) else { return nil }
         return v
     }
 
-    func isArray(_ key: String) -> Bool {
+    public func isArray(_ key: String) -> Bool {
         members[key].map { bytes[$0.lowerBound] == UInt8(ascii: "[") } ?? false
     }
 
     /// `[]`, spaces allowed.
-    func isEmptyArray(_ key: String) -> Bool {
+    public func isEmptyArray(_ key: String) -> Bool {
         guard let r = members[key], bytes[r.lowerBound] == UInt8(ascii: "[") else { return false }
         return Self.skipSpace(bytes, r.lowerBound + 1) == r.upperBound - 1
     }

@@ -90,6 +90,18 @@ import Testing
         #expect(IndexSnapshot.decode(bytes, taxonomy: fewer, tag: Self.tag) == nil)
     }
 
+    /// The fuzz target's seed is a whole index of this version (else the fuzzer would only ever
+    /// see refused bytes). When the format or the needs change, write it again: `relais serve`
+    /// on the demonstration data, one referral, then copy `relais.sqlite.index` to
+    /// `Fuzz/seeds/index-snapshot/demonstration.index`.
+    @Test func theFuzzSeedIsAWholeIndex() throws {
+        let url = SharedData.projectRoot.appendingPathComponent("Fuzz/seeds/index-snapshot/demonstration.index")
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let tag = try #require(IndexSnapshot.tag(of: bytes))
+        let index = IndexSnapshot.decode(bytes, taxonomy: ScenarioTests.data.taxonomy, tag: tag)
+        #expect((index?.count ?? 0) >= 40)
+    }
+
     /// Cut anywhere or changed anywhere: nil or an index, never a trap; cut, always nil.
     @Test func brokenSnapshotsAreRefusedWithoutATrap() async throws {
         guard SharedData.requireShared() else { return }
