@@ -106,7 +106,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "relais-bench",
-            dependencies: ["RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisServer", "RelaisFuzz"],
+            dependencies: ["RelaisApp", "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisReferral", "RelaisNormalize", "RelaisModel", "RelaisServer"],
             swiftSettings: swiftSettings
         ),
 

@@ -1,4 +1,3 @@
-import RelaisFuzz
 import Foundation
 import RelaisApp
 import RelaisImport
@@ -130,30 +129,7 @@ func benchSchedules(rounds: Int) throws {
     print(String(format: "French schedule reader: %d sentences × %d rounds in %.2f s — %.1f µs per sentence (%d with a schedule)", sentences.count, rounds, t, t * 1e6 / Double(n), opened / max(rounds, 1)))
 }
 
-/// Replays a fuzz corpus through one target in a plain release build: total time, and the
-/// slowest inputs (what to profile when a target runs slowly under libFuzzer).
-func benchFuzzReplay(target: String, folder: String) throws {
-    guard FuzzTargets.isKnown(target) else { print("unknown target \(target)"); return }
-    FuzzTargets.prepare(target)
-    let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-    var times: [(Double, String, Int)] = []
-    let t0 = now()
-    for f in files {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + f) else { continue }
-        let t = now()
-        FuzzTargets.run(target, [UInt8](data))
-        times.append((now() - t, f, data.count))
-    }
-    let total = now() - t0
-    print(String(format: "%@: %d inputs in %.2f s — %.2f ms per input", target, times.count, total, total * 1e3 / Double(max(times.count, 1))))
-    for (t, f, n) in times.sorted(by: { $0.0 > $1.0 }).prefix(10) {
-        print(String(format: "  %8.1f ms  %7d B  %@", t * 1e3, n, f))
-    }
-}
-
 switch mode {
-case "fuzz-replay":
-    try benchFuzzReplay(target: String(args.dropFirst().first ?? "html"), folder: String(args.dropFirst(2).first ?? "Fuzz/corpus/html"))
 case "answer":
     try await benchAnswer(db: String(args.dropFirst().first ?? "relais.sqlite"), questions: String(args.dropFirst(2).first ?? "/tmp/peer-bench/data/questions.json"), rounds: Int(args.dropFirst(3).first ?? "") ?? 20)
 case "schedules":
