@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RelaisImport
 import RelaisModel
 import RelaisReferral
 import RelaisStore
@@ -97,12 +98,31 @@ public actor IndexCache {
 
     /// Writes the snapshot whole or not at all (a temporary file renamed over the old one).
     static func write(_ index: ReferralIndex, tag: IndexSnapshot.Tag, to path: String, logger: Logger) {
+        sweep(beside: path)
         let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let bytes = IndexSnapshot.encode(index, tag: tag)
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)), rename(temporary, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)
             logger.notice("index: cannot write \(path) (the next start builds the index from the store)")
             return
+        }
+    }
+
+    /// Removes what a process killed while writing left beside the file (`relais.sqlite.index.PID-N.tmp`):
+    /// that process is gone, and the file is an hour old.
+    static func sweep(beside path: String, now: Date = Date()) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let owner = name.dropFirst(prefix.count).split(separator: "-").first.map(String.init) ?? ""
+            guard ProcessLiveness.isGoneLocally(owner: "\(ProcessInfo.processInfo.hostName):\(owner)") else { continue }
+            let file = folder + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > 3600
+            else { continue }
+            try? FileManager.default.removeItem(atPath: file)
         }
     }
 

@@ -72,7 +72,9 @@ public final class PageSpool: @unchecked Sendable {
             kept += doc.body.count
             guard kept > threshold else { return nil }
             if folder == nil {
-                let f = FileManager.default.temporaryDirectory.appendingPathComponent("relais-pages-\(UUID().uuidString)").path
+                let temporary = FileManager.default.temporaryDirectory
+                Self.sweep(temporary)
+                let f = temporary.appendingPathComponent("relais-pages-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)").path
                 try FileManager.default.createDirectory(atPath: f, withIntermediateDirectories: true)
                 folder = f
             }
@@ -90,6 +92,23 @@ public final class PageSpool: @unchecked Sendable {
 
     deinit {
         if let folder { try? FileManager.default.removeItem(atPath: folder) }
+    }
+
+    /// Removes the spools a killed process left (`kill -9` mid-run: a million services are
+    /// 3 GB): folders of a process of this machine that is gone, untouched for `age` seconds.
+    static func sweep(_ temporary: URL, age: TimeInterval = 6 * 3600, now: Date = Date()) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
+        for name in names where name.hasPrefix("relais-pages-") {
+            let parts = name.dropFirst("relais-pages-".count).split(separator: "-", maxSplits: 1)
+            guard let first = parts.first, let pid = Int32(first), pid > 0, pid != ProcessInfo.processInfo.processIdentifier,
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            let path = temporary.appendingPathComponent(name).path
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > age
+            else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 }
 

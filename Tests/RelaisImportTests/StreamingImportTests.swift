@@ -75,6 +75,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: try #require(folder)))
     }
 
+    /// A process killed mid-run leaves its spool: the next spool removes it once that process is
+    /// gone and the folder is old, never a live process's, never a recent one.
+    @Test func spoolsOfKilledProcessesAreSweptAway() throws {
+        let temporary = SharedData.temporaryDirectory("spools")
+        let fm = FileManager.default
+        func folder(_ name: String, hoursAgo: Double) throws -> String {
+            let path = temporary.appendingPathComponent(name).path
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try Data("page".utf8).write(to: URL(fileURLWithPath: path + "/1"))
+            try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-hoursAgo * 3600)], ofItemAtPath: path)
+            return path
+        }
+        // A pid that cannot exist (above Linux's largest), one that does (this process), an old and a recent folder.
+        let dead = try folder("relais-pages-2147483646-old", hoursAgo: 7)
+        let recent = try folder("relais-pages-2147483646-recent", hoursAgo: 1)
+        let mine = try folder("relais-pages-\(ProcessInfo.processInfo.processIdentifier)-old", hoursAgo: 7)
+        let other = try folder("not-relais-2147483646", hoursAgo: 7)
+        PageSpool.sweep(temporary)
+        #expect(!fm.fileExists(atPath: dead))
+        #expect(fm.fileExists(atPath: recent) && fm.fileExists(atPath: mine) && fm.fileExists(atPath: other))
+    }
+
     // MARK: - A paged API, streamed into one transaction
 
     static func service(_ id: String, _ name: String) -> [String: Any] {

@@ -1,5 +1,5 @@
 import Foundation
-import RelaisApp
+@testable import RelaisApp
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
@@ -100,6 +100,28 @@ import Testing
         let tag = try #require(IndexSnapshot.tag(of: bytes))
         let index = IndexSnapshot.decode(bytes, taxonomy: ScenarioTests.data.taxonomy, tag: tag)
         #expect((index?.count ?? 0) >= 40)
+    }
+
+    /// What a process killed while writing the index left beside it goes at the next write, once
+    /// that process is gone and the file is an hour old; nothing else is touched.
+    @Test func halfWrittenIndexFilesOfKilledProcessesAreSweptAway() throws {
+        let dir = SharedData.temporaryDirectory("index-sweep")
+        let fm = FileManager.default
+        let path = dir.appendingPathComponent("relais.sqlite.index").path
+        func file(_ name: String, hoursAgo: Double) throws -> String {
+            let p = dir.appendingPathComponent(name).path
+            try Data("x".utf8).write(to: URL(fileURLWithPath: p))
+            try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-hoursAgo * 3600)], ofItemAtPath: p)
+            return p
+        }
+        let dead = try file("relais.sqlite.index.2147483646-17.tmp", hoursAgo: 2)
+        let recent = try file("relais.sqlite.index.2147483646-18.tmp", hoursAgo: 0.1)
+        let mine = try file("relais.sqlite.index.\(ProcessInfo.processInfo.processIdentifier)-19.tmp", hoursAgo: 2)
+        let index = try file("relais.sqlite.index", hoursAgo: 2)
+        let other = try file("other.sqlite.index.2147483646-1.tmp", hoursAgo: 2)
+        IndexCache.sweep(beside: path)
+        #expect(!fm.fileExists(atPath: dead))
+        #expect([recent, mine, index, other].allSatisfy { fm.fileExists(atPath: $0) })
     }
 
     /// Cut anywhere or changed anywhere: nil or an index, never a trap; cut, always nil.
