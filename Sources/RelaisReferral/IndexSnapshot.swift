@@ -210,7 +210,9 @@ public enum IndexSnapshot {
                 let flags = r.u8(), let status = r.u8(), Int(status) < c.statuses.count, let verified = r.i32(),
                 let teamVerified = r.i32(), let scheduleID = r.i32(), scheduleID >= -1, scheduleID < c.schedules.count,
                 let zone = r.u8(), Int(zone) < c.zones.count, let precision = r.u8(), Int(precision) < c.precisions.count,
-                let languageCount = r.count()
+                let languageCount = r.count(),
+                // A place on Earth (a damaged file can hold any bits).
+                latitude.isFinite, longitude.isFinite, abs(latitude) <= 90, abs(longitude) <= 180
             else { return nil }
             var languages: [String] = []
             for _ in 0..<languageCount {

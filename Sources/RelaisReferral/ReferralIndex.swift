@@ -251,7 +251,7 @@ public final class ReferralIndex: Sendable {
         var cells: [Int64: BeyondCell] = [:]
         for i in entries.indices where !remotes[i] && penalties[i] == 0 {
             let lat = latitudes[i], lon = longitudes[i]
-            let key = Int64(lat.rounded(.down)) << 32 | (Int64(lon.rounded(.down)) & 0xFFFF_FFFF)
+            let key = Self.whole(Double(lat).rounded(.down)) << 32 | (Self.whole(Double(lon).rounded(.down)) & 0xFFFF_FFFF)
             var c = cells[key] ?? BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [])
             cells[key] = nil  // (no second copy of its entries while it grows)
             c.entries.append(Int32(i))
@@ -302,16 +302,25 @@ public final class ReferralIndex: Sendable {
     }
 
     static func cellKey(_ lat: Double, _ lon: Double) -> Int64 {
-        let y = Int64((lat / cell).rounded(.down)), x = Int64((lon / cell).rounded(.down))
+        let y = whole((lat / cell).rounded(.down)), x = whole((lon / cell).rounded(.down))
         return y << 32 | (x & 0xFFFF_FFFF)
+    }
+
+    /// A cell number from a coordinate, total: a value that is not a place (NaN, infinite, far out
+    /// of range — a damaged index file) lands in a cell of its own instead of trapping.
+    static func whole(_ v: Double) -> Int64 {
+        guard v.isFinite else { return 0 }
+        return Int64(max(-1_000_000, min(1_000_000, v)))
     }
 
     /// Entries in the cells that cover a circle (a superset: distances are checked by the caller).
     func near(_ p: GeoPoint, radiusKm: Double) -> [Int32] {
         let dLat = radiusKm / 111.0
         let dLon = radiusKm / max(10, 111.0 * cos(p.latitude * .pi / 180))
-        let y0 = Int64(((p.latitude - dLat) / Self.cell).rounded(.down)), y1 = Int64(((p.latitude + dLat) / Self.cell).rounded(.down))
-        let x0 = Int64(((p.longitude - dLon) / Self.cell).rounded(.down)), x1 = Int64(((p.longitude + dLon) / Self.cell).rounded(.down))
+        // Bounded to the globe whatever the radius (a cell number is total, see `whole`).
+        let y0 = Self.whole(((max(-90, p.latitude - dLat)) / Self.cell).rounded(.down)), y1 = Self.whole(((min(90, p.latitude + dLat)) / Self.cell).rounded(.down))
+        let x0 = Self.whole(((max(-180, p.longitude - dLon)) / Self.cell).rounded(.down)), x1 = Self.whole(((min(180, p.longitude + dLon)) / Self.cell).rounded(.down))
+        guard y0 <= y1, x0 <= x1 else { return [] }
         var out: [Int32] = []
         for y in y0...y1 {
             for x in x0...x1 {
