@@ -17,7 +17,7 @@ public actor IndexCache {
     /// Read-only processes read the snapshot but never write it.
     let writesSnapshot: Bool
     private var current: (version: Int, index: ReferralIndex)?
-    private var building: Task<ReferralIndex, any Error>?
+    private var building: Task<(ReferralIndex, Origin), any Error>?
     private var buildingVersion = -1
     private var snapshotTried = false
     /// How the index in use was made (tests and logs).
@@ -45,37 +45,31 @@ public actor IndexCache {
             let readSnapshot = !snapshotTried
             snapshotTried = true
             building = Task.detached(priority: .userInitiated) {
-                let (index, origin) = try await Self.make(store: store, taxonomy: taxonomy, version: version, snapshot: path, read: readSnapshot, write: write, logger: logger)
-                await self.madeBy(origin, version: version)
-                return index
+                try await Self.make(store: store, taxonomy: taxonomy, version: version, snapshot: path, read: readSnapshot, write: write, logger: logger)
             }
         }
+        guard let task = building else { throw CancellationError() }  // (set just above when missing)
         // A previous index answers while the new one is built; the first one is awaited.
-        if let current, let task = building, version == buildingVersion {
+        if let current, version == buildingVersion {
             Task { await self.finish(task, version: version) }
             return current.index
         }
-        let task = building!
-        let index = try await task.value
-        finishNow(index, version: version)
-        return index
+        let made = try await task.value
+        finishNow(made, version: version)
+        return made.0
     }
 
-    private func finish(_ task: Task<ReferralIndex, any Error>, version: Int) async {
-        if let index = try? await task.value { finishNow(index, version: version) }
+    private func finish(_ task: Task<(ReferralIndex, Origin), any Error>, version: Int) async {
+        if let made = try? await task.value { finishNow(made, version: version) }
     }
 
-    private func finishNow(_ index: ReferralIndex, version: Int) {
-        if current == nil || current!.version < version {
-            current = (version, index)
-            origin = origins[version] ?? origin
+    private func finishNow(_ made: (ReferralIndex, Origin), version: Int) {
+        if (current?.version ?? Int.min) < version {
+            current = (version, made.0)
+            origin = made.1
         }
-        origins = origins.filter { $0.key > version }
         if buildingVersion == version { building = nil }
     }
-
-    private var origins: [Int: Origin] = [:]
-    private func madeBy(_ o: Origin, version: Int) { origins[version] = o }
 
     /// The index of `version`: read back from the snapshot file when `read` and it holds that
     /// version of this store; else built from the store, and then written to the snapshot file

@@ -152,8 +152,8 @@ public struct Importer: Sendable {
 
     /// Normalises the records a reader hands over, part by part, into `feed`: the reading
     /// thread cuts them into numbered chunks of 1,000 and waits while a few are queued; workers
-    /// (every core but one: the writer's) normalise them and add their drafts to the feed, which
-    /// makes them wait when the writer is behind. A run holds a few chunks in memory, whatever
+    /// (one per core) normalise them and add their drafts to the feed, which makes them wait when
+    /// the writer is more than its window behind (so they never crowd the writer out for long). A run holds a few chunks in memory, whatever
     /// the size of the source. Once the source is read, the last worker out gives the verdict:
     /// apply, or refuse when more than `maxRejectedShare` of the rows were rejected, or fail
     /// when the source could not be read to its end, or interrupt when the feed was stopped.

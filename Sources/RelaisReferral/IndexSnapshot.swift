@@ -49,7 +49,9 @@ public enum IndexSnapshot {
             if let s = e.schedule { schedules[Int(e.scheduleID)] = s }
         }
         w.blob((try? JSONEncoder().encode(schedules)).map { [UInt8]($0) } ?? [])
-        // Names that repeat (kinds, statuses, zones, precisions) once, in tables; entries name them by number.
+        // Names that repeat (kinds, statuses, zones, precisions) once, in tables; entries name them by
+        // a byte. Each table holds cases of a closed set (`Kind`, `ServiceStatus`, `CivilZone.all`,
+        // `GeoPrecision`: a few dozen at most), so every number fits in `UInt8`.
         var tables = Tables()
         for e in index.entries {
             _ = tables.number(e.kind.rawValue, 0)
@@ -114,24 +116,19 @@ public enum IndexSnapshot {
         guard needs == taxonomy.needs.map(\.id), let scheduleBytes = r.blob(),
             let schedules = try? JSONDecoder().decode([Schedule].self, from: Data(scheduleBytes))
         else { return nil }
-        var tables: [[String]] = []
-        for _ in 0..<4 {
+        // The names of each table, each one meaning something to this version of Relais.
+        func table<T>(_ make: (String) -> T?) -> [T]? {
             guard let n = r.count(), n <= 256 else { return nil }
-            var list: [String] = []
+            var out: [T] = []
             for _ in 0..<n {
-                guard let name = r.string() else { return nil }
-                list.append(name)
+                guard let raw = r.string(), let value = make(raw) else { return nil }
+                out.append(value)
             }
-            tables.append(list)
+            return out
         }
-        // Every name must mean something to this version of Relais.
-        var kinds: [Kind] = [], statuses: [ServiceStatus] = [], zones: [CivilZone] = [], precisions: [GeoPrecision?] = []
-        for raw in tables[0] { guard let k = Kind(rawValue: raw) else { return nil }; kinds.append(k) }
-        for raw in tables[1] { guard let v = ServiceStatus(rawValue: raw) else { return nil }; statuses.append(v) }
-        for raw in tables[2] { guard let z = CivilZone.named(raw) else { return nil }; zones.append(z) }
-        for raw in tables[3] {
-            if raw.isEmpty { precisions.append(nil) } else { guard let p = GeoPrecision(rawValue: raw) else { return nil }; precisions.append(p) }
-        }
+        guard let kinds = table(Kind.init(rawValue:)), let statuses = table(ServiceStatus.init(rawValue:)), let zones = table(CivilZone.named),
+            let precisions = table({ raw -> GeoPrecision?? in raw.isEmpty ? .some(nil) : GeoPrecision(rawValue: raw).map { .some($0) } })
+        else { return nil }
         guard let count = r.count() else { return nil }
         var blocks: [[UInt8]] = []
         for _ in stride(from: 0, to: count, by: blockSize) {

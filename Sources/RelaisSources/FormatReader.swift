@@ -188,6 +188,18 @@ public struct ReadError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
+extension ReadError {
+    /// A page of HTML where JSON was expected (a maintenance page, an error page).
+    static func htmlInsteadOfJSON(_ url: String, status: Int) -> ReadError {
+        ReadError("\(url) : expected JSON, got HTML (le serveur a renvoyé une page HTML au lieu de JSON\(status >= 400 ? ", statut \(status)" : ""))")
+    }
+
+    /// JSON cut short, or not JSON.
+    static func brokenJSON(_ url: String, truncated: Bool, detail: String) -> ReadError {
+        ReadError("\(url) : \(truncated ? "unexpected end of input (JSON tronqué)" : "invalid JSON (JSON invalide)") — \(detail)")
+    }
+}
+
 /// What a reader may use: the manifest, the normaliser (for kind keywords), the clock.
 public struct ReaderContext: Sendable {
     public var manifest: Manifest
@@ -291,14 +303,12 @@ extension FormatReader {
     func json(_ d: Document, _ ctx: ReaderContext) throws -> Any {
         let body = try d.contents()
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "<") {
-            throw ReadError("\(d.url) : expected JSON, got HTML (le serveur a renvoyé une page HTML au lieu de JSON\(d.status >= 400 ? ", statut \(d.status)" : ""))")
-        }
+        if first == UInt8(ascii: "<") { throw ReadError.htmlInsteadOfJSON(d.url, status: d.status) }
         do { return try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) } catch {
             let ns = error as NSError
             let detail = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
             let truncated = detail.lowercased().contains("end") || detail.lowercased().contains("unterminated") || detail.lowercased().contains("premature")
-            throw ReadError("\(d.url) : \(truncated ? "unexpected end of input (JSON tronqué)" : "invalid JSON (JSON invalide)") — \(detail)")
+            throw ReadError.brokenJSON(d.url, truncated: truncated, detail: detail)
         }
     }
 }

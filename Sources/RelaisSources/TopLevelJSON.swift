@@ -19,10 +19,10 @@ public struct TopLevelJSON: Sendable {
         self.bytes = bytes
         var i = Self.skipSpace(bytes, bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
         if i < bytes.count, bytes[i] == UInt8(ascii: "<") {
-            throw ReadError("\(url) : expected JSON, got HTML (le serveur a renvoyé une page HTML au lieu de JSON\(status >= 400 ? ", statut \(status)" : ""))")
+            throw ReadError.htmlInsteadOfJSON(url, status: status)
         }
         func broken(_ truncated: Bool) -> ReadError {
-            ReadError("\(url) : \(truncated ? "unexpected end of input (JSON tronqué)" : "invalid JSON (JSON invalide)") — octet \(i)")
+            ReadError.brokenJSON(url, truncated: truncated, detail: "octet \(i)")
         }
         guard i < bytes.count else { throw broken(true) }
         // Not an object: no members (the caller says what it expected).
