@@ -10,6 +10,9 @@
 #   FUZZ_NO_BUILD  =1: use the existing .build-fuzz binary
 #   FUZZ_EXTRA     more libFuzzer flags, e.g. "-seed=1", or for a long campaign that goes on
 #                  past known crashes: "-fork=2 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+#   FUZZ_MAX_LEN   caps each target's input length (the long campaign: 4096, libFuzzer's own
+#                  default), except index-snapshot, whose smallest valid input is larger;
+#                  FUZZ_MAX_LEN_<target> (html, or french_schedule for french-schedule) for one target
 #   SHARED         the shared folder (default ../shared): fixtures and scenarios seed the corpus
 #
 # Builds only the relais-fuzz product, in its own scratch folder (.build-fuzz), in release
@@ -38,11 +41,23 @@ build() {
   # SwiftPM passes those in a random order, so one build in two had no coverage at all.
   swift build -c release --product relais-fuzz --scratch-path "$SCRATCH" \
     --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=address -Xswiftc -DRELAIS_FUZZ || exit 2
+  # Which code the logs speak of (fuzz-campaign.sh's table shows it).
+  echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo +changes)" > "$SCRATCH/relais-fuzz.commit"
   echo "▸ built in $((SECONDS - start)) s"
 }
 
 # libFuzzer's -max_len and dictionary per target.
 max_len() {
+  local n
+  n=$(max_len_of "$1")
+  local cap=${FUZZ_MAX_LEN:-}
+  # A cap of its own for one target: FUZZ_MAX_LEN_html=2048.
+  local own="FUZZ_MAX_LEN_${1//-/_}"
+  [ -z "${!own:-}" ] || cap=${!own}
+  if [ -n "$cap" ] && [ "$1" != index-snapshot ] && [ "$n" -gt "$cap" ]; then n=$cap; fi
+  echo "$n"
+}
+max_len_of() {
   case $1 in
     osm | french-schedule | french-dates | phone | display-text) echo 1024 ;;
     manifest) echo 4096 ;;
@@ -166,13 +181,15 @@ for t in "${targets[@]}"; do
   mkdir -p "Fuzz/crashes/$t"
   log=Fuzz/logs/$t.log
   echo "▸ $t: ${SECONDS_PER_TARGET} s"
-  before=$(ls "Fuzz/crashes/$t" | wc -l)
+  # A « slow-unit » file is a report (libFuzzer goes on), not a failure: only other files count.
+  before=$(ls "Fuzz/crashes/$t" | grep -vc '^slow-unit')
+  echo "# relais-fuzz $(cat "$SCRATCH/relais-fuzz.commit" 2>/dev/null || echo '?'), max_len $(max_len "$t"), $(date -u +%FT%TZ)" > "$log"
   RELAIS_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=yes,interactive=no,color=no \
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:handle_abort=1:handle_sigill=1} \
-    "$BIN" "Fuzz/corpus/$t" $(flags "$t") -max_total_time="$SECONDS_PER_TARGET" ${FUZZ_EXTRA:-} > "$log" 2>&1
+    "$BIN" "Fuzz/corpus/$t" $(flags "$t") -max_total_time="$SECONDS_PER_TARGET" ${FUZZ_EXTRA:-} >> "$log" 2>&1
   rc=$?
   # With -ignore_crashes libFuzzer exits 0: new files in crashes/ count too.
-  new=$(( $(ls "Fuzz/crashes/$t" | wc -l) - before ))
+  new=$(( $(ls "Fuzz/crashes/$t" | grep -vc '^slow-unit') - before ))
   [ $rc -ne 0 ] || [ $new -le 0 ] || rc=1
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
