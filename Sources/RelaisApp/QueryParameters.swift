@@ -26,8 +26,41 @@ public struct QueryParameters: Sendable, Hashable {
         values = out
     }
 
+    /// A form-encoded part as text: `+` is a space, `%XX` a byte. What Foundation's
+    /// `replacingOccurrences(of: "+", with: " ").removingPercentEncoding` gives (checked against it
+    /// in the tests), including the part as sent when a `%` is not followed by two hex digits or
+    /// the bytes are not UTF-8 — without its cost, paid on every request.
     static func decode(_ s: Substring) -> String {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+        let utf8 = s.utf8
+        guard utf8.contains(where: { $0 == 0x2B || $0 == 0x25 }) else { return String(s) }
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case 0x30...0x39: return b - 0x30
+            case 0x41...0x46: return b - 0x41 + 10
+            case 0x61...0x66: return b - 0x61 + 10
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let b = utf8[i]
+            if b == 0x2B {
+                out.append(0x20)
+            } else if b == 0x25 {
+                let j = utf8.index(after: i)
+                guard j != utf8.endIndex, let high = hex(utf8[j]) else { return String(s) }
+                let k = utf8.index(after: j)
+                guard k != utf8.endIndex, let low = hex(utf8[k]) else { return String(s) }
+                out.append(high << 4 | low)
+                i = k
+            } else {
+                out.append(b)
+            }
+            i = utf8.index(after: i)
+        }
+        return String(validating: out, as: UTF8.self) ?? String(s)
     }
 
     /// The value as sent, untrimmed (nil when absent).
@@ -58,8 +91,17 @@ public struct QueryParameters: Sendable, Hashable {
 
     /// The trimmed value; nil when absent or empty.
     public func string(_ name: String) -> String? {
-        guard let v = values[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+        guard let v = values[name].map({ Self.trimmed($0, .whitespacesAndNewlines) }), !v.isEmpty else { return nil }
         return v
+    }
+
+    /// `s.trimmingCharacters(in: set)` for `set` a part of Unicode's White_Space (whitespaces, with
+    /// or without newlines), without Foundation's cost when neither end is white, as in nearly
+    /// every parameter.
+    static func trimmed<S: StringProtocol>(_ s: S, _ set: CharacterSet) -> String {
+        guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return "" }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return String(s) }
+        return s.trimmingCharacters(in: set)
     }
 
     /// The trimmed value, at most `maxLength` characters.
@@ -73,7 +115,7 @@ public struct QueryParameters: Sendable, Hashable {
 
     /// Comma-separated values, trimmed, empty ones left out.
     public func list(_ name: String) -> [String] {
-        (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (string(name) ?? "").split(separator: ",").map { Self.trimmed($0, .whitespaces) }.filter { !$0.isEmpty }
     }
 
     public func int(_ name: String, default d: Int, range: ClosedRange<Int>) throws -> Int {

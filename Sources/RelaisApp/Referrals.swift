@@ -11,6 +11,8 @@ public struct ReferralResult: Sendable {
     public var request: ReferralRequest
     public var answer: ReferralAnswer
     public var listings: [String: Listing]
+    /// The data version the listings were read at (nil when not read from a store).
+    public var version: Int?
 }
 
 /// The referral use case, for the API, the pages and `relais refer` alike.
@@ -38,8 +40,9 @@ public struct Referrals: Sendable {
         let engine = ReferralEngine(index: try await index.index(), emergencyLines: data.emergency)
         let answer = engine.answer(request.question)
         let ids = answer.suggestions.map(\.id) + (answer.nearestBeyond ?? []).map(\.id)
-        let found = try await suggested.listings(ids, version: try await listings.dataVersion(), store: listings)
-        return ReferralResult(request: request, answer: answer, listings: found)
+        let version = try await listings.dataVersion()
+        let found = try await suggested.listings(ids, version: version, store: listings)
+        return ReferralResult(request: request, answer: answer, listings: found, version: version)
     }
 
     /// Upcoming dated sessions (and the next meetings of recurring groups) near a place, soonest first.

@@ -1,4 +1,5 @@
 import RelaisModel
+import Synchronization
 
 /// Dates and hours as French readers write them: "jeudi 26 novembre 2026, 18 h – 20 h".
 public enum FrenchFormat {
@@ -24,6 +25,42 @@ public enum FrenchFormat {
     /// "jeudi 26 novembre 2026, 18 h – 20 h" / "samedi 6 février 2027 (toute la journée)" /
     /// "vendredi 4 décembre 2026, 21 h – 2 h 30" (past midnight) / "mardi 1er décembre 2026, à partir de 14 h 30".
     public static func occurrence(_ o: Occurrence) -> String {
+        occurrenceTexts.text(o, zone: nil) { spelled(o) }
+    }
+
+    /// The same, ISO 8601 with `zone`'s offset: the start (a date alone for a whole day), the end.
+    public static func iso(_ o: Occurrence, zone: CivilZone) -> (start: String, end: String?) {
+        let start = occurrenceTexts.text(o, zone: zone) { o.allDay ? o.start.date.description : zone.iso(o.start) }
+        let end = o.end.map { e in occurrenceTexts.text(Occurrence(start: e, end: nil, allDay: false), zone: zone, part: 1) { zone.iso(e) } }
+        return (start, end)
+    }
+
+    /// Spelling an occurrence out costs more than the rest of an answer line: the few thousand
+    /// distinct ones of the coming weeks are spelled once (a pure function, kept in memory).
+    static let occurrenceTexts = Memo()
+
+    final class Memo: Sendable {
+        struct Key: Hashable {
+            var occurrence: Occurrence
+            var zone: CivilZone?
+            var part: Int
+        }
+
+        private let table = Mutex<[Key: String]>([:])
+
+        func text(_ o: Occurrence, zone: CivilZone?, part: Int = 0, spell: () -> String) -> String {
+            let key = Key(occurrence: o, zone: zone, part: part)
+            if let known = table.withLock({ $0[key] }) { return known }
+            let text = spell()
+            table.withLock { t in
+                if t.count >= 8192 { t = [:] }  // bounded: the coming weeks' come back at once
+                t[key] = text
+            }
+            return text
+        }
+    }
+
+    static func spelled(_ o: Occurrence) -> String {
         if o.allDay { return date(o.start.date) + " (toute la journée)" }
         guard let e = o.end else { return date(o.start.date) + ", à partir de " + time(o.start.minutes) }
         let minutes = (e.date.dayNumber - o.start.date.dayNumber) * 1440 + e.minutes - o.start.minutes

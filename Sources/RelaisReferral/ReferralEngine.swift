@@ -118,11 +118,15 @@ public struct ReferralEngine: Sendable {
     /// Whether a one-need question reads the remote resources of that need best first and stops
     /// early (the default), or scores every one of them: the reference the tests compare it with.
     let remoteShortcut: Bool
+    /// Whether places near are scanned cell by cell, nearest first, only while a cell can hold a
+    /// better candidate than the best found (the default), or all at once: the tests' reference.
+    let cellShortcut: Bool
 
-    public init(index: ReferralIndex, emergencyLines: [EmergencyLine], remoteShortcut: Bool = true) {
+    public init(index: ReferralIndex, emergencyLines: [EmergencyLine], remoteShortcut: Bool = true, cellShortcut: Bool = true) {
         self.index = index
         self.emergencyLines = emergencyLines
         self.remoteShortcut = remoteShortcut
+        self.cellShortcut = cellShortcut
     }
 
     /// Words in a free-text situation that call for emergency help first.
@@ -170,7 +174,6 @@ public struct ReferralEngine: Sendable {
         let accessBit = q.access.map(ReferralIndex.bit)
         let nowDay = q.now.date.dayNumber
 
-        let nearby: [Int32] = q.origin.map { index.near($0, radiusKm: q.radiusKm) } ?? []
         // Phone and online resources are reached from anywhere, so every one of them answers a
         // question; the diversity pass takes at most `remoteCap` unless the question asks for
         // that modality. The others can never reach the answer: only the best few are ranked, so
@@ -178,14 +181,16 @@ public struct ReferralEngine: Sendable {
         // cost a sort of all of them. (A window to be open in drops some: keep more then.)
         let remoteCap = q.modality == .telephone || q.modality == .en_ligne || listeningOnly ? Int.max : 2
         let remoteKeep = remoteCap == Int.max ? Int.max : remoteCap * (q.withinDays == nil ? 4 : 16)
-        var remoteBest: [Eligible] = []
+        // The index's arrays, read in the loops below without going through the index each time.
+        let needsMasks = index.needsMasks, declaredMasks = index.declaredMasks, audienceBits = index.audienceBits
+        let modalityBits = index.modalityBits, accessBits = index.accessBits, kindIndices = index.kindIndices
+        let latitudes = index.latitudes, longitudes = index.longitudes, remotes = index.remotes
+        let penalties = index.penalties, verifiedDays = index.verifiedDays, idRanks = index.idRanks
         func ahead(_ a: Eligible, _ b: Eligible) -> Bool {
             if a.base != b.base { return a.base > b.base }
             if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
-            return index.idRanks[Int(a.index)] < index.idRanks[Int(b.index)]
+            return idRanks[Int(a.index)] < idRanks[Int(b.index)]
         }
-        var candidates: [Eligible] = []
-        candidates.reserveCapacity(512)
         let askedCount = Double(max(1, asked.count))
         // Equirectangular distance is within 0.1 % of the great circle at these ranges; the exact one is kept for display.
         let lat0 = q.origin?.latitude ?? 0, lon0 = q.origin?.longitude ?? 0
@@ -194,73 +199,93 @@ public struct ReferralEngine: Sendable {
         /// Whether entry `i` answers the question, wherever it is.
         func fits(_ i: Int) -> Bool {
             if listeningOnly {
-                guard index.kindIndices[i] == listeningKind else { return false }
+                guard kindIndices[i] == listeningKind else { return false }
             } else {
-                guard index.needsMasks[i] & askMask != 0 else { return false }
+                guard needsMasks[i] & askMask != 0 else { return false }
             }
-            if let m = modalityBit, index.modalityBits[i] & m == 0 { return false }
-            if let a = accessBit, index.accessBits[i] & a == 0 { return false }
+            if let m = modalityBit, modalityBits[i] & m == 0 { return false }
+            if let a = accessBit, accessBits[i] & a == 0 { return false }
             if let language = q.language, !index.entries[i].speaks(language) { return false }
             return true
         }
-        func consider(_ i32: Int32) {
+        /// The entry's base score if it answers the question within the radius (or from anywhere).
+        func consider(_ i32: Int32) -> Eligible? {
             let i = Int(i32)
-            let mask = index.needsMasks[i]
-            guard fits(i) else { return }
+            let mask = needsMasks[i]
+            guard fits(i) else { return nil }
             var distance: Double?
             var nearness = 0.5
-            if !index.remotes[i] {
-                guard q.origin != nil else { return }
-                let dy = (Double(index.latitudes[i]) - lat0) * 111.195
-                let dx = (Double(index.longitudes[i]) - lon0) * 111.195 * cosLat
+            if !remotes[i] {
+                guard q.origin != nil else { return nil }
+                let dy = (Double(latitudes[i]) - lat0) * 111.195
+                let dx = (Double(longitudes[i]) - lon0) * 111.195 * cosLat
                 let d = (dx * dx + dy * dy).squareRoot()
-                guard d <= q.radiusKm else { return }
+                guard d <= q.radiusKm else { return nil }
                 distance = d
                 nearness = exp(-d / halfRadius)
             }
             let served = Double((mask & askMask).nonzeroBitCount)
             var needFit = listeningOnly ? 1 : served / askedCount
-            if index.declaredMasks[i] & askMask != 0 { needFit += 0.05 }
-            let audienceFit = index.audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
-            var base = 50 * needFit + 20 * audienceFit + 20 * nearness + Double(index.penalties[i])
-            if Int(index.verifiedDays[i]) < nowDay - 365 { base -= 5 }
-            let c = Eligible(index: i32, distance: distance, base: base)
-            if index.remotes[i] && remoteKeep != Int.max {
-                // Bounded insertion: the best `remoteKeep` remote candidates, best first.
-                if remoteBest.count < remoteKeep || ahead(c, remoteBest[remoteBest.count - 1]) {
-                    let at = remoteBest.firstIndex { ahead(c, $0) } ?? remoteBest.count
-                    remoteBest.insert(c, at: at)
-                    if remoteBest.count > remoteKeep { remoteBest.removeLast() }
-                }
-            } else {
-                candidates.append(c)
-            }
+            if declaredMasks[i] & askMask != 0 { needFit += 0.05 }
+            let audienceFit = audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
+            var base = 50 * needFit + 20 * audienceFit + 20 * nearness + Double(penalties[i])
+            if Int(verifiedDays[i]) < nowDay - 365 { base -= 5 }
+            return Eligible(index: i32, distance: distance, base: base)
         }
         // Remote resources: for a one-need question, those of that need in the order of their
         // score (precomputed by audience), until none can enter the best `remoteKeep`; a
         // `famille` question then costs what an `isolement` one does. Otherwise every one.
+        var remoteBest: [Eligible] = []
+        func keepRemote(_ c: Eligible) {
+            if remoteKeep == Int.max {
+                remoteBest.append(c)
+            } else if remoteBest.count < remoteKeep || ahead(c, remoteBest[remoteBest.count - 1]) {
+                // Bounded insertion: the best `remoteKeep` remote candidates, best first.
+                let at = remoteBest.firstIndex { ahead(c, $0) } ?? remoteBest.count
+                remoteBest.insert(c, at: at)
+                if remoteBest.count > remoteKeep { remoteBest.removeLast() }
+            }
+        }
         if remoteShortcut, remoteKeep != Int.max, !listeningOnly, asked.count == 1, let only = asked.first, let n = index.needIndex[only] {
             let ranked = index.remoteByNeed[n][q.audience == .proche ? 1 : 0]
             for (i32, best) in zip(ranked.entries, ranked.bestBase) {
                 if remoteBest.count >= remoteKeep, best < remoteBest[remoteBest.count - 1].base { break }
-                consider(i32)
+                if let c = consider(i32) { keepRemote(c) }
             }
         } else {
-            for i32 in index.remote { consider(i32) }
+            for i32 in index.remote { if let c = consider(i32) { keepRemote(c) } }
         }
-        for i32 in nearby { consider(i32) }
-        candidates += remoteBest
+        var byBase = Heap<Eligible>(remoteBest, first: ahead)
+
+        // Places near: cell by cell, nearest cell first, only while a cell can still hold a place
+        // that would come out of the heap before its top — the best base score a place at the
+        // cell's least distance can have (every need served, declared, the audience welcomed, no
+        // penalty). The heap then gives candidates in the same order as if every place within the
+        // radius had been scored, and a dense city costs its nearest cells, not all of them.
+        let cells: [(least: Double, entries: [Int32])] = q.origin.map { index.cells(around: $0, radiusKm: q.radiusKm, cosLatitude: cosLat) } ?? []
+        var nextCell = 0
+        var batch: [Eligible] = []
+        batch.reserveCapacity(256)
+        func bestBase(_ least: Double) -> Double { 50 * 1.05 + 20 + 20 * exp(-least / halfRadius) + 1e-6 }
 
         // Availability, best first, until there are enough: a heap gives them in order without
         // sorting the thousands that a 30 km question can reach.
-        var byBase = Heap(candidates, first: ahead)
         let horizon = q.withinDays ?? 14
         var ranked: [Candidate] = []
         let wanted = max(q.limit * 4, 40)
-        // The next opening of each distinct schedule in each zone, once per question.
-        var opening: [OpeningKey: Occurrence?] = [:]
         var floor = -Double.infinity
-        while let eligible = byBase.pop() {
+        while true {
+            // The best still unscanned could come first: scan the next cell before answering.
+            while nextCell < cells.count, !cellShortcut || (byBase.top.map { bestBase(cells[nextCell].least) >= $0.base } ?? true) {
+                for i32 in cells[nextCell].entries { if let c = consider(i32) { batch.append(c) } }
+                nextCell += 1
+                // The reference scans every cell before ranking (one heap of all of them).
+                if cellShortcut || nextCell == cells.count {
+                    byBase.push(contentsOf: batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            guard let eligible = byBase.pop() else { break }
             // Candidates come by decreasing base score: once enough are ranked, one that
             // cannot reach the lowest of them even with full availability ends the search.
             if ranked.count >= wanted {
@@ -271,12 +296,12 @@ public struct ReferralEngine: Sendable {
             let e = index.entries[Int(c.index)]
             let localNow = q.now(in: e.zone)
             let horizonDays = q.withinDays.map { $0 + 1 } ?? 120
+            // The next opening of each distinct schedule in each zone, kept across questions.
             let (next, label, known) = nextOpening(e, after: localNow, horizonDays: horizonDays) { s in
-                let key = OpeningKey(schedule: e.scheduleID, zone: e.zone)
-                if e.scheduleID >= 0, let known = opening[key] { return known }
-                let o = ScheduleEvaluator(s).next(after: localNow, horizonDays: horizonDays)
-                if e.scheduleID >= 0 { opening[key] = o }
-                return o
+                guard e.scheduleID >= 0 else { return ScheduleEvaluator(s).next(after: localNow, horizonDays: horizonDays) }
+                return index.openings.next(.init(schedule: e.scheduleID, zone: e.zone, horizonDays: horizonDays), after: localNow) {
+                    ScheduleEvaluator(s).next(after: localNow, horizonDays: horizonDays)
+                }
             }
             if e.status == .temporarily_closed {
                 c.next = nil
@@ -380,11 +405,6 @@ public struct ReferralEngine: Sendable {
         return ReferralAnswer(disclaimer: Self.disclaimer, emergency: crisis ? emergencyLines : nil, suggestions: suggestions, nearestBeyond: beyond)
     }
 
-    struct OpeningKey: Hashable {
-        var schedule: Int32
-        var zone: CivilZone
-    }
-
     func better(_ a: Candidate, than b: Candidate) -> Bool {
         if a.score != b.score { return a.score > b.score }
         if (a.distance ?? 0) != (b.distance ?? 0) { return (a.distance ?? 0) < (b.distance ?? 0) }
@@ -465,7 +485,7 @@ public struct ReferralEngine: Sendable {
             let localNow = q.now(in: e.zone)
             // Hours of another territory say whose clock they follow.
             let whose = e.zone == q.zone ? "" : " (\(e.zone.frenchName))"
-            if e.schedule.map(ScheduleEvaluator.isAlwaysOpen) == true {
+            if let s = e.schedule, index.openings.isAlwaysOpen(e.scheduleID, s) {
                 out.append(e.remote ? "Joignable 24\u{A0}h/24, 7\u{A0}j/7." : "Ouvert 24\u{A0}h/24, 7\u{A0}j/7.")
             } else if n.start <= localNow, n.end == nil {
                 out.append("Ouvert depuis \(FrenchFormat.time(n.start.minutes))\(whose), heure de fermeture non précisée.")
@@ -511,10 +531,37 @@ struct Heap<T> {
     init(_ items: [T], first: @escaping (T, T) -> Bool) {
         self.items = items
         self.first = first
+        heapify()
+    }
+
+    private mutating func heapify() {
         var k = items.count / 2 - 1
         while k >= 0 {
             siftDown(k)
             k -= 1
+        }
+    }
+
+    /// Adds many: one by one when they are few beside the heap, else all at once and heapified.
+    mutating func push(contentsOf more: [T]) {
+        if more.count > items.count / 2 {
+            items += more
+            heapify()
+        } else {
+            for item in more { push(item) }
+        }
+    }
+
+    var top: T? { items.first }
+
+    mutating func push(_ item: T) {
+        items.append(item)
+        var k = items.count - 1
+        while k > 0 {
+            let parent = (k - 1) / 2
+            guard first(items[k], items[parent]) else { return }
+            items.swapAt(k, parent)
+            k = parent
         }
     }
 

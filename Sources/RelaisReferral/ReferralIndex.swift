@@ -109,7 +109,7 @@ public final class ReferralIndex: Sendable {
     /// Every entry's number (the nearest places beyond 1,000 km are searched in all).
     let all: [Int32]
     let needIndex: [String: Int]
-    /// Cells of 0.25° × 0.25° → entry indices.
+    /// Cells of 0.1° × 0.1° (11 km × 7–8 km in mainland France) → entry indices.
     let grid: [Int64: [Int32]]
     /// Entries reached from anywhere.
     let remote: [Int32]
@@ -120,6 +120,8 @@ public final class ReferralIndex: Sendable {
     /// Places that can be suggested beyond a radius (active, not stale), in cells of 1° × 1°
     /// with their bounds: the nearest are searched cell by cell, nearest cell first.
     let beyondCells: [BeyondCell]
+    /// Each distinct schedule's next opening, kept across questions while it holds.
+    let openings = OpeningCache()
 
     struct BeyondCell {
         var minLatitude: Float, maxLatitude: Float, minLongitude: Float, maxLongitude: Float
@@ -130,7 +132,7 @@ public final class ReferralIndex: Sendable {
         var entries: [Int32] = []
         var bestBase: [Double] = []
     }
-    static let cell = 0.25
+    static let cell = 0.1
 
     /// What the index is built from (see ``IndexListing``).
     public typealias Input = IndexListing
@@ -311,6 +313,32 @@ public final class ReferralIndex: Sendable {
     static func whole(_ v: Double) -> Int64 {
         guard v.isFinite else { return 0 }
         return Int64(max(-1_000_000, min(1_000_000, v)))
+    }
+
+    /// The cells that cover a circle, each with the least distance (km, by the engine's
+    /// equirectangular measure around `p`, `cosLatitude` its cosine) any place in it can have,
+    /// nearest first; cells wholly beyond the radius are left out.
+    func cells(around p: GeoPoint, radiusKm: Double, cosLatitude: Double) -> [(least: Double, entries: [Int32])] {
+        let dLat = radiusKm / 111.0
+        let dLon = radiusKm / max(10, 111.0 * cos(p.latitude * .pi / 180))
+        let y0 = Self.whole(((max(-90, p.latitude - dLat)) / Self.cell).rounded(.down)), y1 = Self.whole(((min(90, p.latitude + dLat)) / Self.cell).rounded(.down))
+        let x0 = Self.whole(((max(-180, p.longitude - dLon)) / Self.cell).rounded(.down)), x1 = Self.whole(((min(180, p.longitude + dLon)) / Self.cell).rounded(.down))
+        guard y0 <= y1, x0 <= x1 else { return [] }
+        var out: [(least: Double, entries: [Int32])] = []
+        for y in y0...y1 {
+            // A place's cell is floor(coordinate / cell): its coordinate lies in [y·cell, (y+1)·cell).
+            let south = Double(y) * Self.cell, north = Double(y + 1) * Self.cell
+            let dy = max(0, south - p.latitude, p.latitude - north) * 111.195
+            for x in x0...x1 {
+                guard let ids = grid[y << 32 | (x & 0xFFFF_FFFF)] else { continue }
+                let west = Double(x) * Self.cell, east = Double(x + 1) * Self.cell
+                let dx = max(0, west - p.longitude, p.longitude - east) * 111.195 * cosLatitude
+                let least = (dx * dx + dy * dy).squareRoot()
+                if least <= radiusKm { out.append((least, ids)) }
+            }
+        }
+        out.sort { $0.least < $1.least }
+        return out
     }
 
     /// Entries in the cells that cover a circle (a superset: distances are checked by the caller).

@@ -17,6 +17,13 @@ import RelaisStore
 // Figures go to the README.
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+/// The calling thread's CPU time: what a synchronous step costs, without the moments the
+/// machine gave to other processes (a shared machine: wall time mixes both).
+func threadCPU() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
 
 let args = CommandLine.arguments.dropFirst()
 let mode = args.first ?? "all"

@@ -194,3 +194,78 @@ import Testing
         #expect(compared >= 4)
     }
 }
+
+/// Places near are scanned cell by cell, nearest first, and the scan stops where no cell can hold
+/// a better candidate; the next openings are kept across questions. The answers are those of
+/// scoring every place within the radius with a fresh index.
+@Suite struct CellShortcutTests {
+    typealias E = EngineTests
+
+    static func directory(seed: UInt64) -> [IndexListing] {
+        var rng = SplitMix(seed: seed)
+        func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(rng.next() % 1_000_000) / 1_000_000 }
+        let kinds: [Kind] = [.gem, .clubhouse, .association_familles, .apaf, .groupe_parole, .ligne_ecoute]
+        let hours = ["Mo-Fr 09:00-17:00", "Tu 14:00-18:00", "We[1] 18:00-20:00", "Sa 10:00-12:00; PH off", "Mo 08:00-09:00", nil]
+        var listings: [IndexListing] = []
+        for i in 0..<1500 {
+            let kind = kinds[Int(rng.next() % UInt64(kinds.count))]
+            let audiences: [[Audience]] = [[.personne], [.proche], [.personne, .proche]]
+            var l = E.listing(String(format: "p-%04d", Int(rng.next() % 10_000)) + "-\(i)", kind, km: 0, audiences: audiences[Int(rng.next() % 3)],
+                              hours: hours[Int(rng.next() % UInt64(hours.count))], stale: rng.next() % 13 == 0,
+                              status: rng.next() % 11 == 0 ? .temporarily_closed : .active)
+            // Dense near Dijon, thinner up to 120 km away: cells of every fill.
+            let spread = i % 3 == 0 ? 1.1 : 0.15
+            if !kind.isRemote { l.content.point = GeoPoint(latitude: E.dijon.latitude + uniform(-spread, spread), longitude: E.dijon.longitude + uniform(-spread, spread) * 1.4) }
+            l.content.needs = rng.next() % 4 == 0 ? ["famille"] : []
+            l.lastVerified = rng.next() % 5 == 0 ? "2024-05-01" : "2026-11-01"
+            listings.append(l)
+        }
+        return listings
+    }
+
+    @Test func theCellScanAnswersWhatScoringEveryPlaceAnswers() {
+        let listings = Self.directory(seed: 11)
+        let index = ReferralIndex(taxonomy: E.taxonomy, listings: listings)
+        let fast = ReferralEngine(index: index, emergencyLines: E.emergency)
+        let full = ReferralEngine(index: index, emergencyLines: E.emergency, cellShortcut: false)
+        var compared = 0
+        for needs in [["isolement"], ["famille"], ["isolement", "famille"]] {
+            for audience in [Audience.personne, .proche] {
+                for radius in [3.0, 10, 30, 90] {
+                    for (within, limit) in [(nil, 10), (7, 10), (nil, 3), (2, 25)] as [(Int?, Int)] {
+                        let q = E.ask(needs, audience, radius: radius, within: within, limit: limit)
+                        let a = fast.answer(q).suggestions, b = full.answer(q).suggestions
+                        #expect(a.map(\.id) == b.map(\.id), "\(needs) \(audience) \(radius) km \(String(describing: within))")
+                        #expect(a.map(\.score) == b.map(\.score))
+                        compared += a.count
+                    }
+                }
+            }
+        }
+        #expect(compared > 500)
+    }
+
+    /// The same questions asked through a day and into the next, on one index (its next openings
+    /// kept from question to question) and each on a fresh index: the same answers.
+    @Test func keptOpeningsAnswerWhatAFreshIndexAnswers() {
+        let listings = Self.directory(seed: 12)
+        let kept = ReferralEngine(index: ReferralIndex(taxonomy: E.taxonomy, listings: listings), emergencyLines: E.emergency)
+        var times: [LocalDateTime] = []
+        for day in [23, 24, 25, 28] {
+            for minutes in stride(from: 7 * 60, through: 22 * 60, by: 53) {
+                times.append(LocalDateTime(date: LocalDate(year: 2026, month: 11, day: day), minutes: minutes))
+            }
+        }
+        var withOpening = 0
+        for (k, t) in times.enumerated() {
+            var q = E.ask(k % 2 == 0 ? ["isolement"] : ["famille"], k % 3 == 0 ? .proche : .personne, within: k % 4 == 0 ? 3 : nil)
+            q.now = t
+            let fresh = ReferralEngine(index: ReferralIndex(taxonomy: E.taxonomy, listings: listings), emergencyLines: E.emergency)
+            let a = kept.answer(q).suggestions, b = fresh.answer(q).suggestions
+            #expect(a.map(\.id) == b.map(\.id), "\(t)")
+            #expect(a.map(\.nextOpening) == b.map(\.nextOpening), "\(t)")
+            withOpening += a.filter { $0.nextOpening != nil }.count
+        }
+        #expect(withOpening > 100)
+    }
+}

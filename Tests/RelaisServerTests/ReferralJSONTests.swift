@@ -26,6 +26,7 @@ import Testing
 
     @Test func handWrittenAnswerSaysWhatTheEncoderSays() async throws {
         let h = try await ServerHarness.make(fixtures: true)
+        let fragments = ReferralFragments()
         var compared = 0, suggestions = 0
         for q in Self.questions {
             guard let ask = try? ReferralAsk.parse(QueryParameters(urlEncoded: q)) else { continue }
@@ -33,6 +34,9 @@ import Testing
             let fast = ReferralJSON.render(result, taxonomy: h.context.taxonomy)
             let reference = ReferralJSON.renderEncoded(result, taxonomy: h.context.taxonomy)
             #expect(try Self.value(fast) == Self.value(reference), "\(q)\n\(fast)\n\(reference)")
+            // Assembled from parts kept between questions (made now, then read back): the same text.
+            #expect(ReferralJSON.render(result, taxonomy: h.context.taxonomy, fragments: fragments) == fast)
+            #expect(ReferralJSON.render(result, taxonomy: h.context.taxonomy, fragments: fragments) == fast)
             // Crisis first, in the text too.
             #expect(fast.hasPrefix("{\"emergency\":"))
             compared += 1
@@ -50,5 +54,11 @@ import Testing
         try await h.store.curate(serviceID: id, field: "phones", value: JSONValue.encode([Phone("+33380000002")]), author: "test", at: ServerHarness.referenceDate)
         let second = try await h.context.referrals.answer(ask)
         #expect(second.listings[id]?.content.phones.map(\.number) == ["+33380000002"])
+        // Nor its JSON parts: the first answer's are kept for its version only.
+        let fragments = ReferralFragments()
+        _ = ReferralJSON.render(first, taxonomy: h.context.taxonomy, fragments: fragments)
+        let text = ReferralJSON.render(second, taxonomy: h.context.taxonomy, fragments: fragments)
+        #expect(text.contains("+33380000002"))
+        #expect(text == ReferralJSON.render(second, taxonomy: h.context.taxonomy))
     }
 }

@@ -7,18 +7,20 @@ import RelaisModel
 struct ReferralController: Sendable {
     let referrals: Referrals
     let taxonomy: Taxonomy
+    /// The suggestions' parts that do not depend on the question, kept per data version.
+    let fragments = ReferralFragments()
 
     func add(to router: Router<RelaisRequestContext>) {
         router.get("/api/referrals") { request, _ in
             let result = try await referrals.answer(try ReferralAsk.parse(QueryParameters(urlEncoded: request.uri.query ?? "")))
-            return JSONResponse(text: ReferralJSON.render(result, taxonomy: taxonomy))
+            return JSONResponse(text: ReferralJSON.render(result, taxonomy: taxonomy, fragments: fragments))
         }
         // POST: the same question with its parameters in a form or JSON body — the way
         // to send `situation`, which should not travel in a URL (proxies and browsers keep those).
         router.post("/api/referrals") { request, _ in
             let parameters = QueryParameters(urlEncoded: request.uri.query ?? "").merging(try await Self.bodyParameters(request))
             let result = try await referrals.answer(try ReferralAsk.parse(parameters))
-            return JSONResponse(text: ReferralJSON.render(result, taxonomy: taxonomy))
+            return JSONResponse(text: ReferralJSON.render(result, taxonomy: taxonomy, fragments: fragments))
         }
         router.get("/api/sessions") { request, _ in
             let (query, sessions) = try await referrals.sessions(QueryParameters(urlEncoded: request.uri.query ?? ""))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -76,30 +77,47 @@ public enum ReferralJSON {
     }
 
     static func items(_ suggestions: [Suggestion], listings: [String: Listing], taxonomy: Taxonomy) -> [Item] {
-        suggestions.map { s in
-            let l = listings[s.id]
-            let c = l?.content
-            return Item(
-                id: s.id, name: s.name, kind: s.kind.rawValue, kind_label: taxonomy.label(of: s.kind), distance_km: s.distanceKm, reasons: s.reasons,
-                next_opening: s.nextOpening.map { $0.allDay ? $0.start.date.description : s.zone.iso($0.start) },
-                next_opening_end: s.nextOpening?.end.map(s.zone.iso), next_opening_label: s.nextOpeningLabel,
-                next_opening_text: s.nextOpening.map(FrenchFormat.occurrence), needs: s.needsServed,
-                languages: c?.languages ?? [], accessibility: c?.accessibility?.features.map(\.rawValue) ?? [],
-                contact: Contact(
-                    phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,
-                    address: c?.address.map(\.singleLine).flatMap { $0.isEmpty ? nil : $0 }, postal_code: c?.address?.postalCode,
-                    commune: c?.address?.commune, registration: c?.registration),
-                source: l?.sources.first, sources: l?.sources ?? [], last_verified: l?.lastVerified,
-                verified_by_team: s.demo ? nil : l?.verifiedByTeam, demo: s.demo ? true : nil,
-                demo_label: s.demo ? "données de démonstration" : nil, stale: s.stale ? true : nil, closed: s.closed ? true : nil,
-                score: s.score, url: "/ressources/\(s.id)")
+        suggestions.map { item($0, listing: listings[$0.id], taxonomy: taxonomy) }
+    }
+
+    static func item(_ s: Suggestion, listing l: Listing?, taxonomy: Taxonomy) -> Item {
+        let c = l?.content
+        let d = Dynamic(s)
+        return Item(
+            id: s.id, name: s.name, kind: s.kind.rawValue, kind_label: taxonomy.label(of: s.kind), distance_km: d.distance_km, reasons: d.reasons,
+            next_opening: d.next_opening, next_opening_end: d.next_opening_end, next_opening_label: d.next_opening_label,
+            next_opening_text: d.next_opening_text, needs: d.needs,
+            languages: c?.languages ?? [], accessibility: c?.accessibility?.features.map(\.rawValue) ?? [],
+            contact: Contact(
+                phones: c?.phones.map(\.number) ?? [], email: c?.emails.first, website: c?.website,
+                address: c?.address.map(\.singleLine).flatMap { $0.isEmpty ? nil : $0 }, postal_code: c?.address?.postalCode,
+                commune: c?.address?.commune, registration: c?.registration),
+            source: l?.sources.first, sources: l?.sources ?? [], last_verified: l?.lastVerified,
+            verified_by_team: s.demo ? nil : l?.verifiedByTeam, demo: s.demo ? true : nil,
+            demo_label: s.demo ? "données de démonstration" : nil, stale: s.stale ? true : nil, closed: s.closed ? true : nil,
+            score: d.score, url: "/ressources/\(s.id)")
+    }
+
+    /// The suggestions, each assembled from its parts kept in `fragments` and what the question decides.
+    static func write(_ suggestions: [Suggestion], listings: [String: Listing], version: Int, taxonomy: Taxonomy, fragments: ReferralFragments, to w: inout JSONWriter) {
+        let parts = fragments.fragments(suggestions, listings: listings, version: version, taxonomy: taxonomy)
+        w.raw("[")
+        for (k, (s, part)) in zip(suggestions, parts).enumerated() {
+            if k > 0 { w.raw(",") }
+            let d = Dynamic(s)
+            w.json(part.head)
+            d.write(distanceTo: &w)
+            w.json(part.middle)
+            d.write(to: &w)
+            w.json(part.tail)
         }
+        w.raw("]")
     }
 
     /// The whole answer, keys in reading order. Written by hand (``JSONWriter``): Foundation's
     /// encoder was a fifth of a referral's time. `renderEncoded` is the same answer through
     /// `JSONEncoder`, kept as the tests' reference.
-    public static func render(_ result: ReferralResult, taxonomy: Taxonomy) -> String {
+    public static func render(_ result: ReferralResult, taxonomy: Taxonomy, fragments: ReferralFragments? = nil) -> String {
         let (request, answer, listings) = (result.request, result.answer, result.listings)
         var w = JSONWriter()
         w.raw("{\"emergency\":")
@@ -112,17 +130,23 @@ public enum ReferralJSON {
         w.string(answer.disclaimer)
         w.raw(",\"question\":")
         question(request).write(to: &w)
-        let list = items(answer, listings: listings, taxonomy: taxonomy)
         w.raw(",\"count\":")
-        w.int(list.count)
+        w.int(answer.suggestions.count)
         w.raw(",\"suggestions\":")
-        w.array(list) { w, item in item.write(to: &w) }
+        func suggestions(_ list: [Suggestion]) {
+            if let fragments, let version = result.version {
+                write(list, listings: listings, version: version, taxonomy: taxonomy, fragments: fragments, to: &w)
+            } else {
+                w.array(items(list, listings: listings, taxonomy: taxonomy)) { w, item in item.write(to: &w) }
+            }
+        }
+        suggestions(answer.suggestions)
         // Nothing to go to within the radius: say so, and name the nearest places beyond it.
         if let beyond = answer.nearestBeyond {
             w.raw(",\"nothing_near\":")
             w.json(JSONOutput.string(NothingNear(result)))
             w.raw(",\"nearest_beyond\":")
-            w.array(items(beyond, listings: listings, taxonomy: taxonomy)) { w, item in item.write(to: &w) }
+            suggestions(beyond)
         }
         w.raw("}")
         return w.out
@@ -189,20 +213,137 @@ extension ReferralJSON.Contact: JSONWritable {
 
 extension ReferralJSON.Item: JSONWritable {
     public func write(to w: inout JSONWriter) {
+        writeHead(to: &w)
+        dynamic.write(distanceTo: &w)
+        writeMiddle(to: &w)
+        dynamic.write(to: &w)
+        writeTail(to: &w)
+    }
+
+    /// What the question decides, in the key order of the whole item.
+    var dynamic: ReferralJSON.Dynamic {
+        ReferralJSON.Dynamic(
+            distance_km: distance_km, needs: needs, next_opening: next_opening, next_opening_end: next_opening_end,
+            next_opening_label: next_opening_label, next_opening_text: next_opening_text, reasons: reasons, score: score)
+    }
+
+    // The parts that do not depend on the question (keys sorted, as `JSONOutput` writes them):
+    // head { accessibility … demo_label, then distance_km; middle id … name; then needs … score;
+    // tail source … verified_by_team }. The head always writes its first key, so the others
+    // start with a comma.
+    func writeHead(to w: inout JSONWriter) {
         var f = true
         w.open()
         w.field("accessibility", strings: accessibility, &f)
         if let closed { w.field("closed", closed, &f) }
         w.key("contact", &f); contact.write(to: &w)
         if let demo { w.field("demo", demo, &f) }
-        w.field("demo_label", demo_label, &f); w.field("distance_km", distance_km, &f); w.field("id", id, &f); w.field("kind", kind, &f)
+        w.field("demo_label", demo_label, &f)
+    }
+
+    func writeMiddle(to w: inout JSONWriter) {
+        var f = false
+        w.field("id", id, &f); w.field("kind", kind, &f)
         w.field("kind_label", kind_label, &f); w.field("languages", strings: languages, &f); w.field("last_verified", last_verified, &f)
-        w.field("name", name, &f); w.field("needs", strings: needs, &f); w.field("next_opening", next_opening, &f)
-        w.field("next_opening_end", next_opening_end, &f); w.field("next_opening_label", next_opening_label, &f)
-        w.field("next_opening_text", next_opening_text, &f); w.field("reasons", strings: reasons, &f); w.field("score", score, &f)
+        w.field("name", name, &f)
+    }
+
+    func writeTail(to w: inout JSONWriter) {
+        var f = false
         w.field("source", source, &f); w.field("sources", strings: sources, &f)
         if let stale { w.field("stale", stale, &f) }
         w.field("url", url, &f); w.field("verified_by_team", verified_by_team, &f)
         w.close()
+    }
+}
+
+extension ReferralJSON {
+    /// An item's fields that the question decides.
+    struct Dynamic {
+        var distance_km: Double?
+        var needs: [String]
+        var next_opening: String?
+        var next_opening_end: String?
+        var next_opening_label: String?
+        var next_opening_text: String?
+        var reasons: [String]
+        var score: Double
+
+        init(distance_km: Double?, needs: [String], next_opening: String?, next_opening_end: String?, next_opening_label: String?,
+             next_opening_text: String?, reasons: [String], score: Double) {
+            (self.distance_km, self.needs, self.next_opening, self.next_opening_end) = (distance_km, needs, next_opening, next_opening_end)
+            (self.next_opening_label, self.next_opening_text, self.reasons, self.score) = (next_opening_label, next_opening_text, reasons, score)
+        }
+
+        init(_ s: Suggestion) {
+            let iso = s.nextOpening.map { FrenchFormat.iso($0, zone: s.zone) }
+            self.init(
+                distance_km: s.distanceKm, needs: s.needsServed, next_opening: iso?.start, next_opening_end: iso?.end,
+                next_opening_label: s.nextOpeningLabel, next_opening_text: s.nextOpening.map(FrenchFormat.occurrence), reasons: s.reasons,
+                score: s.score)
+        }
+
+        func write(distanceTo w: inout JSONWriter) {
+            var f = false
+            w.field("distance_km", distance_km, &f)
+        }
+
+        func write(to w: inout JSONWriter) {
+            var f = false
+            w.field("needs", strings: needs, &f); w.field("next_opening", next_opening, &f)
+            w.field("next_opening_end", next_opening_end, &f); w.field("next_opening_label", next_opening_label, &f)
+            w.field("next_opening_text", next_opening_text, &f); w.field("reasons", strings: reasons, &f); w.field("score", score, &f)
+        }
+    }
+
+    /// An item's three parts that do not depend on the question, written once.
+    struct Fragment {
+        var head: String
+        var middle: String
+        var tail: String
+
+        init(_ item: Item) {
+            var w = JSONWriter()
+            item.writeHead(to: &w)
+            head = w.out
+            w = JSONWriter()
+            item.writeMiddle(to: &w)
+            middle = w.out
+            w = JSONWriter()
+            item.writeTail(to: &w)
+            tail = w.out
+        }
+    }
+}
+
+/// The suggestions' JSON parts that do not depend on the question (contact, address, names,
+/// sources), written once per listing and data version: an answer assembles them around what
+/// the question decides (distance, needs served, next opening, reasons, score). Bounded: past
+/// `capacity` listings it starts again empty. One per server (a store's versions are its own).
+public final class ReferralFragments: Sendable {
+    private let state = Mutex<(version: Int, byID: [String: ReferralJSON.Fragment])>((-1, [:]))
+    let capacity: Int
+
+    public init(capacity: Int = 20_000) { self.capacity = capacity }
+
+    func fragments(_ suggestions: [Suggestion], listings: [String: Listing], version: Int, taxonomy: Taxonomy) -> [ReferralJSON.Fragment] {
+        var out: [ReferralJSON.Fragment?] = state.withLock { s in
+            if s.version != version { s = (version, [:]) }
+            return suggestions.map { s.byID[$0.id] }
+        }
+        var made: [(String, ReferralJSON.Fragment)] = []
+        for k in out.indices where out[k] == nil {
+            let fragment = ReferralJSON.Fragment(ReferralJSON.item(suggestions[k], listing: listings[suggestions[k].id], taxonomy: taxonomy))
+            out[k] = fragment
+            made.append((suggestions[k].id, fragment))
+        }
+        if !made.isEmpty {
+            state.withLock { s in
+                guard s.version == version else { return }
+                if s.byID.count + made.count > capacity { s.byID = [:] }
+                for (id, f) in made { s.byID[id] = f }
+            }
+        }
+        return out.compactMap { $0 }
     }
 }
