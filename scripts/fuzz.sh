@@ -179,7 +179,12 @@ summary=()
 for t in "${targets[@]}"; do
   seed "$t"
   mkdir -p "Fuzz/crashes/$t"
-  log=Fuzz/logs/$t.log
+  # One log per run (Fuzz/logs/runs/), Fuzz/logs/TARGET.log the latest: runs of the same code
+  # add up in the campaign table (a campaign can go on over several sessions).
+  mkdir -p Fuzz/logs/runs
+  log=Fuzz/logs/runs/$t-$(date -u +%Y%m%dT%H%M%SZ).log
+  [ ! -f "Fuzz/logs/$t.log" ] || [ -L "Fuzz/logs/$t.log" ] || mv "Fuzz/logs/$t.log" "Fuzz/logs/runs/$t-$(head -1 "Fuzz/logs/$t.log" | sed -nE 's/.*, ([0-9T:-]+Z)$/\1/p' | tr -d ':-' | sed 's/^$/before/').log"
+  ln -sfn "runs/$(basename "$log")" "Fuzz/logs/$t.log"
   echo "▸ $t: ${SECONDS_PER_TARGET} s"
   # A « slow-unit » file is a report (libFuzzer goes on), not a failure: only other files count.
   before=$(ls "Fuzz/crashes/$t" | grep -vc '^slow-unit')
