@@ -22,7 +22,7 @@
 #     scripts/fuzz.sh --triage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-1000000}
+export RUNS=${RUNS:-1000000}
 
 # What a run's binary read: the sources a parser target reaches, as git trees at the commit it
 # was built from (empty when built from uncommitted changes: such a run counts alone).
