@@ -249,7 +249,12 @@ public struct ReferralEngine: Sendable {
         if remoteShortcut, remoteKeep != Int.max, !listeningOnly, asked.count == 1, let only = asked.first, let n = index.needIndex[only] {
             let ranked = index.remoteByNeed[n][q.audience == .proche ? 1 : 0]
             for (i32, best) in zip(ranked.entries, ranked.bestBase) {
-                if remoteBest.count >= remoteKeep, best < remoteBest[remoteBest.count - 1].base { break }
+                // None after this one can enter: they reach at most its best (an equal best comes
+                // later in id order, and the id breaks ties), and it cannot pass the last kept.
+                if remoteBest.count >= remoteKeep {
+                    let last = remoteBest[remoteBest.count - 1]
+                    if best < last.base || (best == last.base && idRanks[Int(i32)] > idRanks[Int(last.index)]) { break }
+                }
                 if let c = consider(i32) { keepRemote(c) }
             }
         } else {
