@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
 
         // The pure core: values, parsers, the merge, the referral engine. No I/O.
@@ -85,7 +86,7 @@ let package = Package(
             name: "RelaisServer",
             dependencies: [
                 "RelaisApp", "RelaisModel", "RelaisNormalize", "RelaisReferral", "RelaisStore", "RelaisImport", "RelaisSources", "RelaisMerge",
-                "RelaisAuth",
+                "RelaisAuth", "CDeflate",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

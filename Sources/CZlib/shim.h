@@ -6,4 +6,7 @@ static inline int relais_inflate_init(z_stream *s, int windowBits) { return infl
 static inline int relais_deflate_init(z_stream *s, int level, int windowBits) {
     return deflateInit2(s, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
 }
+static inline int relais_deflate_init2(z_stream *s, int level, int windowBits, int memLevel) {
+    return deflateInit2(s, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
+}
 #endif

@@ -68,6 +68,7 @@ public enum RelaisServer {
 
         let router = Router(context: RelaisRequestContext.self)
         router.add(middleware: PrivacyRequestLogger(logger: context.logger))
+        router.add(middleware: HTTPCompression())
         router.add(middleware: ErrorMiddleware(pages: renderer, logger: context.logger))
         router.get("/health") { _, _ in
             JSONResponse(["status": "ok", "listings": "\(try await store.listingCount())"])
