@@ -68,6 +68,10 @@ for r in $(seq "$ROUNDS"); do
   grep -h '"run": "canned' "$OUT/wrk-summary.jsonl" | sed "s/}\$/, \"round\": $r}/" >> "$OUT/all.jsonl"
   WORK=$WORK DATA=$DATA OUT=$OUT DURATION=$DURATION "$PEER/relais-wrk.sh" "http://127.0.0.1:$PORT" > "$OUT/relais-bench-$r.log" 2>&1
   grep -h '"run": "relais' "$OUT/relais-wrk-summary.jsonl" | sed "s/}\$/, \"round\": $r}/" >> "$OUT/all.jsonl"
+  # The same questions, answers gzipped (what a client library asks for): the cost of compression.
+  wrk -t2 -c32 -d"$DURATION" --latency -H "Accept-Encoding: gzip" -s "$PEER/cycle.lua" "http://127.0.0.1:$PORT" -- "$WORK/relais-urls.txt" > "$OUT/relais-wrk-gzip-$r.txt" 2>&1
+  grep WRKJSON "$OUT/relais-wrk-gzip-$r.txt" | sed 's/^WRKJSON //' \
+    | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['run']='relais-gzip-c32'; d['round']=$r; print(json.dumps(d))" >> "$OUT/all.jsonl"
 done
 
 python3 - "$OUT/all.jsonl" "$N" <<'PY'
@@ -84,4 +88,12 @@ for c in (32, 2):
         if not p or not q: continue
         f = lambda x: f"{x['p50_us']/1000:.2f} / {x['p90_us']/1000:.2f} / {x['p99_us']/1000:.2f}"
         print(f"| {c} | {r} | {p['rps']:,.0f} | {f(p)} | {q['rps']:,.0f} | {f(q)} | {q['rps']/p['rps']:.1f}× |")
+print("\nRelais at 32 connections, answers plain then gzipped (Accept-Encoding: gzip), same round")
+print("| round | plain req/s | gzip req/s | gzip p50 / p90 / p99 | throughput lost to gzip |")
+print("|---|---|---|---|---|")
+for r in sorted({x["round"] for x in rows}):
+    q = next((x for x in rows if x["round"] == r and x["run"] == "relais-c32"), None)
+    g = next((x for x in rows if x["round"] == r and x["run"] == "relais-gzip-c32"), None)
+    if not q or not g: continue
+    print(f"| {r} | {q['rps']:,.0f} | {g['rps']:,.0f} | {g['p50_us']/1000:.2f} / {g['p90_us']/1000:.2f} / {g['p99_us']/1000:.2f} | {100 * (1 - g['rps'] / q['rps']):.0f} % |")
 PY

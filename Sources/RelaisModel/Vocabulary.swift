@@ -23,8 +23,18 @@ public enum Kind: String, CaseIterable, Codable, Sendable, Comparable {
 
     /// Accepts the id, or a loose spelling ("Atelier Prospect", "groupe-parole").
     public init?(loose: String) {
-        let s = loose.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
-        if let k = Kind(rawValue: s) { self = k } else { return nil }
+        if let k = Kind(rawValue: loose) { self = k; return }  // as written, most often
+        // Lower case, with « - » and spaces as « _ » (kinds are ASCII: anything else is no kind).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(loose.utf8.count)
+        for b in loose.utf8 {
+            switch b {
+            case 0x41...0x5A: bytes.append(b + 0x20)
+            case 0x2D, 0x20: bytes.append(0x5F)
+            default: bytes.append(b)
+            }
+        }
+        if let k = Kind(rawValue: String(decoding: bytes, as: UTF8.self)) { self = k } else { return nil }
     }
 }
 

@@ -68,6 +68,24 @@ public enum Text {
 
     /// Collapses white space (including no-break spaces) and trims.
     public static func squeeze(_ s: String) -> String {
+        // Most text is already squeezed: one pass to see it, without copying it.
+        var probe = s
+        let plain = probe.withUTF8 { b -> Bool in
+            guard let first = b.first, let last = b.last else { return true }
+            if first == 0x20 || last == 0x20 { return false }
+            var previousSpace = false
+            for x in b {
+                if x < 0x20 || x == 0xC2 || x == 0xE2 { return false }  // controls, and the lead bytes of U+00A0, U+2028…
+                if x == 0x20 {
+                    if previousSpace { return false }
+                    previousSpace = true
+                } else {
+                    previousSpace = false
+                }
+            }
+            return true
+        }
+        if plain { return s }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
@@ -80,7 +98,12 @@ public enum Text {
             var width = 1
             // U+00A0 (C2 A0), U+202F (E2 80 AF), U+2028/2029 (E2 80 A8/A9)
             if b == 0xC2, i + 1 < bytes.count, bytes[i + 1] == 0xA0 { space = true; width = 2 }
-            if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, [0xAF, 0xA8, 0xA9, 0x89, 0x8A].contains(bytes[i + 2]) { space = true; width = 3 }
+            if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80 {
+                switch bytes[i + 2] {
+                case 0xAF, 0xA8, 0xA9, 0x89, 0x8A: space = true; width = 3
+                default: break
+                }
+            }
             if space {
                 if b != 0x20 || width > 1 || pendingSpace || out.isEmpty { changed = true }
                 pendingSpace = !out.isEmpty
