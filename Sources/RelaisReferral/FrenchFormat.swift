@@ -7,7 +7,9 @@ public enum FrenchFormat {
     public static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 
     /// "jeudi 26 novembre 2026" (1er for the first day of a month).
+    /// A date that does not exist (only a damaged file could hold one) is written as digits.
     public static func date(_ d: LocalDate, weekday: Bool = true) -> String {
+        guard d.isValid else { return d.description }
         let day = d.day == 1 ? "1er" : "\(d.day)"
         return (weekday ? weekdays[d.weekday - 1] + " " : "") + "\(day) \(months[d.month - 1]) \(d.year)"
     }

@@ -114,7 +114,8 @@ public enum IndexSnapshot {
             needs.append(n)
         }
         guard needs == taxonomy.needs.map(\.id), let scheduleBytes = r.blob(),
-            let schedules = try? JSONDecoder().decode([Schedule].self, from: Data(scheduleBytes))
+            let schedules = try? JSONDecoder().decode([Schedule].self, from: Data(scheduleBytes)),
+            schedules.allSatisfy(isSound)
         else { return nil }
         // The names of each table, each one meaning something to this version of Relais.
         func table<T>(_ make: (String) -> T?) -> [T]? {
@@ -222,7 +223,7 @@ public enum IndexSnapshot {
             guard let sessionBytes = r.blob(), let rank = r.i32() else { return nil }
             var sessions: [Session] = []
             if !sessionBytes.isEmpty {
-                guard let s = try? decoder.decode([Session].self, from: Data(sessionBytes)) else { return nil }
+                guard let s = try? decoder.decode([Session].self, from: Data(sessionBytes)), s.allSatisfy(isSound) else { return nil }
                 sessions = s
             }
             out.entries.append(IndexEntry(

@@ -109,7 +109,8 @@ public final class ReferralIndex: Sendable {
     /// Every entry's number (the nearest places beyond 1,000 km are searched in all).
     let all: [Int32]
     let needIndex: [String: Int]
-    /// Cells of 0.1° × 0.1° (11 km × 7–8 km in mainland France) → entry indices.
+    /// Cells of 0.05° × 0.05° (5.6 km × 3.5–4 km in mainland France) → entry indices: at
+    /// 1,000,000 listings, 0.1° cells measured 1.2–1.3× slower (more places read past the bound).
     let grid: [Int64: [Int32]]
     /// Entries reached from anywhere.
     let remote: [Int32]
@@ -132,7 +133,7 @@ public final class ReferralIndex: Sendable {
         var entries: [Int32] = []
         var bestBase: [Double] = []
     }
-    static let cell = 0.1
+    static let cell = 0.05
 
     /// What the index is built from (see ``IndexListing``).
     public typealias Input = IndexListing

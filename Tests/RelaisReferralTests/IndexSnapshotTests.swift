@@ -142,6 +142,48 @@ import Testing
         }
     }
 
+    /// A file whose schedules or sessions say what no reader makes (a month 13, a weekday 9, a
+    /// minute past the day) is not used: the engine would evaluate and spell them (the fuzzer
+    /// found « month 13 » reaching the French date names: Fuzz/regressions/index-snapshot/).
+    @Test func impossibleDatesAndHoursInAFileAreRefused() async throws {
+        guard SharedData.requireShared() else { return }
+        let built = try await Self.fixtures.value
+        let bytes = IndexSnapshot.encode(built, tag: Self.tag)
+        let taxonomy = ScenarioTests.data.taxonomy
+        #expect(IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: Self.tag) != nil)
+        // Same length, so every blob's length still holds and the JSON still parses: only the value is wrong.
+        for (key, digits, wrong) in [("month", 2, "13"), ("weekday", 1, "9"), ("minutes", 4, "9999")] {
+            guard let changed = replacingNumber(key, digits: digits, with: wrong, in: bytes) else {
+                Issue.record("no \(digits)-digit \(key) in the fixtures' index")
+                continue
+            }
+            #expect(IndexSnapshot.decode(changed, taxonomy: taxonomy, tag: Self.tag) == nil, "\(key) \(wrong)")
+        }
+        // And the French date of a date that cannot exist is digits, not a trap.
+        #expect(FrenchFormat.date(LocalDate(year: 2026, month: 13, day: 1)) == "2026-13-01")
+        #expect(IndexSnapshot.isSound(LocalDate(year: 2026, month: 2, day: 28)) && !IndexSnapshot.isSound(LocalDate(year: 2026, month: 2, day: 29)))
+        #expect(!IndexSnapshot.isSound(LocalDate(year: Int.max, month: 1, day: 1)))
+    }
+
+    /// `bytes` with the first `"key":` number of exactly `digits` digits written `wrong` instead.
+    func replacingNumber(_ key: String, digits: Int, with wrong: String, in bytes: [UInt8]) -> [UInt8]? {
+        let pattern = Array("\"\(key)\":".utf8)
+        let isDigit = { (b: UInt8) in b >= 48 && b <= 57 }
+        var i = 0
+        while i + pattern.count + digits < bytes.count {
+            if bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
+                let start = i + pattern.count
+                if bytes[start..<(start + digits)].allSatisfy(isDigit), !isDigit(bytes[start + digits]) {
+                    var out = bytes
+                    out.replaceSubrange(start..<(start + digits), with: Array(wrong.utf8))
+                    return out
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Through the app: the second start over the same store reads the index back; a change of
     /// data, or another store at the same path, builds it again.
     @Test func aRestartReadsTheIndexBackUnlessTheDataChanged() async throws {
