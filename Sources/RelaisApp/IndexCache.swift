@@ -17,15 +17,16 @@ public actor IndexCache {
     /// Read-only processes read the snapshot but never write it.
     let writesSnapshot: Bool
     private var current: (version: Int, index: ReferralIndex)?
-    private var building: Task<(ReferralIndex, Origin), any Error>?
+    private var building: Task<ReferralIndex, any Error>?
     private var buildingVersion = -1
-    private var snapshotTried = false
+    /// The file kept beside the store, read once by the first question of this process.
+    private var snapshotRead: Task<(index: ReferralIndex, version: Int)?, Never>?
     /// How the index in use was made (tests and logs).
     public enum Origin: Sendable { case none, built, snapshot }
     public private(set) var origin = Origin.none
 
     /// `snapshotPath`: a file where the index of the current data is written after each build
-    /// and read back at the next start, when it is still that data's (``IndexSnapshot``).
+    /// and read back at the next start (``IndexSnapshot``).
     public init(store: any ListingStore, taxonomy: Taxonomy, logger: Logger, snapshotPath: String? = nil, writesSnapshot: Bool = true) {
         self.writesSnapshot = writesSnapshot
         self.store = store
@@ -35,17 +36,32 @@ public actor IndexCache {
     }
 
     /// The index for the store's current data.
+    ///
+    /// At a start, the index kept beside the store answers at once: it is this data's when
+    /// nothing changed since it was written; when the store moved on since (an import at the
+    /// start, another process's edit), it is this store's previous version, which answers while
+    /// the current one is built — as after an import within a process. Only a process with no
+    /// index of this store at all waits for a build.
     public func index() async throws -> ReferralIndex {
         let version = try await store.dataVersion()
+        if current == nil, let path = snapshotPath {
+            if snapshotRead == nil {
+                let store = self.store, taxonomy = self.taxonomy, logger = self.logger
+                snapshotRead = Task.detached(priority: .userInitiated) {
+                    await Self.read(path, store: store, taxonomy: taxonomy, upTo: version, logger: logger)
+                }
+            }
+            if let task = snapshotRead, let kept = await task.value, current == nil {
+                current = (kept.version, kept.index)
+                origin = .snapshot
+            }
+        }
         if let current, current.version == version { return current.index }
         if building == nil || buildingVersion != version {
             buildingVersion = version
-            let store = self.store, taxonomy = self.taxonomy, logger = self.logger, path = snapshotPath, write = writesSnapshot
-            // The first index of this process may be the one kept beside the store.
-            let readSnapshot = !snapshotTried
-            snapshotTried = true
+            let store = self.store, taxonomy = self.taxonomy, logger = self.logger, path = writesSnapshot ? snapshotPath : nil
             building = Task.detached(priority: .userInitiated) {
-                try await Self.make(store: store, taxonomy: taxonomy, version: version, snapshot: path, read: readSnapshot, write: write, logger: logger)
+                try await Self.make(store: store, taxonomy: taxonomy, version: version, snapshot: path, logger: logger)
             }
         }
         guard let task = building else { throw CancellationError() }  // (set just above when missing)
@@ -56,38 +72,47 @@ public actor IndexCache {
         }
         let made = try await task.value
         finishNow(made, version: version)
-        return made.0
+        return made
     }
 
-    private func finish(_ task: Task<(ReferralIndex, Origin), any Error>, version: Int) async {
+    private func finish(_ task: Task<ReferralIndex, any Error>, version: Int) async {
         if let made = try? await task.value { finishNow(made, version: version) }
     }
 
-    private func finishNow(_ made: (ReferralIndex, Origin), version: Int) {
+    private func finishNow(_ made: ReferralIndex, version: Int) {
         if (current?.version ?? Int.min) < version {
-            current = (version, made.0)
-            origin = made.1
+            current = (version, made)
+            origin = .built
         }
         if buildingVersion == version { building = nil }
     }
 
-    /// The index of `version`: read back from the snapshot file when `read` and it holds that
-    /// version of this store; else built from the store, and then written to the snapshot file
-    /// in the background (the first answer does not wait for it).
-    static func make(
-        store: any ListingStore, taxonomy: Taxonomy, version: Int, snapshot: String?, read: Bool, write: Bool, logger: Logger
-    ) async throws -> (ReferralIndex, Origin) {
-        let identity = snapshot == nil ? nil : (try? await store.storeIdentity()) ?? nil
-        let tag = identity.map { IndexSnapshot.Tag(store: $0, dataVersion: Int64(version)) }
-        if read, let snapshot, let tag, let data = FileManager.default.contents(atPath: snapshot) {
-            if let index = IndexSnapshot.decode([UInt8](data), taxonomy: taxonomy, tag: tag) { return (index, .snapshot) }
-            logger.info("index: \(snapshot) is not the index of this data (another store, or another version): built from the store")
+    /// The index in the file at `path`, if it is this store's, of `version` or an earlier one.
+    static func read(_ path: String, store: any ListingStore, taxonomy: Taxonomy, upTo version: Int, logger: Logger) async -> (index: ReferralIndex, version: Int)? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let bytes = [UInt8](data)
+        guard let identity = (try? await store.storeIdentity()) ?? nil, let tag = IndexSnapshot.tag(of: bytes), tag.store == identity,
+            tag.dataVersion <= Int64(version), let index = IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: tag)
+        else {
+            logger.info("index: \(path) is not an index of this data (another store, or damaged): built from the store")
+            return nil
         }
+        if tag.dataVersion < Int64(version) {
+            logger.info("index: \(path) holds an earlier version of this data (\(tag.dataVersion), now \(version)): it answers while the index is built again")
+        }
+        return (index, Int(tag.dataVersion))
+    }
+
+    /// The index of `version`, built from the store, then written to the snapshot file (when
+    /// `snapshot` is set) in the background: the first answer does not wait for it.
+    static func make(store: any ListingStore, taxonomy: Taxonomy, version: Int, snapshot: String?, logger: Logger) async throws -> ReferralIndex {
+        let identity = snapshot == nil ? nil : (try? await store.storeIdentity()) ?? nil
         let index = try await build(store: store, taxonomy: taxonomy)
-        if write, let snapshot, let tag {
+        if let snapshot, let identity {
+            let tag = IndexSnapshot.Tag(store: identity, dataVersion: Int64(version))
             Task.detached(priority: .background) { Self.write(index, tag: tag, to: snapshot, logger: logger) }
         }
-        return (index, .built)
+        return index
     }
 
     /// Writes the snapshot whole or not at all (a temporary file renamed over the old one).
