@@ -257,7 +257,14 @@ extension Manifest {
         budget -= 1
         if budget < 0 { return "plus de \(maxYAMLNodes) nœuds (alias imbriqués ?)" }
         switch node {
-        case .scalar, .alias:
+        case .scalar(let scalar):
+            // YAML 1.1 reads `1:30` as a base-60 integer (90), and Yams multiplies without a
+            // check: `888588555555555555:2` would trap (found by the manifest fuzzer).
+            if node.tag.rawValue == Tag.Name.int.rawValue, scalar.string.contains(":"), !fitsSexagesimal(scalar.string) {
+                return "ligne \(scalar.mark?.line ?? 0) : nombre trop grand « \(scalar.string.prefix(40)) »"
+            }
+            return nil
+        case .alias:
             return nil
         case .sequence(let items):
             for item in items { if let p = yamlProblem(item, budget: &budget) { return p } }
@@ -271,6 +278,24 @@ extension Manifest {
             }
             return nil
         }
+    }
+
+    /// Whether a YAML 1.1 base-60 integer (`-1:30:00`, `1_0:20`) and every power of 60 its
+    /// reading computes fit in an `Int`.
+    static func fitsSexagesimal(_ text: String) -> Bool {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
+        var value = 0, base = 1
+        for part in digits.split(separator: ":", omittingEmptySubsequences: false).reversed() {
+            guard let digit = Int(part) else { return false }
+            let (term, o1) = digit.multipliedReportingOverflow(by: base)
+            let (sum, o2) = value.addingReportingOverflow(term)
+            let (next, o3) = base.multipliedReportingOverflow(by: 60)
+            guard !o1, !o2, !o3 else { return false }
+            value = sum
+            base = next
+        }
+        return true
     }
 
     static func expand(_ s: String, file: String, environment: [String: String]) throws -> String {

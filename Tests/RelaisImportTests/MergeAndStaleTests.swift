@@ -1,7 +1,7 @@
 import Foundation
 import RelaisApp
 import RelaisMerge
-import RelaisSources
+@testable import RelaisSources
 import RelaisStoreSQLite
 import RelaisImport
 import RelaisModel
@@ -145,6 +145,13 @@ import Testing
         #expect(error(base + "options:\n  records: items\n").contains("options.records"))
         #expect(error(base + "stale_after_runs: -1\n").contains("stale_after_runs"))
         #expect(error(base.replacingOccurrences(of: "https://example.org", with: "file://${NOPE}")).contains("${NOPE}"))
+        // YAML 1.1 base-60 integers too large for Yams's arithmetic: a message, not a trap
+        // (found by the manifest fuzzer: Fuzz/regressions/manifest/).
+        #expect(error(base + "stale_after_runs: 888588555555555555:2\n").contains("ligne 6 : nombre trop grand"))
+        #expect(error(base + "stale_after_runs: 1:0:0:0:0:0:0:0:0:0:0:0\n").contains("nombre trop grand"))
+        #expect(error("888588555555555555:2").contains("nombre trop grand"))
+        #expect(try Manifest.parse(base + "stale_after_runs: 1:30\n", file: "x.yml").staleAfterRuns == 90)
+        #expect(Manifest.fitsSexagesimal("-1_0:59:59") && Manifest.fitsSexagesimal("153722867280912930:7") && !Manifest.fitsSexagesimal("153722867280912931:0"))
     }
 
     @Test func cronAndPeriods() {
