@@ -90,6 +90,9 @@ struct Serve: AsyncParsableCommand {
                 logger.info("\(run.sourceID) : \(run.status.rawValue), \(Text.count(run.added, "fiche ajoutée", "fiches ajoutées"))")
             }
         }
+        // The referral index (the file kept beside the store, or a build) is read while the server
+        // starts: the first question does not wait for it (a million listings: about a second).
+        Task.detached(priority: .userInitiated) { _ = try? await ctx.index.index() }
         let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
         if let list = try? ctx.manifests(in: folder) { try? await ctx.store.register(list.map(\.registration)) }
         let reports = ReportLimits(
