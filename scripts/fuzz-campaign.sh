@@ -6,6 +6,9 @@
 #   scripts/fuzz-campaign.sh --table    the table from the last logs (Fuzz/logs/) and corpora
 #
 #   scripts/fuzz-campaign.sh TARGET…    only those targets (after a parser changed), same streams
+#   scripts/fuzz-campaign.sh --replay [TARGET…]
+#                                       every input of every corpus, once, on the binary as built
+#                                       (after a change: what the campaign found still passes)
 #
 # Environment: RUNS (1000000), NICE (10). A target stops at its first crash, leak or timeout
 # (-timeout=60 here: a loaded machine must not turn a slow moment into a « timeout »); the
@@ -83,6 +86,39 @@ table() {
 }
 
 if [ "${1:-}" = --table ]; then table; exit 0; fi
+
+# Each target's whole corpus executed once (-runs=0: libFuzzer reads the folder, runs every
+# input, and stops), in two streams; a line per target, exit 1 on any crash, leak or timeout.
+replay() {
+  local t out rc=0
+  for t in "$@"; do
+    local n
+    n=$(ls "Fuzz/corpus/$t" 2>/dev/null | wc -l)
+    [ "$n" -gt 0 ] || { echo "▸ $t: no corpus"; continue; }
+    if out=$(RELAIS_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1:handle_sigill=1:malloc_context_size=0 \
+      .build-fuzz/release/relais-fuzz "Fuzz/corpus/$t" -runs=0 -timeout=60 -rss_limit_mb=2048 -max_len=200000 \
+        -artifact_prefix="Fuzz/crashes/$t/" 2>&1); then
+      echo "▸ $t: $n inputs replayed, 0 crashes"
+    else
+      echo "▸ $t: FAILED on its corpus"; echo "$out" | grep -E "ERROR|SUMMARY|Test unit written" | head -5; rc=1
+    fi
+  done
+  return $rc
+}
+if [ "${1:-}" = --replay ]; then
+  shift
+  [ -x .build-fuzz/release/relais-fuzz ] || FUZZ_SECONDS=1 scripts/fuzz.sh page-members > /dev/null 2>&1
+  echo "relais-fuzz $(cat .build-fuzz/relais-fuzz.commit 2>/dev/null), $(date -u +%FT%TZ)"
+  [ $# -gt 0 ] || set -- $(scripts/fuzz.sh --list)
+  A=(); B=(); k=0
+  for t in "$@"; do if [ $((k % 2)) -eq 0 ]; then A+=("$t"); else B+=("$t"); fi; k=$((k + 1)); done
+  replay "${A[@]}" > /tmp/relais-replay-A.$$ 2>&1 &
+  a=$!
+  replay "${B[@]}" > /tmp/relais-replay-B.$$ 2>&1; rb=$?
+  wait $a; ra=$?
+  cat /tmp/relais-replay-A.$$ /tmp/relais-replay-B.$$; rm -f /tmp/relais-replay-A.$$ /tmp/relais-replay-B.$$
+  [ $ra -eq 0 ] && [ $rb -eq 0 ]; exit
+fi
 
 if [ $# -gt 0 ]; then
   # The named targets, dealt alternately to the two streams (name the slow ones first).
