@@ -152,7 +152,12 @@ enum EasyTransfer {
                 if let lm = request.lastModified { lines.append("If-Modified-Since: \(lm)") }
                 for line in lines { headerList = curl_slist_append(headerList, line) }
                 if headerList != nil { relais_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
-                if request.method != "GET" { relais_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+                // HEAD through CURLOPT_NOBODY: as a custom method, libcurl would wait for the body.
+                if request.method == "HEAD" {
+                    relais_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+                } else if request.method != "GET" {
+                    relais_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+                }
                 if let body = request.body {
                     relais_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
                     relais_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, String(decoding: body, as: UTF8.self))

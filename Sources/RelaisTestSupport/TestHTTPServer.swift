@@ -19,11 +19,17 @@ public final class TestHTTPServer: Sendable {
     /// Starts `router` on 127.0.0.1 with a port chosen by the system.
     public static func start<Context: RequestContext>(_ router: Router<Context>) async throws -> TestHTTPServer
     where Context: InitializableFromSource<ApplicationRequestContextSource> {
+        try await start(responder: router.buildResponder())
+    }
+
+    /// Starts any responder (a router wrapped as `relais serve` wraps it).
+    public static func start<Responder: HTTPResponder>(responder: Responder) async throws -> TestHTTPServer
+    where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test-http-server")
         logger.logLevel = .critical
         let app = Application(
-            router: router,
+            responder: responder,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
             logger: logger
@@ -45,7 +51,12 @@ public final class TestHTTPServer: Sendable {
     /// Runs `body` with a started server, stopping it afterwards.
     public static func with<T, Context: RequestContext>(_ router: Router<Context>, _ body: (TestHTTPServer) async throws -> T) async throws -> T
     where Context: InitializableFromSource<ApplicationRequestContextSource> {
-        let server = try await start(router)
+        try await with(responder: router.buildResponder(), body)
+    }
+
+    public static func with<T, Responder: HTTPResponder>(responder: Responder, _ body: (TestHTTPServer) async throws -> T) async throws -> T
+    where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        let server = try await start(responder: responder)
         do {
             let value = try await body(server)
             await server.stop()

@@ -74,7 +74,7 @@ struct ServerHarness {
     }
 
     func with<T>(_ body: (TestHTTPServer) async throws -> T) async throws -> T {
-        try await TestHTTPServer.with(await RelaisServer.router(setup), body)
+        try await TestHTTPServer.with(responder: await RelaisServer.responder(setup), body)
     }
 
     func get(_ server: TestHTTPServer, _ path: String) async throws -> (Int, String, [String: String]) {
@@ -93,7 +93,7 @@ struct ServerHarness {
         } else if let json {
             headers.append(("Content-Type", "application/json"))
             body = Array(json.utf8)
-        } else if method != "GET" {
+        } else if method != "GET" && method != "HEAD" {
             body = []
         }
         let r = try await fetcher.fetch(FetchRequest(url: "\(server.baseURL)\(path)", headers: headers, acceptErrorStatus: true, method: method, body: body, followRedirects: false))

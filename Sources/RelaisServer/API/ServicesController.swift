@@ -13,14 +13,18 @@ struct ServicesController: Sendable {
     func add(to router: Router<RelaisRequestContext>) {
         router.get("/api/services") { request, _ in
             let query = try SearchQuery.parse(QueryParameters(urlEncoded: request.uri.query ?? ""), taxonomy: data.taxonomy, gazetteer: data.gazetteer)
-            return JSONResponse(JSONOutput.page(try await listings.search(query), taxonomy: data.taxonomy))
+            var response = JSONResponse(JSONOutput.page(try await listings.search(query), taxonomy: data.taxonomy))
+            response.cacheControl = "no-cache"
+            return response
         }
         router.get("/api/services/:id") { _, context in
             let id = try context.parameters.require("id")
             guard let l = try await listings.listing(id: id), !l.hidden else {
                 throw RelaisError(.notFound, "Aucune ressource « \(id) ».", parameter: "id")
             }
-            return JSONResponse(ServiceJSON(l, taxonomy: data.taxonomy))
+            var response = JSONResponse(ServiceJSON(l, taxonomy: data.taxonomy))
+            response.cacheControl = "no-cache"
+            return response
         }
     }
 }
@@ -29,6 +33,9 @@ struct ServicesController: Sendable {
 struct JSONResponse: ResponseGenerator {
     let body: ByteBuffer
     var status: HTTPResponse.Status
+    /// `no-store` by default (a referral says a need and a place); the public listings say
+    /// `no-cache`: a client may keep them and ask again with `If-None-Match`.
+    var cacheControl = "no-store"
 
     init<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, snakeCase: Bool = false) {
         body = ByteBuffer(data: JSONOutput.encode(value, snakeCase: snakeCase))
@@ -44,7 +51,7 @@ struct JSONResponse: ResponseGenerator {
     var response: Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        headers[.cacheControl] = "no-store"
+        headers[.cacheControl] = cacheControl
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 

@@ -69,6 +69,7 @@ public enum RelaisServer {
         let router = Router(context: RelaisRequestContext.self)
         router.add(middleware: PrivacyRequestLogger(logger: context.logger))
         router.add(middleware: HTTPCompression())
+        router.add(middleware: ConditionalGET())
         router.add(middleware: ErrorMiddleware(pages: renderer, logger: context.logger))
         router.get("/health") { _, _ in
             JSONResponse(["status": "ok", "listings": "\(try await store.listingCount())"])
@@ -89,11 +90,17 @@ public enum RelaisServer {
         return router
     }
 
+    /// The router as the server runs it: wrapped in what HTTP clients expect of every route
+    /// (``HTTPSemantics``: HEAD, 405, OPTIONS, CORS).
+    public static func responder(_ setup: Setup) async -> some HTTPResponder<RelaisRequestContext> {
+        HTTPSemantics(inner: await router(setup).buildResponder())
+    }
+
     public static func application(
         _ setup: Setup, host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [], onRunning: (@Sendable (Int) async -> Void)? = nil
     ) async -> some ApplicationProtocol {
         Application(
-            router: await router(setup),
+            responder: await responder(setup),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             services: services,
             onServerRunning: { channel in await onRunning?(channel.localAddress?.port ?? port) },
