@@ -23,9 +23,8 @@ struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
         guard request.method != .head, Self.acceptsGzip(request.headers[values: .acceptEncoding]),
               let length = response.body.contentLength, length >= Self.minimumBytes, length <= Self.maximumBytes
         else { return response }
-        let box = CollectedBody()
-        try await response.body.write(BodyCollector(box: box))
-        guard let compressed = box.buffer.withUnsafeReadableBytes({ GzipCompressors.shared.compress($0) }) else { return response }
+        let bytes = try await response.body.collected()
+        guard let compressed = bytes.withUnsafeReadableBytes({ GzipCompressors.shared.compress($0) }) else { return response }
         response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: compressed))
         response.headers[.contentEncoding] = "gzip"
         response.headers[.contentLength] = String(compressed.count)
@@ -90,6 +89,15 @@ struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
 }
 
 /// The body's bytes, gathered.
+extension ResponseBody {
+    /// The whole body, written into one buffer (for a body of known, bounded length).
+    func collected() async throws -> ByteBuffer {
+        let box = CollectedBody()
+        try await write(BodyCollector(box: box))
+        return box.buffer
+    }
+}
+
 private final class CollectedBody: @unchecked Sendable {
     var buffer = ByteBuffer()
 }

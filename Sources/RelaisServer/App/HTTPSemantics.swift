@@ -100,10 +100,9 @@ struct ConditionalGET<Context: RequestContext>: RouterMiddleware {
         guard request.method == .get, response.status == .ok, !(response.headers[.cacheControl] ?? "").contains("no-store") else { return response }
         if response.headers[.eTag] == nil {
             guard let length = response.body.contentLength, length <= Self.maximumBytes else { return response }
-            let box = CollectedBytes()
-            try await response.body.write(ByteCollector(box: box))
-            response.body = ResponseBody(byteBuffer: box.buffer)
-            response.headers[.eTag] = Self.tag(box.buffer)
+            let bytes = try await response.body.collected()
+            response.body = ResponseBody(byteBuffer: bytes)
+            response.headers[.eTag] = Self.tag(bytes)
         }
         guard let tag = response.headers[.eTag], Self.matches(request.headers[values: .ifNoneMatch], tag) else { return response }
         var headers = HTTPFields()
@@ -142,17 +141,4 @@ struct ConditionalGET<Context: RequestContext>: RouterMiddleware {
         let t = Substring(tag)
         return t.hasPrefix("W/") ? t.dropFirst(2) : t
     }
-}
-
-private final class CollectedBytes: @unchecked Sendable {
-    var buffer = ByteBuffer()
-}
-
-private struct ByteCollector: ResponseBodyWriter {
-    let box: CollectedBytes
-    mutating func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        box.buffer.writeBuffer(&buffer)
-    }
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
