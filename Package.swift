@@ -125,7 +125,7 @@ let package = Package(
         // libFuzzer supplies main; its source is not named main.swift, so SwiftPM already
         // compiles it with -parse-as-library (no unsafeFlags needed). Without it (the normal `swift build`) relais-fuzz is a
         // replay tool: `relais-fuzz TARGET FILE…`. RelaisFuzzTests replays Fuzz/regressions/.
-        .target(name: "RelaisFuzz", dependencies: ["RelaisSources", "RelaisNormalize", "RelaisReferral", "RelaisModel"], swiftSettings: swiftSettings),
+        .target(name: "RelaisFuzz", dependencies: ["RelaisSources", "RelaisNormalize", "RelaisReferral", "RelaisModel", "RelaisApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "relais-fuzz", dependencies: ["RelaisFuzz"], swiftSettings: swiftSettings),
 
         // Shared by the test targets: a real HTTP server on 127.0.0.1, paths to ../shared, oracles.

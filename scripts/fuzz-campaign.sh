@@ -29,11 +29,13 @@ export RUNS=${RUNS:-1000000}
 
 # What a run's binary read: the sources a parser target reaches, as git trees at the commit it
 # was built from (empty when built from uncommitted changes: such a run counts alone).
-# (index-snapshot also reads RelaisReferral's index file; the others never reach it.)
+# (index-snapshot also reads RelaisReferral's index file, query RelaisApp's query parsers; the
+# others never reach them.)
 code_key() {
   case $1 in *+changes | '?' | '') return ;; esac
   local extra=""
   [ "$2" != index-snapshot ] || extra="$1:Sources/RelaisReferral"
+  [ "$2" != query ] || extra="$1:Sources/RelaisApp $1:Sources/RelaisReferral"
   git rev-parse "$1:Sources/RelaisSources" "$1:Sources/RelaisNormalize" "$1:Sources/RelaisModel" $extra \
     "$1:Sources/RelaisFuzz" "$1:Package.swift" 2>/dev/null | sha1sum | cut -c1-12
 }

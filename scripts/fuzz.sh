@@ -30,7 +30,7 @@ SHARED=${SHARED:-../shared}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 SCRATCH=.build-fuzz
 BIN=$SCRATCH/release/relais-fuzz
-ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest display-text csv ics html json jsonld hsds hsds-tables data-inclusion page-members index-snapshot)
+ALL_TARGETS=(osm french-schedule french-dates phone text-decoding manifest display-text csv ics html json jsonld hsds hsds-tables data-inclusion page-members index-snapshot query)
 
 build() {
   local start=$SECONDS
@@ -59,7 +59,7 @@ max_len() {
 }
 max_len_of() {
   case $1 in
-    osm | french-schedule | french-dates | phone | display-text) echo 1024 ;;
+    osm | french-schedule | french-dates | phone | display-text | query) echo 1024 ;;
     manifest) echo 4096 ;;
     index-snapshot) echo 200000 ;;
     *) echo 20000 ;;
@@ -128,6 +128,7 @@ seed() {
     page-members) copy_files "$dir" "$fx"/hsds-*.json "$fx"/data-inclusion-*.json "$fx"/*/*.json ;;
     index-snapshot) ;;  # Fuzz/seeds/index-snapshot only: the index of the demonstration directory
     hsds-tables) ;;  # Fuzz/seeds/hsds-tables only: ../shared has no datapackage
+    query) ;;  # Fuzz/seeds/query only: query strings of every parameter
   esac
   [ -n "$(ls -A "$dir")" ] || printf 'x' > "$dir/seed-empty"
   echo "  seeded $dir: $(ls "$dir" | wc -l) inputs"

@@ -1,5 +1,6 @@
 import Foundation
 import RelaisSources
+import RelaisApp
 import RelaisModel
 import RelaisNormalize
 import RelaisReferral
@@ -15,7 +16,7 @@ public enum FuzzTargets {
     /// Every target name, in the order `make fuzz` runs them.
     public static let names: [String] = [
         "osm", "french-schedule", "french-dates", "phone", "text-decoding", "manifest", "display-text",
-        "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion", "page-members", "index-snapshot",
+        "csv", "ics", "html", "json", "jsonld", "hsds", "hsds-tables", "data-inclusion", "page-members", "index-snapshot", "query",
     ]
 
     /// Targets whose inputs go through a reader and the normaliser (they need `Directory/`).
@@ -45,6 +46,7 @@ public enum FuzzTargets {
         case "hsds-tables": read(.hsds, documents: datapackage(bytes))
         case "page-members": pageMembers(bytes)
         case "index-snapshot": indexSnapshot(bytes)
+        case "query": query(bytes)
         default:
             guard let format = readerTargets[target] else {
                 fatalError("relais-fuzz: unknown target « \(target) »; targets: \(names.joined(separator: ", "))")
@@ -144,6 +146,20 @@ public enum FuzzTargets {
         _ = engine.answer(ReferralQuestion(needs: ["isolement"], audience: .personne, origin: dijon, radiusKm: 30, now: LocalDateTime(date: today, minutes: 600)))
         _ = engine.answer(ReferralQuestion(needs: ["famille"], audience: .proche, origin: dijon, radiusKm: 5, now: LocalDateTime(date: today, minutes: 600), withinDays: 7))
         _ = IndexSnapshot.encode(index, tag: tag)
+    }
+
+    /// The API's query parsers: a query string (or a form body) decoded, then read as a referral
+    /// question (its place found in the gazetteer, its date read), as a sessions query and as a
+    /// services search — what every request to /api/referrals, /api/sessions and /api/services does.
+    static func query(_ bytes: [UInt8]) {
+        let p = QueryParameters(urlEncoded: text(bytes))
+        let data = directoryData
+        if let ask = try? ReferralAsk.parse(p) {
+            _ = try? ReferralRequest.understand(ask, taxonomy: data.taxonomy, gazetteer: data.gazetteer, now: now)
+        }
+        _ = try? SessionQuery.parse(p, gazetteer: data.gazetteer, now: now)
+        _ = try? SearchQuery.parse(p, taxonomy: data.taxonomy, gazetteer: data.gazetteer)
+        _ = p.merging(QueryParameters(["near": "75011"])).removing("q")
     }
 
     // MARK: - Readers, then the normaliser
