@@ -20,7 +20,8 @@ declare -A allowed=(
   [RelaisServer]="RelaisApp RelaisModel RelaisNormalize RelaisReferral RelaisStore RelaisImport RelaisSources RelaisMerge RelaisAuth"
   [relais]="RelaisApp RelaisServer RelaisImport RelaisSources RelaisStore RelaisReferral RelaisNormalize RelaisModel RelaisAuth"
   [relais-bench]="RelaisApp RelaisImport RelaisSources RelaisStore RelaisReferral RelaisNormalize RelaisModel RelaisServer"
-  [RelaisFuzz]="RelaisSources RelaisNormalize RelaisReferral RelaisModel"
+  # RelaisFuzz drives parsers as the edges do (the query target: RelaisApp's query parsers), like relais-bench
+  [RelaisFuzz]="RelaisSources RelaisNormalize RelaisReferral RelaisModel RelaisApp"
   [relais-fuzz]="RelaisFuzz"
   [RelaisTestSupport]="RelaisFetch"
 )
