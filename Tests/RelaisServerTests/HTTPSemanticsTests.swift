@@ -26,8 +26,11 @@ import Testing
                 let (status, body, headers) = try await h.send(server, method, path)
                 #expect(status == 405, "\(method) \(path)")
                 #expect(headers["allow"] == "GET, HEAD, OPTIONS", "\(method) \(path)")
-                #expect(body.contains("Méthode non permise"), "\(method) \(path)")
+                #expect(body.contains(#""code":"method_not_allowed""#) && body.contains(#""status":405"#), "\(method) \(path)")
             }
+            // An address that also takes a POST says so.
+            let (s405, _, h405) = try await h.send(server, "PUT", "/api/referrals")
+            #expect(s405 == 405 && h405["allow"] == "GET, HEAD, OPTIONS, POST")
             // Unknown addresses stay 404, and routes of other methods keep their answers.
             #expect(try await h.send(server, "POST", "/adresse-inconnue").0 == 404)
             #expect(try await h.send(server, "DELETE", "/api/services/inconnu").0 == 404)
@@ -42,7 +45,7 @@ import Testing
             #expect(s0 == 200 && h0["access-control-allow-origin"] == "*")
             let (s1, _, h1) = try await h.send(server, "OPTIONS", "/api/referrals", headers: [("Origin", "https://partenaire.example"), ("Access-Control-Request-Method", "GET")])
             #expect(s1 == 204 && h1["access-control-allow-origin"] == "*" && h1["access-control-allow-methods"]?.contains("GET") == true)
-            #expect(h1["allow"] == "GET, HEAD, OPTIONS")
+            #expect(h1["allow"] == "GET, HEAD, OPTIONS, POST")
             let (_, _, h2) = try await h.send(server, "GET", "/api/admin/sources", headers: [("Origin", "https://partenaire.example")])
             #expect(h2["access-control-allow-origin"] == nil)
             let (_, _, h3) = try await h.send(server, "GET", "/", headers: [("Origin", "https://partenaire.example")])

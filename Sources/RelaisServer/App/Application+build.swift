@@ -93,7 +93,8 @@ public enum RelaisServer {
     /// The router as the server runs it: wrapped in what HTTP clients expect of every route
     /// (``HTTPSemantics``: HEAD, 405, OPTIONS, CORS).
     public static func responder(_ setup: Setup) async -> some HTTPResponder<RelaisRequestContext> {
-        HTTPSemantics(inner: await router(setup).buildResponder())
+        let router = await router(setup)
+        return HTTPSemantics(inner: router.buildResponder(), routes: router.routes.map { ("\($0.path)", $0.method) })
     }
 
     public static func application(

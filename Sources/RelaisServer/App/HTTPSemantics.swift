@@ -15,6 +15,25 @@ import Hummingbird
 struct HTTPSemantics<Inner: HTTPResponder>: HTTPResponder {
     typealias Context = Inner.Context
     let inner: Inner
+    /// The router's routes other than GET (`POST /api/referrals`, the admin's forms), to say
+    /// them in `Allow`; the catch-all (`**`) is left out.
+    let routes: [(path: [Substring], method: HTTPRequest.Method)]
+
+    init(inner: Inner, routes: [(path: String, method: HTTPRequest.Method)] = []) {
+        self.inner = inner
+        self.routes = routes.filter { $0.method != .get && !$0.path.contains("**") }.map { ($0.path.split(separator: "/"), $0.method) }
+    }
+
+    /// What `Allow` says of `path`: GET, HEAD, OPTIONS, and the other methods a route takes there.
+    func allow(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        var methods = ["GET", "HEAD", "OPTIONS"]
+        for route in routes where route.path.count == parts.count {
+            let matches = zip(route.path, parts).allSatisfy { p, q in p == q || p.hasPrefix(":") || p.hasPrefix("{") || p == "*" }
+            if matches, !methods.contains(route.method.rawValue) { methods.append(route.method.rawValue) }
+        }
+        return methods.joined(separator: ", ")
+    }
 
     func respond(to request: Request, context: Context) async throws -> Response {
         try await handle(request, context: context) { try await inner.respond(to: $0, context: $1) }
@@ -34,10 +53,10 @@ struct HTTPSemantics<Inner: HTTPResponder>: HTTPResponder {
         case .options:
             guard try await Self.getExists(request, context: context, next: next) else { return try await next(request, context) }
             var headers = HTTPFields()
-            headers[.allow] = "GET, HEAD, OPTIONS"
+            headers[.allow] = allow(request.uri.path)
             if Self.isPublicAPI(request.uri.path) {
                 headers[.accessControlAllowOrigin] = "*"
-                headers[.accessControlAllowMethods] = "GET, HEAD, OPTIONS"
+                headers[.accessControlAllowMethods] = allow(request.uri.path)
                 headers[.accessControlAllowHeaders] = "Accept, Accept-Encoding, Accept-Language, If-None-Match, If-Modified-Since"
                 headers[.accessControlMaxAge] = "86400"
             }
@@ -49,22 +68,25 @@ struct HTTPSemantics<Inner: HTTPResponder>: HTTPResponder {
                 response = try await next(request, context)
             } catch let error as HTTPError where error.status == .notFound {
                 guard try await Self.getExists(request, context: context, next: next) else { throw error }
-                return Self.notAllowed()
+                return notAllowed(request)
             }
             guard response.status == .notFound, try await Self.getExists(request, context: context, next: next)
             else { return response }
-            return Self.notAllowed()
+            return notAllowed(request)
         }
     }
 
-    static func notAllowed() -> Response {
+    /// 405, in the shape of every error of the API (README: « HTTP API »).
+    func notAllowed(_ request: Request) -> Response {
+        let allowed = allow(request.uri.path)
         var headers = HTTPFields()
-        headers[.allow] = "GET, HEAD, OPTIONS"
+        headers[.allow] = allowed
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        let message = "Méthode \(request.method.rawValue) non permise à cette adresse\u{A0}: elle accepte \(allowed)."
         return Response(
             status: .methodNotAllowed, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"Méthode non permise à cette adresse : lecture seule (GET, HEAD)."}"#)))
+            body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"method_not_allowed","message":"\#(message)","status":405}}"#)))
     }
 
     /// Whether the address answers a `GET` (anything but a 404; the answer is thrown away).
