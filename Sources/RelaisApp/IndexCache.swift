@@ -75,6 +75,22 @@ public actor IndexCache {
         return made
     }
 
+    /// The index of the store's current data, waiting for its build if need be (never an
+    /// earlier version's): after a server's first import, before it answers.
+    @discardableResult
+    public func ready() async throws -> ReferralIndex {
+        while true {
+            let version = try await store.dataVersion()
+            let index = try await index()
+            if let current, current.version == version, current.index === index { return index }
+            if let task = building, buildingVersion == version {
+                let made = try await task.value
+                finishNow(made, version: version)
+                if current?.version == version { return made }
+            }
+        }
+    }
+
     private func finish(_ task: Task<ReferralIndex, any Error>, version: Int) async {
         if let made = try? await task.value { finishNow(made, version: version) }
     }
@@ -89,8 +105,7 @@ public actor IndexCache {
 
     /// The index in the file at `path`, if it is this store's, of `version` or an earlier one.
     static func read(_ path: String, store: any ListingStore, taxonomy: Taxonomy, upTo version: Int, logger: Logger) async -> (index: ReferralIndex, version: Int)? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = readWhole(path) else { return nil }
         guard let identity = (try? await store.storeIdentity()) ?? nil, let tag = IndexSnapshot.tag(of: bytes), tag.store == identity,
             tag.dataVersion <= Int64(version), let index = IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: tag)
         else {
@@ -113,6 +128,30 @@ public actor IndexCache {
             Task.detached(priority: .background) { Self.write(index, tag: tag, to: snapshot, logger: logger) }
         }
         return index
+    }
+
+    /// A file's bytes, read straight into one array (no second copy: a million listings' index is 100 MB).
+    static func readWhole(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            guard let base = buffer.baseAddress else { count = 0; return }
+            while done < size {
+                let n = Glibc.read(fd, base + done, size - done)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { break }
+                done += n
+            }
+            complete = done == size
+            count = done
+        }
+        return complete ? bytes : nil
     }
 
     /// Writes the snapshot whole or not at all (a temporary file renamed over the old one).

@@ -40,7 +40,8 @@ public struct RelaisContext: Sendable {
     /// Opens the SQLite store at `db` (the embedded default) and assembles the rest.
     public static func open(
         db: String, access: Access = .readWrite, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
-        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais")
+        fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais"),
+        warmIndex: Bool = false
     ) async throws -> RelaisContext {
         let store: SQLiteStore
         switch access {
@@ -49,23 +50,28 @@ public struct RelaisContext: Sendable {
         }
         return try await open(
             store: store, readOnly: access != .readWrite, home: home, clock: clock, fetcher: fetcher, environment: environment, logger: logger,
-            indexSnapshot: db + ".index")
+            indexSnapshot: db + ".index", warmIndex: warmIndex)
     }
 
     /// Assembles Relais over any store that implements the protocols (another backend, a test's).
     public static func open(
         store: any DirectoryStore, readOnly: Bool = false, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
         fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais"),
-        indexSnapshot: String? = nil
+        indexSnapshot: String? = nil, warmIndex: Bool = false
     ) async throws -> RelaisContext {
         let home = try home ?? RelaisHome.locate(environment: environment)
+        // `warmIndex` (a server): the referral index (the file kept beside the store, or a build) is
+        // read while the rest loads — the gazetteer, the server — so that the first question does
+        // not wait for it (a million listings: about a second).
+        let taxonomy = try DirectoryData.taxonomy(from: home)
+        let index = IndexCache(store: store, taxonomy: taxonomy, logger: logger, snapshotPath: indexSnapshot, writesSnapshot: !readOnly)
+        if warmIndex { Task.detached(priority: .userInitiated) { _ = try? await index.index() } }
         var override: (communes: [Commune], parents: [String: String])?
         if let communes = try await store.geoCommunes() { override = (communes, try await store.geoParents()) }
-        let data = try DirectoryData.load(from: home, communes: override)
+        let data = try DirectoryData.load(from: home, communes: override, taxonomy: taxonomy)
         var env = environment
         env["RELAIS_HOME"] = env["RELAIS_HOME"] ?? home.root.path
         let importer = Importer(store: store, data: data, fetcher: fetcher, clock: clock, environment: env, logger: logger)
-        let index = IndexCache(store: store, taxonomy: data.taxonomy, logger: logger, snapshotPath: indexSnapshot, writesSnapshot: !readOnly)
         let context = RelaisContext(
             home: home, store: store, data: data, importer: importer, clock: clock, logger: logger, index: index,
             referrals: Referrals(index: index, listings: store, data: data, clock: clock), readOnly: readOnly)

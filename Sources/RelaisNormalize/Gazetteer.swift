@@ -98,14 +98,62 @@ public struct Gazetteer: Sendable {
         var communes: [Commune] = []
         var parents: [String: String] = [:]
         communes.reserveCapacity(36_000)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count >= 5, let lat = Double(f[3]), let lon = Double(f[4]) else { continue }
-            let insee = String(f[0])
-            communes.append(Commune(insee: insee, name: String(f[1]), postalCodes: f[2].split(separator: ",").map(String.init), centroid: GeoPoint(latitude: lat, longitude: lon)))
-            if f.count > 5, !f[5].isEmpty { parents[insee] = String(f[5]) }
+        // Byte by byte (a start reads 35,000 lines while it reads the referral index): the same
+        // lines as splitting on newlines and tabs, without a string per field.
+        var text = text
+        text.withUTF8 { bytes in
+            var fields = [Range<Int>](repeating: 0..<0, count: 6)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                defer { start = end + 1 }
+                guard end > start, bytes[start] != 0x23 else { continue }  // empty, or # comment
+                var count = 0, fieldStart = start
+                for i in start...end where i == end || bytes[i] == 0x09 {
+                    if count < fields.count { fields[count] = fieldStart..<i }
+                    count += 1
+                    fieldStart = i + 1
+                }
+                func string(_ k: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[k]]), as: UTF8.self) }
+                guard count >= 5, let lat = decimal(bytes, fields[3]), let lon = decimal(bytes, fields[4]) else { continue }
+                let insee = string(0)
+                let postal = string(2).split(separator: ",").map(String.init)
+                communes.append(Commune(insee: insee, name: string(1), postalCodes: postal, centroid: GeoPoint(latitude: lat, longitude: lon)))
+                if count > 5, !fields[5].isEmpty { parents[insee] = string(5) }
+            }
         }
         return (communes, parents)
+    }
+
+    /// `-?digits(.digits)?` as a Double, correctly rounded (an exact integer divided by an exact
+    /// power of ten); anything else as `Double(String)` reads it.
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+        var i = range.lowerBound
+        let negative = i < range.upperBound && bytes[i] == 0x2D
+        if negative { i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, decimals = 0, seenPoint = false
+        while i < range.upperBound {
+            let b = bytes[i]
+            if b >= 0x30, b <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(b - 0x30)
+                digits += 1
+                if seenPoint { decimals += 1 }
+            } else if b == 0x2E, !seenPoint {
+                seenPoint = true
+            } else {
+                digits = 99  // not this simple form
+                break
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15, decimals <= 15 else {
+            return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        }
+        var power = 1.0
+        for _ in 0..<decimals { power *= 10 }
+        let value = Double(mantissa) / power
+        return negative ? -value : value
     }
 
     /// Parses `departements.tsv`.

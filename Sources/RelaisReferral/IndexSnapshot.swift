@@ -131,18 +131,18 @@ public enum IndexSnapshot {
             let precisions = table({ raw -> GeoPrecision?? in raw.isEmpty ? .some(nil) : GeoPrecision(rawValue: raw).map { .some($0) } })
         else { return nil }
         guard let count = r.count() else { return nil }
-        var blocks: [[UInt8]] = []
+        var blocks: [Range<Int>] = []
         for _ in stride(from: 0, to: count, by: blockSize) {
-            guard let b = r.blob() else { return nil }
+            guard let b = r.blobRange() else { return nil }
             blocks.append(b)
         }
         guard r.atEnd else { return nil }
-        let blockBytes = blocks
+        let blockRanges = blocks
         let context = BlockContext(kinds: kinds, statuses: statuses, zones: zones, precisions: precisions, schedules: schedules)
         let parts = BlockResults(blocks.count)
         DispatchQueue.concurrentPerform(iterations: blocks.count) { k in
             let expected = min(blockSize, count - k * blockSize)
-            parts.set(k, decodeBlock(blockBytes[k], expected: expected, context))
+            parts.set(k, decodeBlock(bytes, blockRanges[k], expected: expected, context))
         }
         var builder = ReferralIndex.Builder(taxonomy: taxonomy, capacity: count)
         var ranks: [Int32] = []
@@ -196,8 +196,8 @@ public enum IndexSnapshot {
     }
 
     /// One block of `expected` entries, whole, or nil.
-    static func decodeBlock(_ bytes: [UInt8], expected: Int, _ c: BlockContext) -> Block? {
-        var r = ByteReader(bytes)
+    static func decodeBlock(_ bytes: [UInt8], _ range: Range<Int>, expected: Int, _ c: BlockContext) -> Block? {
+        var r = ByteReader(bytes, in: range)
         var out = Block()
         out.entries.reserveCapacity(expected)
         var languageSets: [[String]: [String]] = [:]
@@ -259,28 +259,35 @@ struct ByteWriter {
 /// Little-endian values out of bytes; nil past the end (never a trap).
 struct ByteReader {
     let data: [UInt8]
-    var at = 0
+    var at: Int
+    /// Where the bytes to read end (a part of `data`: a block, read in place).
+    let end: Int
 
-    init(_ data: [UInt8]) { self.data = data }
+    init(_ data: [UInt8], in range: Range<Int>? = nil) {
+        self.data = data
+        at = range?.lowerBound ?? 0
+        end = range?.upperBound ?? data.count
+    }
 
-    var atEnd: Bool { at == data.count }
+    var atEnd: Bool { at == end }
 
     mutating func bytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, n <= data.count - at else { return nil }
+        guard n >= 0, n <= end - at else { return nil }
         defer { at += n }
         return Array(data[at..<(at + n)])
     }
 
+    @inline(__always)
     mutating func u8() -> UInt8? {
-        guard at < data.count else { return nil }
+        guard at < end else { return nil }
         defer { at += 1 }
         return data[at]
     }
 
+    @inline(__always)
     mutating func u32() -> UInt32? {
-        guard data.count - at >= 4 else { return nil }
-        var v: UInt32 = 0
-        for k in 0..<4 { v |= UInt32(data[at + k]) << (8 * UInt32(k)) }
+        guard at >= 0, end - at >= 4, end <= data.count else { return nil }
+        let v = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
         at += 4
         return v
     }
@@ -295,7 +302,7 @@ struct ByteReader {
 
     /// A count of things that follow, each at least one byte: no more than the bytes left.
     mutating func count() -> Int? {
-        guard let n = u32(), Int(n) <= data.count - at else { return nil }
+        guard let n = u32(), Int(n) <= end - at else { return nil }
         return Int(n)
     }
 
@@ -304,8 +311,15 @@ struct ByteReader {
         return bytes(Int(n))
     }
 
+    /// Where a blob lies in `data`, skipped (read later, in place).
+    mutating func blobRange() -> Range<Int>? {
+        guard let n = u32(), Int(n) <= end - at else { return nil }
+        defer { at += Int(n) }
+        return at..<(at + Int(n))
+    }
+
     mutating func string() -> String? {
-        guard let n = u32(), Int(n) <= data.count - at else { return nil }
+        guard let n = u32(), Int(n) <= end - at else { return nil }
         let s = String(decoding: data[at..<(at + Int(n))], as: UTF8.self)
         at += Int(n)
         return s

@@ -232,44 +232,75 @@ public final class ReferralIndex: Sendable {
         grid = b.grid
         remote = b.remote
         needIndex = b.needIndex
-        needsMasks = entries.map(\.needsMask)
-        declaredMasks = entries.map(\.declaredMask)
-        audienceBits = entries.map(\.audiences)
-        modalityBits = entries.map(\.modalities)
         accessBits = b.accessBits
-        latitudes = entries.map(\.latitude)
-        longitudes = entries.map(\.longitude)
-        remotes = entries.map(\.remote)
-        kindIndices = entries.map { UInt8(Kind.allCases.firstIndex(of: $0.kind) ?? 0) }
-        penalties = entries.map { Float(($0.status == .temporarily_closed ? -30 : 0) + ($0.stale ? -100 : 0)) }
-        verifiedDays = entries.map { $0.verifiedDay ?? Int32.max }
-        var ranks = [Int32](repeating: 0, count: entries.count)
-        if let known = b.ranks, known.count == entries.count {
+        // The hot columns in one pass over the entries (one array each; a million entries: each
+        // pass of its own cost a retain and a release per entry).
+        let n = entries.count
+        var needsMasks = [UInt32](), declaredMasks = [UInt32](), audienceBits = [UInt8](), modalityBits = [UInt8]()
+        var latitudes = [Float](), longitudes = [Float](), remotes = [Bool](), kindIndices = [UInt8](), penalties = [Float](), verifiedDays = [Int32]()
+        needsMasks.reserveCapacity(n); declaredMasks.reserveCapacity(n); audienceBits.reserveCapacity(n); modalityBits.reserveCapacity(n)
+        latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); remotes.reserveCapacity(n); kindIndices.reserveCapacity(n)
+        penalties.reserveCapacity(n); verifiedDays.reserveCapacity(n)
+        let kindNumbers = Dictionary(uniqueKeysWithValues: Kind.allCases.enumerated().map { ($1, UInt8($0)) })
+        // Places that can be suggested beyond a radius, by cell of 1° × 1° (a few hundred cells).
+        var cellNumbers: [Int64: Int] = [:]
+        var cells: [BeyondCell] = []
+        for i in 0..<n {
+            let e = entries[i]
+            needsMasks.append(e.needsMask)
+            declaredMasks.append(e.declaredMask)
+            audienceBits.append(e.audiences)
+            modalityBits.append(e.modalities)
+            latitudes.append(e.latitude)
+            longitudes.append(e.longitude)
+            remotes.append(e.remote)
+            kindIndices.append(kindNumbers[e.kind] ?? 0)
+            let penalty = Float((e.status == .temporarily_closed ? -30 : 0) + (e.stale ? -100 : 0))
+            penalties.append(penalty)
+            verifiedDays.append(e.verifiedDay ?? Int32.max)
+            guard !e.remote, penalty == 0 else { continue }
+            let lat = e.latitude, lon = e.longitude
+            let key = Self.whole(Double(lat).rounded(.down)) << 32 | (Self.whole(Double(lon).rounded(.down)) & 0xFFFF_FFFF)
+            if let c = cellNumbers[key] {
+                cells[c].entries.append(Int32(i))
+                cells[c].minLatitude = min(cells[c].minLatitude, lat)
+                cells[c].maxLatitude = max(cells[c].maxLatitude, lat)
+                cells[c].minLongitude = min(cells[c].minLongitude, lon)
+                cells[c].maxLongitude = max(cells[c].maxLongitude, lon)
+            } else {
+                cellNumbers[key] = cells.count
+                cells.append(BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [Int32(i)]))
+            }
+        }
+        self.needsMasks = needsMasks
+        self.declaredMasks = declaredMasks
+        self.audienceBits = audienceBits
+        self.modalityBits = modalityBits
+        self.latitudes = latitudes
+        self.longitudes = longitudes
+        self.remotes = remotes
+        self.kindIndices = kindIndices
+        self.penalties = penalties
+        self.verifiedDays = verifiedDays
+        var ranks = [Int32](repeating: 0, count: n)
+        if let known = b.ranks, known.count == n {
             ranks = known
         } else {
             for (rank, i) in entries.indices.sorted(by: { entries[$0].id < entries[$1].id }).enumerated() { ranks[i] = Int32(rank) }
         }
         idRanks = ranks
-        all = entries.indices.map(Int32.init)
-        var cells: [Int64: BeyondCell] = [:]
-        for i in entries.indices where !remotes[i] && penalties[i] == 0 {
-            let lat = latitudes[i], lon = longitudes[i]
-            let key = Self.whole(Double(lat).rounded(.down)) << 32 | (Self.whole(Double(lon).rounded(.down)) & 0xFFFF_FFFF)
-            var c = cells[key] ?? BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [])
-            cells[key] = nil  // (no second copy of its entries while it grows)
-            c.entries.append(Int32(i))
-            c.minLatitude = min(c.minLatitude, lat)
-            c.maxLatitude = max(c.maxLatitude, lat)
-            c.minLongitude = min(c.minLongitude, lon)
-            c.maxLongitude = max(c.maxLongitude, lon)
-            cells[key] = c
-        }
-        beyondCells = cells.keys.sorted().compactMap { cells[$0] }
+        all = (0..<n).map(Int32.init)
+        beyondCells = cellNumbers.sorted { $0.key < $1.key }.map { cells[$0.value] }
+        // The remote entries in the order of ids (ranks are a permutation of the entries).
+        var remoteByRank = [Int32](repeating: -1, count: n)
+        for i in b.remote where ranks[Int(i)] >= 0 && Int(ranks[Int(i)]) < n { remoteByRank[Int(ranks[Int(i)])] = i }
+        let remoteInIDOrder = remoteByRank.filter { $0 >= 0 }
         // The engine's base score for a one-need question, as it computes it (same expression).
-        let penalties = self.penalties, needsMasks = self.needsMasks, declaredMasks = self.declaredMasks, audienceBits = self.audienceBits
-        remoteByNeed = b.taxonomy.needs.indices.map { n in
-            let bit = UInt32(1) << UInt32(n)
-            let serving = b.remote.filter { needsMasks[Int($0)] & bit != 0 }
+        // It takes a handful of values: the entries are put in buckets by score, each kept in the
+        // order of ids — the order of a sort by score then id, without sorting (a million
+        // listings hold tens of thousands of remote ones, for each need and audience).
+        remoteByNeed = b.taxonomy.needs.indices.map { need in
+            let bit = UInt32(1) << UInt32(need)
             return [ReferralIndex.bit(.personne), ReferralIndex.bit(.proche)].map { audienceBit in
                 func best(_ i: Int32) -> Double {
                     let i = Int(i)
@@ -278,8 +309,15 @@ public final class ReferralIndex: Sendable {
                     let audienceFit = audienceBits[i] & audienceBit != 0 ? 1.0 : 0.3
                     return 50 * needFit + 20 * audienceFit + 20 * 0.5 + Double(penalties[i])
                 }
-                let order = serving.map { ($0, best($0)) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : ranks[Int($0.0)] < ranks[Int($1.0)] }
-                return RankedRemote(entries: order.map(\.0), bestBase: order.map(\.1))
+                var buckets: [Double: [Int32]] = [:]
+                for i in remoteInIDOrder where needsMasks[Int(i)] & bit != 0 { buckets[best(i), default: []].append(i) }
+                var ranked = RankedRemote()
+                for score in buckets.keys.sorted(by: >) {
+                    let entries = buckets[score] ?? []
+                    ranked.entries += entries
+                    ranked.bestBase += repeatElement(score, count: entries.count)
+                }
+                return ranked
             }
         }
     }

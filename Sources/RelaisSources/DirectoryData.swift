@@ -106,28 +106,39 @@ public struct DirectoryData: Sendable {
     }
 
     /// Loads `Directory/`; the gazetteer may be replaced by one imported into the store.
-    public static func load(from home: RelaisHome, communes override: (communes: [Commune], parents: [String: String])? = nil) throws -> DirectoryData {
+    /// The needs and kinds alone (`needs.yml`, `kinds.yml`): what the referral index needs, read
+    /// before the rest (a start reads the index while the gazetteer loads).
+    public static func taxonomy(from home: RelaisHome) throws -> Taxonomy {
+        let needs = try decode(NeedsFile.self, "needs.yml", in: home.directory)
+        let kinds = try decode(KindsFile.self, "kinds.yml", in: home.directory)
+        return Taxonomy(
+            needs: needs.needs.map { NeedDefinition(id: $0.id, label: $0.label, description: $0.description, kinds: $0.kinds, kindsForRelatives: $0.kinds_for_relatives ?? []) },
+            kinds: kinds.kinds.map { KindDefinition(kind: $0.kind, label: $0.label, plural: $0.plural, description: $0.description, audiences: $0.audiences, keywords: $0.keywords) })
+    }
+
+    private static func read(_ name: String, in dir: URL) throws -> String {
+        do { return try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) } catch {
+            throw LoadError(description: "Directory/\(name) illisible : \(error.localizedDescription)")
+        }
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ name: String, in dir: URL) throws -> T {
+        do { return try YAMLDecoder().decode(T.self, from: try read(name, in: dir)) } catch let e as LoadError { throw e } catch {
+            throw LoadError(description: "Directory/\(name) : \(error)")
+        }
+    }
+
+    /// `taxonomy`: already read by ``taxonomy(from:)`` (else read here).
+    public static func load(from home: RelaisHome, communes override: (communes: [Commune], parents: [String: String])? = nil, taxonomy known: Taxonomy? = nil) throws -> DirectoryData {
         let dir = home.directory
-        func read(_ name: String) throws -> String {
-            do { return try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) } catch {
-                throw LoadError(description: "Directory/\(name) illisible : \(error.localizedDescription)")
-            }
-        }
-        func decode<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-            do { return try YAMLDecoder().decode(T.self, from: try read(name)) } catch let e as LoadError { throw e } catch {
-                throw LoadError(description: "Directory/\(name) : \(error)")
-            }
-        }
-        let needs = try decode(NeedsFile.self, "needs.yml")
-        let kinds = try decode(KindsFile.self, "kinds.yml")
+        func read(_ name: String) throws -> String { try Self.read(name, in: dir) }
+        func decode<T: Decodable>(_ type: T.Type, _ name: String) throws -> T { try Self.decode(type, name, in: dir) }
+        let taxonomy = try known ?? Self.taxonomy(from: home)
         let nationalText = try read("national.yml")
         let national: NationalFile
         do { national = try YAMLDecoder().decode(NationalFile.self, from: nationalText) } catch {
             throw LoadError(description: "Directory/national.yml : \(error)")
         }
-        let taxonomy = Taxonomy(
-            needs: needs.needs.map { NeedDefinition(id: $0.id, label: $0.label, description: $0.description, kinds: $0.kinds, kindsForRelatives: $0.kinds_for_relatives ?? []) },
-            kinds: kinds.kinds.map { KindDefinition(kind: $0.kind, label: $0.label, plural: $0.plural, description: $0.description, audiences: $0.audiences, keywords: $0.keywords) })
         let departements = Gazetteer.parseDepartements(try read("geo/departements.tsv"))
         let gazetteer: Gazetteer
         if let override, !override.communes.isEmpty {

@@ -105,6 +105,9 @@ final class RawStatement {
 final class WriteStatements {
     let db: Database
     private var prepared: [Int: RawStatement] = [:]
+    /// A bulk load (``BulkLoad``) rebuilds the full-text index once at its end: rows are
+    /// written without their full-text entries meanwhile.
+    var deferFullText = false
 
     init(_ db: Database) { self.db = db }
 

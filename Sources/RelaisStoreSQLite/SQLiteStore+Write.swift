@@ -33,8 +33,10 @@ extension SQLiteStore {
         let rowID: Int64
         if let existingRowID {
             // The full-text row goes first: FTS5 reads the text it indexed from `service` to remove it.
-            let fts = try sql(4, "DELETE FROM service_fts WHERE rowid = ?")
-            try fts.int64(existingRowID).run()
+            if !sql.deferFullText {
+                let fts = try sql(4, "DELETE FROM service_fts WHERE rowid = ?")
+                try fts.int64(existingRowID).run()
+            }
             let st = try sql(2, """
                 UPDATE service SET organization_id = ?, name = ?, alternate_name = ?, description = ?, url = ?, email = ?, status = ?,
                 fees_description = ?, eligibility_description = ?, application_process = ?, kind = ?, needs = ?, audiences = ?,
@@ -92,6 +94,7 @@ extension SQLiteStore {
         let keys = try sql(8, "INSERT INTO service_key (key, service_id) VALUES (?, ?)")
         for key in r.keys { try keys.text(key).text(id).run() }
         // The same text as the row's own columns (the index's external content).
+        guard !sql.deferFullText else { return }
         let fts = try sql(9, "INSERT INTO service_fts (rowid, search_name, search_organization, search_place, kind, search_body) VALUES (?, ?, ?, ?, ?, ?)")
         try fts.int64(rowID).text(r.ftsName).text(r.ftsOrganization).text(r.ftsPlace).text(c.kind.rawValue).text(r.ftsBody).run()
     }

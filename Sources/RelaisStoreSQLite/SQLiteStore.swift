@@ -22,9 +22,15 @@ public final class SQLiteStore: DirectoryStore {
     /// the delay before another process's import (`relais import` beside `relais serve`) shows.
     static let versionTTL: UInt64 = 100_000_000
 
-    /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String) throws {
+    /// How many new records make a run a bulk load (``BulkLoad``: indexes built once at its end).
+    let bulkLoadThreshold: Int
+
+    /// Opens (creating if needed) the database at `path` and migrates it. `bulkLoadThreshold`:
+    /// how many records a run must bring, new to the store and at least as many as it holds,
+    /// for the listing table's secondary and full-text indexes to be built once at its end.
+    public init(path: String, bulkLoadThreshold: Int = 20_000) throws {
         self.path = path
+        self.bulkLoadThreshold = bulkLoadThreshold
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
@@ -41,6 +47,7 @@ public final class SQLiteStore: DirectoryStore {
     /// (read-only commands: `search`, `refer`, `sessions`, `sources`, `check`).
     public init(readingOnly path: String) throws {
         self.path = path
+        bulkLoadThreshold = .max
         guard FileManager.default.fileExists(atPath: path) else {
             throw RelaisError(.notFound, "base « \(path) » introuvable : indiquez le bon fichier avec --db, ou créez-la avec « relais import » ou « relais serve »")
         }
@@ -110,6 +117,11 @@ public final class SQLiteStore: DirectoryStore {
             }
             return problems
         }
+    }
+
+    /// The names of a table's indexes, its primary key's included (checks and diagnostics).
+    public func indexes(on table: String) throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_index_list(?) ORDER BY name", arguments: [table]) }
     }
 
     /// Rebuilds the full-text index from the listings (its external content).

@@ -3,6 +3,7 @@ import RelaisApp
 import RelaisImport
 import RelaisModel
 import RelaisNormalize
+import RelaisReferral
 import RelaisSources
 import RelaisStore
 
@@ -12,6 +13,7 @@ import RelaisStore
 //   relais-bench schedules [ROUNDS] every French schedule sentence of ../shared/scenarios read ROUNDS times (default 200)
 //   relais-bench answer DB [Q] [R] the peer's 50 questions (../shared/bench/peer/gen.py) over a store, R rounds: engine and whole answer
 //   relais-bench referral [N]       national-scale synthetic directory of N listings (default 100,000): referral latency
+//   relais-bench snapshot FILE [R]  reads the index file kept beside a store (relais.sqlite.index) as a start does, R rounds
 //   RELAIS_TIMING=1                 prints where an import's time goes (phases, time inside SQLite per statement)
 //   RELAIS_BENCH_KEEP=1             keeps the generated CSV and SQLite file of `import`
 // Figures go to the README.
@@ -136,7 +138,24 @@ func benchSchedules(rounds: Int) throws {
     print(String(format: "French schedule reader: %d sentences × %d rounds in %.2f s — %.1f µs per sentence (%d with a schedule)", sentences.count, rounds, t, t * 1e6 / Double(n), opened / max(rounds, 1)))
 }
 
+/// Reading the index file kept beside a store (`relais.sqlite.index`), as a start does.
+func benchSnapshot(path: String, rounds: Int) throws {
+    for _ in 0..<rounds {
+        let t0 = now()
+        guard let file = FileManager.default.contents(atPath: path) else { throw RelaisError(.notFound, "\(path) : illisible") }
+        let bytes = [UInt8](file)
+        let t1 = now()
+        guard let tag = IndexSnapshot.tag(of: bytes), let index = IndexSnapshot.decode(bytes, taxonomy: data.taxonomy, tag: tag) else {
+            throw RelaisError(.invalid, "\(path) : pas un index")
+        }
+        let t2 = now()
+        print(String(format: "index file: read %.3f s, decoded %.3f s (%d entries)", t1 - t0, t2 - t1, index.count))
+    }
+}
+
 switch mode {
+case "snapshot":
+    try benchSnapshot(path: String(args.dropFirst().first ?? "relais.sqlite.index"), rounds: Int(args.dropFirst(2).first ?? "") ?? 3)
 case "answer":
     try await benchAnswer(db: String(args.dropFirst().first ?? "relais.sqlite"), questions: String(args.dropFirst(2).first ?? "/tmp/peer-bench/data/questions.json"), rounds: Int(args.dropFirst(3).first ?? "") ?? 20)
 case "schedules":

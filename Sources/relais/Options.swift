@@ -19,13 +19,14 @@ struct StoreOptions: ParsableArguments {
     /// A database file that does not exist is an error (exit 3, naming the path and how to
     /// make one) unless `creating`: only the commands that write — `serve`, `import`,
     /// `refresh`, `admin add` — create it, and say so on standard error.
-    func open(_ access: RelaisContext.Access = .readWrite, creating: Bool = false) async throws -> RelaisContext {
+    /// `warmIndex`: read the referral index while the rest loads (a server).
+    func open(_ access: RelaisContext.Access = .readWrite, creating: Bool = false, warmIndex: Bool = false) async throws -> RelaisContext {
         LoggingSystem.bootstrapOnce()
         let missing = isFile && !FileManager.default.fileExists(atPath: db)
         if missing && !creating { throw missingDatabase() }
         let ctx: RelaisContext
         do {
-            ctx = try await RelaisContext.open(db: db, access: access, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) })
+            ctx = try await RelaisContext.open(db: db, access: access, home: home.map { RelaisHome(root: URL(fileURLWithPath: $0)) }, warmIndex: warmIndex)
         } catch let e as RelaisHome.NotFound {
             throw RelaisError(.unavailable, e.description)
         }

@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
 
     func body() async throws {
         LoggingSystem.bootstrapOnce(level: .info)
-        let ctx = try await store.open(creating: true)
+        let ctx = try await store.open(creating: true, warmIndex: true)
         let logger = Logger(label: "relais")
         let folder = manifests.map { URL(fileURLWithPath: $0) }
         // An invalid manifest is reported (log, /admin) and left out; the others run.
@@ -89,10 +89,9 @@ struct Serve: AsyncParsableCommand {
             for run in try await ctx.importBundled() {
                 logger.info("\(run.sourceID) : \(run.status.rawValue), \(Text.count(run.added, "fiche ajoutée", "fiches ajoutées"))")
             }
+            // The index read at the start was the empty store's: the first question waits for this one.
+            try? await ctx.index.ready()
         }
-        // The referral index (the file kept beside the store, or a build) is read while the server
-        // starts: the first question does not wait for it (a million listings: about a second).
-        Task.detached(priority: .userInitiated) { _ = try? await ctx.index.index() }
         let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
         if let list = try? ctx.manifests(in: folder) { try? await ctx.store.register(list.map(\.registration)) }
         let reports = ReportLimits(

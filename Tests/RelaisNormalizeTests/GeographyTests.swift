@@ -126,3 +126,46 @@ enum BundledGazetteer {
         #expect(swapped.map { ($0.latitude, $0.longitude) } ?? (0, 0) == (-20.93, 55.45))
     }
 }
+
+/// The communes file read byte by byte reads what splitting on newlines and tabs read.
+@Suite struct CommunesFileTests {
+    /// The reading it replaced: one string per field, `Double(Substring)`.
+    static func reference(_ text: String) -> (communes: [Commune], parents: [String: String]) {
+        var communes: [Commune] = []
+        var parents: [String: String] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count >= 5, let lat = Double(f[3]), let lon = Double(f[4]) else { continue }
+            let insee = String(f[0])
+            communes.append(Commune(insee: insee, name: String(f[1]), postalCodes: f[2].split(separator: ",").map(String.init), centroid: GeoPoint(latitude: lat, longitude: lon)))
+            if f.count > 5, !f[5].isEmpty { parents[insee] = String(f[5]) }
+        }
+        return (communes, parents)
+    }
+
+    static func same(_ text: String) -> Bool {
+        let (a, pa) = Gazetteer.parseCommunes(text)
+        let (b, pb) = reference(text)
+        return pa == pb && a.count == b.count && zip(a, b).allSatisfy {
+            $0.insee == $1.insee && $0.name == $1.name && $0.postalCodes == $1.postalCodes
+                && $0.centroid.latitude.bitPattern == $1.centroid.latitude.bitPattern && $0.centroid.longitude.bitPattern == $1.centroid.longitude.bitPattern
+        }
+    }
+
+    @Test func theBundledFileReadsTheSame() throws {
+        let gz = try Data(contentsOf: SharedData.projectRoot.appendingPathComponent("Directory/geo/communes.tsv.gz"))
+        let text = String(decoding: try Gzip.decompress([UInt8](gz)), as: UTF8.self)
+        #expect(Gazetteer.parseCommunes(text).communes.count > 34_000)
+        #expect(Self.same(text))
+    }
+
+    @Test(arguments: [
+        "", "\n\n", "# insee\tname\n", "01001\tA\t01400\t46.1534\t4.9261\t\n", "01001\tA\t01400\t46.1534\t4.9261",
+        "01001\tA\t01400,01401\t-46.1534\t+4.9261\t75056\n", "x\ty\tz\t46.\t.5\n", "x\ty\tz\t-\t.\n", "x\ty\tz\t1e3\tnan\n",
+        "x\ty\tz\t 1\t2\n", "x\ty\tz\t1\t2\r\n", "x\ty\tz\t0.1234567890123456789\t12345678901234567890\n", "x\ty\tz\t-0\t-0.0\n",
+        "x\ty\tz\t1..2\t3\n", "a\tb\n#c\td\te\t1\t2\n\tb\t\t1\t2\t\n", "é\tÉ\tœ\t4\t5\tx\ty\n", "x\ty\tz\t1\t2\t\t\t\n",
+    ])
+    func hostileLinesReadTheSame(text: String) {
+        #expect(Self.same(text))
+    }
+}

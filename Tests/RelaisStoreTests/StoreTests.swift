@@ -92,3 +92,72 @@ import Testing
         #expect(try JSONDecoder().decode(ListingContent.self, from: Data(bare.utf8)).name == "GEM Nu")
     }
 }
+
+/// A run bringing more new records than the store holds builds the listing table's indexes and
+/// its full-text index once at its end (``SQLiteStore`` `bulkLoadThreshold`): the store comes out
+/// as a run that keeps them up to date row by row leaves it, and a run not applied leaves them as they were.
+@Suite struct BulkLoadTests {
+    static let other = SourceRegistration(id: "autre", title: "Autre", url: "file:///autre", format: "csv")
+    static let big = SourceRegistration(id: "grand", title: "Grand", url: "file:///grand", format: "csv")
+
+    static func drafts(_ n: Int, variant: Int = 0) -> [ListingDraft] {
+        let kinds: [Kind] = [.gem, .association_usagers, .groupe_parole, .ligne_ecoute]
+        return (0..<n).map { i in
+            var c = ListingContent(name: "Œuvre d’entraide n° \(i) \(["Lyon", "Élancourt", "Saint-Étienne"][i % 3])", kind: kinds[i % kinds.count])
+            c.description = i % 2 == 0 ? "Groupe de parole et café-rencontre \(variant)" : nil
+            c.address = Address(street: "\(i) rue Haute", postalCode: ["69001", "78990", "42000"][i % 3], commune: ["Lyon", "Élancourt", "Saint-Étienne"][i % 3],
+                                departement: ["69", "78", "42"][i % 3])
+            c.phones = [Phone("+3347\(String(format: "%07d", i))")]
+            c.needs = [["isolement"], ["famille"], ["entraide", "isolement"]][i % 3]
+            c.schedule = Schedule(rules: [ScheduleRule(days: [WeekdaySelector(weekday: 1 + i % 5)], times: [TimeSpan(open: 840, close: 1020)])])
+            return ListingDraft(key: "k\(i)", content: c)
+        }
+    }
+
+    /// What a reader sees of a store: every listing, searches, browsing by kind and département.
+    static func view(_ store: SQLiteStore) async throws -> [String] {
+        var out = try store.allListings(includeHidden: true).map { "\($0.id) \($0.content.name) \($0.sources)" }.sorted()
+        for q in [SearchQuery(text: "oeuvre"), SearchQuery(text: "saint etienne"), SearchQuery(text: "café"), SearchQuery(kind: .gem),
+                  SearchQuery(departement: "78", perPage: 7), SearchQuery(need: "famille", page: 2, perPage: 5), SearchQuery(text: "entraide 12")] {
+            let page = try await store.search(q)
+            out.append("\(q): \(page.totalItems) — " + page.listings.map(\.id).joined(separator: ","))
+        }
+        return out
+    }
+
+    static func fill(_ store: SQLiteStore) throws {
+        // Another source first, one of whose listings the large run joins (same phone number).
+        var twin = drafts(1)[0].content
+        twin.name = "Maison des usagers"
+        let small = [ListingDraft(key: "a", content: twin), ListingDraft(key: "b", content: ListingContent(name: "GEM La Boussole", kind: .gem))]
+        _ = try store.applyRun(try store.beginRun(source: other, trigger: "test", at: Date()), batch: ImportBatch(source: other, drafts: small), at: Date())
+        _ = try store.applyRun(try store.beginRun(source: big, trigger: "test", at: Date()), batch: ImportBatch(source: big, drafts: drafts(120)), at: Date())
+        // The same source again, changed (never a bulk load: its records are known).
+        _ = try store.applyRun(try store.beginRun(source: big, trigger: "test", at: Date()), batch: ImportBatch(source: big, drafts: drafts(130, variant: 1)), at: Date())
+    }
+
+    @Test func aBulkLoadEndsAsARowByRowRun() async throws {
+        let bulk = try SQLiteStore(path: SharedData.temporaryDirectory("bulk").appendingPathComponent("relais.sqlite").path, bulkLoadThreshold: 50)
+        let rows = try SQLiteStore(path: SharedData.temporaryDirectory("rows").appendingPathComponent("relais.sqlite").path, bulkLoadThreshold: .max)
+        try Self.fill(bulk)
+        try Self.fill(rows)
+        #expect(try bulk.listingCount() == 131)  // 2 + 130, one joined
+        #expect(try await Self.view(bulk) == (try await Self.view(rows)))
+        #expect(try bulk.indexes(on: "service") == (try rows.indexes(on: "service")))
+        #expect(try bulk.indexes(on: "service").contains("service_browse_departement"))
+        #expect(try bulk.integrityProblems().isEmpty)
+    }
+
+    @Test func aBulkLoadNotAppliedLeavesTheIndexes() async throws {
+        let store = try SQLiteStore(path: SharedData.temporaryDirectory("bulk-refused").appendingPathComponent("relais.sqlite").path, bulkLoadThreshold: 50)
+        let before = try store.indexes(on: "service")
+        let run = try store.beginRun(source: Self.big, trigger: "test", at: Date())
+        let feed = RunFeed(drafts: Self.drafts(80), verdict: .refuse(message: "trop de lignes rejetées", issues: []))
+        #expect(throws: RunNotApplied.self) {
+            try store.applyRun(run, source: Self.big, feed: feed, expectedRecords: 80, httpStatus: nil, etag: nil, lastModified: nil, at: Date())
+        }
+        #expect(try store.listingCount() == 0)
+        #expect(try store.indexes(on: "service") == before)
+        #expect(try store.integrityProblems().isEmpty)
+    }
+}
