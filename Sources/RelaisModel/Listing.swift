@@ -171,12 +171,15 @@ public struct Listing: Codable, Sendable, Hashable {
     public var provenance: [String: FieldOrigin]
     /// Id of the listing this one is an antenna of.
     public var parentID: String?
+    /// When its record in the store last changed (`2026-12-06T21:15:00Z`), when the store says.
+    public var updatedAt: String?
 
     public init(
         id: String, content: ListingContent, demo: Bool = false, stale: Bool = false, hidden: Bool = false,
         lastVerified: String? = nil, sources: [String] = [], provenance: [String: FieldOrigin] = [:], parentID: String? = nil,
-        verifiedByTeam: String? = nil
+        verifiedByTeam: String? = nil, updatedAt: String? = nil
     ) {
+        self.updatedAt = updatedAt
         self.verifiedByTeam = verifiedByTeam
         self.id = id
         self.content = content

@@ -12,6 +12,12 @@ public struct SearchQuery: Sendable, Hashable {
     public var includeHidden: Bool
     public var page: Int
     public var perPage: Int
+    /// Only listings whose row changed after this instant (`2026-12-06T21:15:00Z`, UTC): a change feed.
+    public var modifiedAfter: String?
+    /// Only listings at this postal code.
+    public var postalCode: String?
+    /// Only listings of this organization (its key, ``HSDS/organizationKey(_:)``).
+    public var organization: String?
 
     public init(text: String? = nil, kind: Kind? = nil, need: String? = nil, departement: String? = nil, language: String? = nil, access: AccessFeature? = nil,
                 includeStale: Bool = true, includeHidden: Bool = false, page: Int = 1, perPage: Int = 20) {

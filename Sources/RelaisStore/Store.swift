@@ -26,6 +26,10 @@ public protocol ListingStore: Sendable {
     /// A number that tells this store from any other (drawn when it was created), for what is
     /// derived from it and kept outside it; nil: the backend has none, nothing is kept.
     func storeIdentity() async throws -> Int64?
+    /// The organizations of visible listings, by name (key and name), a page at a time, with their total.
+    func organizations(page: Int, perPage: Int) async throws -> (total: Int, items: [(key: String, name: String)])
+    /// The ids of every visible listing (for identifiers derived from them).
+    func listingIDs() async throws -> [String]
 }
 
 extension ListingStore {

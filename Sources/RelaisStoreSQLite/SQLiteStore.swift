@@ -77,7 +77,7 @@ public final class SQLiteStore: DirectoryStore {
 
     // MARK: Listings
 
-    static let listingColumns = "id, content, demo, stale, hidden, last_verified, sources, provenance, parent_id, substr(admin_verified_at, 1, 10) AS verified_by_team"
+    static let listingColumns = "id, content, demo, stale, hidden, last_verified, sources, provenance, parent_id, substr(admin_verified_at, 1, 10) AS verified_by_team, updated_at"
 
     static func listing(from row: Row) -> Listing? {
         guard let content = decode(ListingContent.self, row["content"]) else { return nil }
@@ -85,7 +85,22 @@ public final class SQLiteStore: DirectoryStore {
             id: row["id"], content: content, demo: row["demo"], stale: row["stale"], hidden: row["hidden"],
             lastVerified: row["last_verified"], sources: decode([String].self, row["sources"]) ?? [],
             provenance: decode([String: FieldOrigin].self, row["provenance"]) ?? [:], parentID: row["parent_id"],
-            verifiedByTeam: row["verified_by_team"])
+            verifiedByTeam: row["verified_by_team"], updatedAt: row["updated_at"])
+    }
+
+    public func organizations(page: Int, perPage: Int) throws -> (total: Int, items: [(key: String, name: String)]) {
+        try pool.read { db in
+            let visible = "EXISTS (SELECT 1 FROM service s WHERE s.organization_id = o.id AND s.hidden = 0)"
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organization o WHERE \(visible)") ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT o.id, o.name FROM organization o WHERE \(visible) ORDER BY o.name, o.id LIMIT ? OFFSET ?",
+                arguments: [max(1, perPage), max(0, (page - 1) * max(1, perPage))])
+            return (total, rows.map { (key: $0["id"], name: $0["name"]) })
+        }
+    }
+
+    public func listingIDs() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM service WHERE hidden = 0") }
     }
 
     public func listing(id: String) throws -> Listing? {
@@ -174,6 +189,18 @@ public final class SQLiteStore: DirectoryStore {
             if let d = q.departement {
                 conditions.append("s.departement = ?")
                 args.append(d)
+            }
+            if let after = q.modifiedAfter {
+                conditions.append("s.updated_at > ?")
+                args.append(after)
+            }
+            if let pc = q.postalCode {
+                conditions.append("s.postal_code = ?")
+                args.append(pc)
+            }
+            if let o = q.organization {
+                conditions.append("s.organization_id = ?")
+                args.append(o)
             }
             var indexed = true
             if let language = q.language {

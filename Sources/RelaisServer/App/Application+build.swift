@@ -36,6 +36,11 @@ struct PrivacyRequestLogger<Context: RequestContext>: RouterMiddleware {
 
 /// The HTTP server: the API, the pages and the admin, over the app's composition root.
 public enum RelaisServer {
+    /// Addresses that answer JSON, errors included: Relais's API, the HSDS API, the OpenAPI document.
+    static func isAPI(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path == "/hsds" || path.hasPrefix("/hsds/") || path == "/openapi.json"
+    }
+
     /// Everything the server adds to the app: its scheduler and its admin settings.
     public struct Setup: Sendable {
         public let context: RelaisContext
@@ -75,6 +80,7 @@ public enum RelaisServer {
             JSONResponse(["status": "ok", "listings": "\(try await store.listingCount())"])
         }
         ServicesController(listings: store, data: context.data).add(to: router)
+        HSDSController(listings: store, data: context.data, clock: context.clock).add(to: router)
         ReferralController(referrals: context.referrals, taxonomy: context.taxonomy).add(to: router)
         AdminAPI(actions: setup.actions, auth: auth, store: store).add(to: router)
         WebPages(
@@ -84,7 +90,7 @@ public enum RelaisServer {
         AdminPages(renderer: renderer, actions: setup.actions, auth: auth, store: store, taxonomy: context.taxonomy).add(to: router)
         // Unknown addresses: a French page, or a JSON error under /api/.
         router.get("**") { request, _ -> Response in
-            if request.uri.path.hasPrefix("/api/") { throw RelaisError(.notFound, "Adresse inconnue : \(request.uri.path)") }
+            if RelaisServer.isAPI(request.uri.path) { throw RelaisError(.notFound, "Adresse inconnue : \(request.uri.path)") }
             throw renderer.errorPage(.notFound, title: "Page introuvable", message: "Cette adresse ne correspond à aucune page de Relais.")
         }
         return router

@@ -69,7 +69,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as PageError {
             return try e.response(from: request, context: context)
         } catch let e as any HTTPResponseError {
-            guard !request.uri.path.hasPrefix("/api/"), e.status.code >= 400 else { throw e }
+            guard !RelaisServer.isAPI(request.uri.path), e.status.code >= 400 else { throw e }
             return try pages.errorPage(e.status, title: PageRenderer.title(of: e.status), message: PageRenderer.message(of: e.status)).response(from: request, context: context)
         } catch {
             logger.error("\(request.method) \(request.uri.path): erreur interne \(type(of: error))")
@@ -78,7 +78,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func answer(_ e: RelaisError, _ request: Request, _ context: Context) throws -> Response {
-        if request.uri.path.hasPrefix("/api/") { return try e.response(from: request, context: context) }
+        if RelaisServer.isAPI(request.uri.path) { return try e.response(from: request, context: context) }
         var r = try pages.errorPage(e.kind.status, title: PageRenderer.title(of: e.kind.status), message: PageRenderer.sentence(e.message))
             .response(from: request, context: context)
         if let wait = e.retryAfter { r.headers[.retryAfter] = String(AdminAuth.wholeSeconds(wait)) }

@@ -100,7 +100,9 @@ struct HTTPSemantics<Inner: HTTPResponder>: HTTPResponder {
         }
     }
 
-    static func isPublicAPI(_ path: String) -> Bool { path.hasPrefix("/api/") && !path.hasPrefix("/api/admin") }
+    static func isPublicAPI(_ path: String) -> Bool {
+        RelaisServer.isAPI(path) && !path.hasPrefix("/api/admin")
+    }
 
     static func withCORS(_ response: Response, path: String) -> Response {
         guard isPublicAPI(path) else { return response }
