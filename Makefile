@@ -9,7 +9,7 @@ SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
 ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages
 
-.PHONY: run test unit acceptance browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
+.PHONY: run test unit acceptance openapi-check browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -42,7 +42,11 @@ browser: release
 	@scripts/bootstrap.sh chromium
 	scripts/browser-check.sh
 
-test: unit acceptance browser fuzz-short
+# schemathesis against /openapi.json on a live server (scripts/schemathesis.sh).
+openapi-check: release
+	scripts/schemathesis.sh
+
+test: unit acceptance openapi-check browser fuzz-short
 
 bench: bootstrap
 	swift build -c release --product relais-bench

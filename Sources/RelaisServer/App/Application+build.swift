@@ -80,6 +80,13 @@ public enum RelaisServer {
             JSONResponse(["status": "ok", "listings": "\(try await store.listingCount())"])
         }
         ServicesController(listings: store, data: context.data).add(to: router)
+        let openAPI = ByteBuffer(string: OpenAPIDocument.json(kinds: Kind.allCases.map(\.rawValue), needs: context.taxonomy.needIDs))
+        router.get("/openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: openAPI))
+        }
         HSDSController(listings: store, data: context.data, clock: context.clock).add(to: router)
         ReferralController(referrals: context.referrals, taxonomy: context.taxonomy).add(to: router)
         AdminAPI(actions: setup.actions, auth: auth, store: store).add(to: router)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make openapi-check`: schemathesis (PyPI) against /openapi.json on a live `relais serve` over
+# the demonstration data — every documented operation, with the checks that say the server
+# keeps its word: no 5xx, only documented status codes and content types, responses valid
+# against the document's schemas. (Not its input-strictness checks: a question the document
+# cannot express, « needs or need », is refused with a French 400, as documented.)
+#   EXAMPLES=50 scripts/schemathesis.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXAMPLES=${EXAMPLES:-50}
+PORT=${PORT:-18654}
+VENV="${RELAIS_SCHEMATHESIS_VENV:-${TMPDIR:-/tmp}/relais-schemathesis-venv}"
+if ! "$VENV/bin/schemathesis" --version >/dev/null 2>&1; then
+  python3 -m venv "$VENV" >&2
+  "$VENV/bin/pip" install -q schemathesis >&2
+fi
+[ -x .build/release/relais ] || swift build -c release --product relais
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/relais-schemathesis-XXXX")
+pid=
+cleanup() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+.build/release/relais serve --db "$WORK/relais.sqlite" --port "$PORT" > "$WORK/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.5; done
+"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --max-examples "$EXAMPLES" --workers 2 --generation-deterministic
