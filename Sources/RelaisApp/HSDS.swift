@@ -255,11 +255,14 @@ public enum HSDS {
         }
     }
 
+    /// HSDS requires an organization's description; Relais knows organizations only by name.
+    public static let organizationDescription = "Organisme porteur de ressources d’entraide en santé mentale listées dans Relais."
+
     /// The store's key of a listing's organization (its folded name), and its UUID.
     public static func organizationKey(_ name: String) -> String { "o" + String(Text.hash(Text.fold(name)).prefix(11)) }
 
     public static func organization(named name: String) -> Organization {
-        Organization(id: uuid("organization", organizationKey(name)), name: name, description: "", services: nil)
+        Organization(id: uuid("organization", organizationKey(name)), name: name, description: organizationDescription, services: nil)
     }
 
     /// A listing as an HSDS service, with its organization, location, phones, schedules,
@@ -347,7 +350,8 @@ public enum HSDS {
             metadata.append(Metadata(
                 id: uuid("metadata", "\(l.id)/\(field)"), resource_id: sid, resource_type: "service", last_action_date: origin.at,
                 last_action_type: origin.source == "curation" ? "update" : "import", field_name: field == "*" ? "all" : field,
-                previous_value: "", replacement_value: origin.conflict ? "conflit entre sources" : "", updated_by: origin.source))
+                previous_value: "non conservée", replacement_value: origin.conflict ? "valeur retenue parmi des sources en désaccord" : "valeur de la source",
+                updated_by: origin.source))
         }
         let organization = c.organization.map { HSDS.organization(named: $0) }
         return Service(

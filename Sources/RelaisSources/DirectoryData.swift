@@ -160,4 +160,8 @@ public struct DataInclusionVocabulary: Codable, Sendable {
     public var thematiques: [String: String?]
     public var publics: [String: [Audience]]
     public var modes_accueil: [String: [Modality]]
+    /// The thématiques each need is exported under (`relais export datainclusion`).
+    public var export_thematiques: [String: [String]]?
+
+    public var exportThematiques: [String: [String]] { export_thematiques ?? [:] }
 }

@@ -33,7 +33,7 @@ public enum Oracle {
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw OracleError(message: "oracle exited \(p.terminationStatus): \(String(decoding: err, as: UTF8.self).suffix(2000))")
+            throw OracleError(message: "oracle exited \(p.terminationStatus): \(String(decoding: out, as: UTF8.self).suffix(3000)) \(String(decoding: err, as: UTF8.self).suffix(2000))")
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -1,12 +1,30 @@
 import Foundation
 import RelaisApp
 import RelaisModel
+import RelaisSources
 import RelaisTestSupport
 import Testing
 
 /// The HSDS 3.0 API (`/hsds`), checked against the official schemas of the specification
 /// (`../shared/reference/hsds-3.0`) by jsonschema, and by what a partner directory relies on.
 @Suite struct HSDSTests {
+    /// The server over the demonstration data and every public fixture source: the harness's
+    /// three, then the MDU page, the peer platform, the partner's HSDS API and data·inclusion
+    /// (those two paged, served on 127.0.0.1).
+    static func everyFixture() async throws -> ServerHarness {
+        let h = try await ServerHarness.make(fixtures: true)
+        guard SharedData.available else { return h }
+        let f = SharedData.url("fixtures")
+        for (id, file, format, kind) in [("mdu", "mdu-permanences.html", SourceFormat.html, Kind?.some(.mdu_permanence)), ("peers", "peer-platform.html", .jsonld, .plateforme_pairs)] {
+            _ = await h.context.importer.run(Manifest(id: id, title: id, url: f.appendingPathComponent(file).absoluteString, format: format, kind: kind))
+        }
+        let server = try await TestHTTPServer.start(FixtureRoutes.router(serving: f))
+        _ = await h.context.importer.run(Manifest(id: "di", title: "di", url: "\(server.baseURL)/di", format: .dataInclusion))
+        _ = await h.context.importer.run(Manifest(id: "partner", title: "partner", url: "\(server.baseURL)/hsds/services", format: .hsds))
+        await server.stop()
+        return h
+    }
+
     @Test func uuidsAreVersion5AsPythonMakesThem() {
         // uuid.uuid5 of Python's standard library (RFC 9562 §5.5).
         #expect(UUID5.make(namespace: "6ba7b810-9dad-11d1-80b4-00c04fd430c8", name: "python.org") == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
@@ -25,7 +43,7 @@ import Testing
             print("◇ skipped: \(schemas) is absent (CI has ../shared)")
             return
         }
-        let h = try await ServerHarness.make(fixtures: true)
+        let h = try await Self.everyFixture()
         try await h.with { server in
             let output: Result<String, any Error> = await withCheckedContinuation { done in
                 Thread { done.resume(returning: Result { try Oracle.run(python, script: Oracle.script("hsds-validate.py"), arguments: [server.baseURL, schemas]) }) }.start()
@@ -105,5 +123,91 @@ import Testing
             }
             #expect(try await h.get(server, "/hsds/inconnu").0 == 404)
         }
+    }
+
+    /// The partner directory's seven HSDS services (the public fixture), read by Relais and served
+    /// again: the same names, texts, contacts, places, opening times and languages.
+    @Test func partnerServicesComeBackWithTheirFields() async throws {
+        guard SharedData.requireShared() else { return }
+        var partner: [[String: Any]] = []
+        for page in ["fixtures/hsds-services-p1.json", "fixtures/hsds-services-p2.json"] {
+            let object = try JSONSerialization.jsonObject(with: try SharedData.data(page)) as? [String: Any]
+            partner += object?["contents"] as? [[String: Any]] ?? []
+        }
+        #expect(partner.count == 7)
+        let h = try await Self.everyFixture()
+        try await h.with { server in
+            let (_, body, _) = try await h.get(server, "/hsds/services?per_page=200")
+            let ours = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["contents"] as? [[String: Any]] ?? []
+            // A number as dialled in France (+33 5…, 0033 5… and a stray trunk 0 after +33: 05…).
+            func digits(_ s: Any?) -> String {
+                var d = (s as? String ?? "").filter(\.isNumber)
+                if d.hasPrefix("0033") { d = String(d.dropFirst(2)) }
+                if d.hasPrefix("330") { d = String(d.dropFirst(2)) } else if d.hasPrefix("33") { d = "0" + d.dropFirst(2) }
+                return d
+            }
+            func location(_ s: [String: Any]) -> [String: Any]? { ((s["service_at_locations"] as? [[String: Any]])?.first?["location"] as? [String: Any]) }
+            func address(_ s: [String: Any]) -> [String: Any]? { (location(s)?["addresses"] as? [[String: Any]])?.first }
+            func times(_ s: [String: Any]) -> Set<String> {
+                Set((s["schedules"] as? [[String: Any]] ?? []).compactMap { sch -> String? in
+                    guard let opens = sch["opens_at"] as? String else { return nil }
+                    return "\(opens.prefix(5))-\((sch["closes_at"] as? String ?? "").prefix(5))"
+                })
+            }
+            for theirs in partner {
+                let name = theirs["name"] as? String ?? ""
+                guard let mine = ours.first(where: { $0["name"] as? String == name }) else {
+                    Issue.record("« \(name) » is not served")
+                    continue
+                }
+                for field in ["description", "email", "url", "status", "alternate_name", "eligibility_description", "fees_description", "application_process"] {
+                    if let value = theirs[field] as? String { #expect(mine[field] as? String == value, "\(name): \(field)") }
+                }
+                let phones = Set((theirs["phones"] as? [[String: Any]] ?? []).map { digits($0["number"]) })
+                #expect(Set((mine["phones"] as? [[String: Any]] ?? []).map { digits($0["number"]) }) == phones, "\(name): phones")
+                let expectedTimes = times(theirs)
+                if !expectedTimes.isEmpty { #expect(times(mine).isSuperset(of: expectedTimes), "\(name): \(times(mine)) ⊉ \(expectedTimes)") }
+                // Open-ended recurrences keep their days as iCalendar writes them; a bounded series
+                // (`count`) comes back as its dated occurrences, one schedule each.
+                let theirSchedules = theirs["schedules"] as? [[String: Any]] ?? []
+                let mySchedules = mine["schedules"] as? [[String: Any]] ?? []
+                let days = Set(theirSchedules.filter { $0["count"] == nil && $0["until"] == nil }.compactMap { $0["byday"] as? String })
+                #expect(Set(mySchedules.compactMap { $0["byday"] as? String }).isSuperset(of: days), "\(name): days")
+                let occurrences = theirSchedules.compactMap { $0["count"] as? Int }.reduce(0, +)
+                #expect(mySchedules.filter { $0["freq"] == nil && $0["valid_from"] != nil }.count >= occurrences, "\(name): dated occurrences")
+                if let a = address(theirs) {
+                    for field in ["address_1", "city", "postal_code", "state_province"] {
+                        #expect(address(mine)?[field] as? String == a[field] as? String, "\(name): address \(field)")
+                    }
+                }
+                let languages = Set((theirs["languages"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+                #expect(Set((mine["languages"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }).isSuperset(of: languages.subtracting(["fr"])), "\(name): languages")
+            }
+        }
+    }
+
+    /// The exports of the demonstration data and every public fixture source, checked by the
+    /// official schemas: the HSDS tabular package by frictionless against HSDS's own table
+    /// schemas, the data·inclusion files by data-inclusion-schema's v1 models.
+    @Test func exportsAreValidOpenData() async throws {
+        guard let python = Oracle.python() else { return }
+        let reference = SharedData.root.appendingPathComponent("reference/hsds-3.0/datapackage.json").path
+        guard FileManager.default.fileExists(atPath: reference) else { return }
+        let h = try await Self.everyFixture()
+        let listings = Export.selected(try h.store.allListings(includeHidden: false), includeDemo: true)
+        #expect(listings.count > 60)
+        #expect(Export.selected(listings, includeDemo: false).allSatisfy { !$0.demo })
+        let dir = SharedData.temporaryDirectory("export")
+        let sources = [Export.Attribution(id: "demo-annuaire", title: "Annuaire de démonstration", licence: "Licence Ouverte 2.0", attribution: nil, url: "file:///demo")]
+        _ = try Export.hsds(listings, context: HSDS.Context(taxonomy: h.context.taxonomy, gazetteer: h.context.data.gazetteer, now: ServerHarness.referenceDate),
+                            sources: sources, to: dir.appendingPathComponent("hsds"))
+        _ = try Export.dataInclusion(listings, taxonomy: h.context.taxonomy, vocabulary: h.context.data.dataInclusion, sources: sources,
+                                     to: dir.appendingPathComponent("di"))
+        let hsds = try Oracle.run(python, script: Oracle.script("export-validate.py"), arguments: ["hsds", dir.appendingPathComponent("hsds").path, reference])
+        #expect(hsds.contains("ok   service:") && !hsds.contains("FAIL"), "\(hsds)")
+        let di = try Oracle.run(python, script: Oracle.script("export-validate.py"), arguments: ["datainclusion", dir.appendingPathComponent("di").path])
+        #expect(di.contains("ok   services.json") && !di.contains("FAIL"), "\(di)")
+        let credits = try String(contentsOf: dir.appendingPathComponent("di/SOURCES.md"), encoding: .utf8)
+        #expect(credits.contains("Licence Ouverte 2.0"))
     }
 }
