@@ -364,6 +364,15 @@ public enum HSDS {
             organization: organization, attributes: attributes, metadata: metadata)
     }
 
+    /// A listing removed from the directory, as the change feed reports it: its id, its last name,
+    /// status `defunct` (HSDS: « no longer exists ») and when it was removed.
+    public static func removed(id: String, name: String?, at: String) -> Service {
+        Service(
+            id: uuid("service", id), organization_id: nil, name: name ?? "(fiche retirée)", alternate_name: nil, description: nil, url: nil, email: nil,
+            status: ServiceStatus.defunct.hsdsValue, application_process: nil, fees_description: nil, eligibility_description: nil, last_modified: at,
+            phones: [], schedules: [], service_at_locations: [], languages: [], organization: nil, attributes: [], metadata: [])
+    }
+
     /// A service's place, with the service itself (`/service_at_locations`).
     public static func serviceAtLocation(of s: Service) -> ServiceAtLocation {
         var sal = s.service_at_locations.first ?? ServiceAtLocation(

@@ -51,3 +51,19 @@ public struct ListingPage: Sendable {
     }
 }
 
+
+/// One entry of the change feed: a listing changed (or added) at `at`, or removed then.
+public struct ChangedListing: Sendable, Hashable {
+    public var id: String
+    public var at: String
+    public var removed: Bool
+    /// The name it had (removals).
+    public var name: String?
+
+    public init(id: String, at: String, removed: Bool, name: String?) {
+        self.id = id
+        self.at = at
+        self.removed = removed
+        self.name = name
+    }
+}

@@ -30,6 +30,10 @@ public protocol ListingStore: Sendable {
     func organizations(page: Int, perPage: Int) async throws -> (total: Int, items: [(key: String, name: String)])
     /// The ids of every visible listing (for identifiers derived from them).
     func listingIDs() async throws -> [String]
+    /// The change feed: listings changed and listings removed after `after` (ISO 8601 UTC), in
+    /// the order of their changes (time, then id), from just past `cursor` (the last entry a
+    /// consumer read) — a page that does not shift when later changes come in — with the total left.
+    func changedListings(after: String, cursor: ChangedListing?, limit: Int) async throws -> (total: Int, entries: [ChangedListing])
 }
 
 extension ListingStore {

@@ -99,6 +99,28 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    public func changedListings(after: String, cursor: ChangedListing?, limit: Int) throws -> (total: Int, entries: [ChangedListing]) {
+        try pool.read { db in
+            let feed = """
+                SELECT updated_at AS at, id, 0 AS removed, NULL AS name FROM service WHERE hidden = 0 AND updated_at > :after
+                UNION ALL
+                SELECT MAX(c.at) AS at, c.service_id AS id, 1 AS removed, c.service_name AS name FROM change c
+                WHERE c.action = 'removed' AND c.at > :after AND NOT EXISTS (SELECT 1 FROM service s WHERE s.id = c.service_id)
+                GROUP BY c.service_id
+                """
+            var past = ""
+            var arguments: [String: (any DatabaseValueConvertible)?] = ["after": after, "limit": max(1, limit)]
+            if let cursor {
+                past = "WHERE (at > :cat OR (at = :cat AND id > :cid))"
+                arguments["cat"] = cursor.at
+                arguments["cid"] = cursor.id
+            }
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(feed)) \(past)", arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM (\(feed)) \(past) ORDER BY at, id LIMIT :limit", arguments: StatementArguments(arguments))
+            return (total, rows.map { ChangedListing(id: $0["id"], at: $0["at"], removed: $0["removed"], name: $0["name"]) })
+        }
+    }
+
     public func listingIDs() throws -> [String] {
         try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM service WHERE hidden = 0") }
     }

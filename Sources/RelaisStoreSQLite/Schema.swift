@@ -405,6 +405,14 @@ enum Schema {
             // written beside it) is never taken for another's, even at the same data version.
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', abs(random() % 9007199254740991) + 1)")
         }
+        m.registerMigration("2026-12-10-change-feed") { db in
+            // The change feed (`modified_after`, in the order of changes): listings by the time
+            // their row last changed, removals by theirs.
+            try db.execute(sql: """
+                CREATE INDEX service_updated ON service(updated_at, id);
+                CREATE INDEX change_removed ON change(at, service_id) WHERE action = 'removed';
+                """)
+        }
         return m
     }
 }

@@ -211,3 +211,47 @@ import Testing
         #expect(credits.contains("Licence Ouverte 2.0"))
     }
 }
+
+/// The change feed: `modified_after` in the order of changes, page after page by cursor,
+/// removals as defunct services.
+@Suite struct ChangeFeedTests {
+    @Test func aMirrorReadsEveryChangeOnceAndSeesRemovals() async throws {
+        let h = try await ServerHarness.make(fixtures: true)
+        try await h.with { server in
+            func page(_ query: String) async throws -> (items: [[String: Any]], next: String?, link: String?, total: Int) {
+                let (status, body, headers) = try await h.get(server, "/hsds/services?\(query)")
+                #expect(status == 200, "\(query): \(body)")
+                let o = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
+                return (o["contents"] as? [[String: Any]] ?? [], o["next_cursor"] as? String, headers["link"], o["total_items"] as? Int ?? -1)
+            }
+            let listings = try h.store.allListings(includeHidden: false)
+            var seen: [String] = []
+            var stamps: [String] = []
+            var query = "modified_after=2000-01-01&per_page=7"
+            var first = true
+            while true {
+                let p = try await page(query)
+                if first { #expect(p.total == listings.count) }
+                first = false
+                seen += p.items.compactMap { $0["id"] as? String }
+                stamps += p.items.compactMap { $0["last_modified"] as? String }
+                guard let next = p.next else { #expect(p.link == nil); break }
+                #expect(p.link?.contains("cursor=\(next)") == true)
+                query = "modified_after=2000-01-01&per_page=7&cursor=\(next)"
+            }
+            #expect(seen.count == listings.count && Set(seen).count == seen.count)
+            #expect(stamps == stamps.sorted())
+
+            // A removal shows as a defunct service after the time it happened; nothing before it.
+            let gone = try #require(listings.first { !$0.demo } ?? listings.first)
+            h.clock.advance(3600)
+            try await h.store.remove(serviceID: gone.id, author: "test", at: h.clock.now)
+            let since = Timestamp.string(h.clock.now.addingTimeInterval(-60))
+            let after = try await page("modified_after=\(since)")
+            #expect(after.items.count == 1)
+            #expect(after.items.first?["id"] as? String == HSDS.uuid("service", gone.id) && after.items.first?["status"] as? String == "defunct")
+            #expect(try await h.get(server, "/hsds/services?modified_after=\(since)&search=gem").0 == 400)
+            #expect(try await h.get(server, "/hsds/services?modified_after=\(since)&cursor=pas-un-curseur").0 == 400)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import RelaisApp
 import RelaisModel
@@ -30,9 +31,11 @@ struct HSDSController: Sendable {
 
         router.get(RouterPath(root + "/services")) { request, _ in
             let p = QueryParameters(urlEncoded: request.uri.query ?? "")
-            let page = try await listings.search(try await query(p))
+            let q = try await query(p)
+            if let after = q.modifiedAfter { return try await feed(after: after, p, path: root + "/services") }
+            let page = try await listings.search(q)
             let ctx = context()
-            return Self.json(Self.page(page) { HSDS.service($0, updatedAt: $0.updatedAt, ctx) })
+            return Self.json(Self.page(page) { HSDS.service($0, updatedAt: $0.updatedAt, ctx) }).response
         }
         router.get(RouterPath(root + "/services/:id")) { _, context in
             let listing = try await listing(context.parameters.require("id"), type: "service")
@@ -96,6 +99,64 @@ struct HSDSController: Sendable {
         }
     }
 
+    /// The change feed: what changed after `after`, in the order of changes, a page at a time from
+    /// the `cursor` of the previous page (pages never shift as new changes come in); listings
+    /// removed since come as services of status `defunct`, so that a mirror can delete them.
+    func feed(after: String, _ p: QueryParameters, path: String) async throws -> Response {
+        let others = Set(p.values.keys).subtracting(["modified_after", "cursor", "per_page", "page", "format"])
+        if let other = others.sorted().first {
+            throw RelaisError(
+                .invalid, "Paramètre « \(other) » : le fil des modifications (modified_after) ne se combine qu’avec cursor et per_page.", parameter: other)
+        }
+        if (try p.int("page", default: 1, range: 1...100_000)) != 1 {
+            throw RelaisError(.invalid, "Paramètre « page » : le fil des modifications se lit page après page avec « cursor ».", parameter: "page")
+        }
+        let perPage = try p.int("per_page", default: 50, range: 1...200)
+        var cursor: ChangedListing?
+        if let raw = p.string("cursor") {
+            guard let c = Self.cursor(raw) else {
+                throw RelaisError(.invalid, "Paramètre « cursor » : curseur illisible ; reprenez celui que donne la page précédente (next_cursor).", parameter: "cursor")
+            }
+            cursor = c
+        }
+        let (total, entries) = try await listings.changedListings(after: after, cursor: cursor, limit: perPage)
+        let live = try await listings.listings(ids: entries.filter { !$0.removed }.map(\.id))
+        let byID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let ctx = context()
+        let items = entries.compactMap { e -> HSDS.Service? in
+            if e.removed { return HSDS.removed(id: e.id, name: e.name, at: e.at) }
+            return byID[e.id].map { HSDS.service($0, updatedAt: $0.updatedAt, ctx) }
+        }
+        let next = total > entries.count ? entries.last.map(Self.cursorText) : nil
+        var page = Self.page(total: total, page: 1, perPage: perPage, items: items)
+        page.next_cursor = next
+        page.last_page = next == nil
+        page.total_pages = max(1, (total + perPage - 1) / perPage)
+        var response = Self.json(page).response
+        if let next, let link = HTTPField.Name("Link") {
+            var q = p
+            q["cursor"] = next
+            q["page"] = nil
+            response.headers[link] = "<\(path)?\(q.urlEncoded())>; rel=\"next\""
+        }
+        return response
+    }
+
+    /// A cursor: the last entry's time and id, opaque to the consumer (base64url).
+    static func cursorText(_ e: ChangedListing) -> String {
+        Data("\(e.at)|\(e.id)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func cursor(_ raw: String) -> ChangedListing? {
+        var b = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        guard raw.count <= 200, let data = Data(base64Encoded: b), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Timestamp.date(parts[0]) != nil, !parts[1].isEmpty else { return nil }
+        return ChangedListing(id: parts[1], at: parts[0], removed: false, name: nil)
+    }
+
     struct Root: Codable, Sendable {
         var version: String
         var profile: String
@@ -117,7 +178,8 @@ struct HSDSController: Sendable {
     // MARK: Parameters
 
     static let serviceParameters: Set<String> = [
-        "page", "per_page", "search", "modified_after", "taxonomy_term_id", "taxonomy_id", "organization_id", "minimal", "full", "postcode", "proximity", "format",
+        "page", "per_page", "search", "modified_after", "cursor", "taxonomy_term_id", "taxonomy_id", "organization_id", "minimal", "full", "postcode", "proximity",
+        "format",
     ]
 
     /// A parameter HSDS does not define here is refused: silently ignoring it would answer another question.
@@ -145,6 +207,9 @@ struct HSDSController: Sendable {
         var q = SearchQuery()
         (q.page, q.perPage) = try Self.paging(p)
         q.text = try p.string("search", maxLength: 200)
+        if p.string("cursor") != nil, p.string("modified_after") == nil {
+            throw RelaisError(.invalid, "Paramètre « cursor » : il poursuit le fil des modifications, avec modified_after.", parameter: "cursor")
+        }
         if let raw = p.string("modified_after") {
             guard let instant = Self.instant(raw) else {
                 throw RelaisError(

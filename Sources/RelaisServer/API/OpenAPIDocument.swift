@@ -47,7 +47,8 @@ enum OpenAPIDocument {
         }
         let serviceFilters = [
             parameter("search", "Recherche plein texte (nom, organisme, lieu, description)"),
-            parameter("modified_after", "Fiches modifiées après cet instant (ISO 8601 : 2026-12-01 ou 2026-12-01T08:00:00Z)"),
+            parameter("modified_after", "Fil des modifications : fiches modifiées ou retirées (status « defunct ») après cet instant (ISO 8601 : 2026-12-01 ou 2026-12-01T08:00:00Z), dans l’ordre des modifications ; seuls cursor et per_page s’y ajoutent"),
+            parameter("cursor", "Fil des modifications : la page qui suit celle dont la réponse donnait ce next_cursor (ou l’en-tête Link)"),
             parameter("taxonomy_term_id", "UUID d’un terme des taxonomies relais:type ou relais:besoin", ["type": "string", "format": "uuid"]),
             parameter("taxonomy_id", "UUID d’une taxonomie (voir /hsds/taxonomies)", ["type": "string", "format": "uuid"]),
             parameter("organization_id", "UUID d’un organisme (voir /hsds/organizations)", ["type": "string", "format": "uuid"]),

@@ -214,6 +214,8 @@ public struct PageJSON<T: Codable & Sendable>: Codable, Sendable {
     var last_page: Bool
     var empty: Bool
     var contents: [T]
+    /// The change feed (`modified_after`): the cursor of the next page, nil on the last.
+    var next_cursor: String?
 }
 
 extension ByteBuffer {
