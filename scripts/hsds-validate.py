@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Validates everything a live Relais serves under /hsds against the official HSDS 3.0 schemas.
 
-    hsds-validate.py BASE_URL SCHEMA_DIR [--max-pages N]
+    hsds-validate.py BASE_URL SCHEMA_DIR [--max-pages N] [--profile PROFILE_DIR]
 
 Every page of /hsds/services, /organizations, /service_at_locations, /taxonomies and
 /taxonomy_terms, and every object again by its id, with jsonschema (Draft 2020-12) and its
-format checkers (uuid, email, uri, date-time). Prints one line per collection, each invalid
+format checkers (uuid, email, uri, date-time). With --profile, each schema is first patched
+(JSON Merge Patch, RFC 7386) by the profile's file of the same name (profile/schema/): the
+output must then conform to Relais's HSDS profile as well. Prints one line per collection, each invalid
 object with its first errors, and exits 1 when any object is invalid or a route fails.
 """
 import json
@@ -21,16 +23,38 @@ from referencing.jsonschema import DRAFT202012
 
 BASE, REF = sys.argv[1].rstrip("/"), sys.argv[2]
 MAX_PAGES = int(sys.argv[sys.argv.index("--max-pages") + 1]) if "--max-pages" in sys.argv else 1000
+PROFILE = sys.argv[sys.argv.index("--profile") + 1] if "--profile" in sys.argv else None
+
+
+def merge_patch(target, patch):
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def load(name):
+    with open(os.path.join(REF, name)) as f:
+        schema = json.load(f)
+    if PROFILE:
+        patch = os.path.join(PROFILE, "schema", name)
+        if os.path.exists(patch):
+            with open(patch) as f:
+                schema = merge_patch(schema, json.load(f))
+    return schema
 GH = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
 
 def retrieve(uri):
     name = uri.replace(GH, "").split("#")[0]
-    path = os.path.join(REF, name)
-    if not os.path.exists(path):
-        path = os.path.join(REF, os.path.basename(name))
-    with open(path) as f:
-        return Resource.from_contents(json.load(f), default_specification=DRAFT202012)
+    if not os.path.exists(os.path.join(REF, name)):
+        name = os.path.basename(name)
+    return Resource.from_contents(load(name), default_specification=DRAFT202012)
 
 
 REGISTRY = Registry(retrieve=retrieve)
@@ -40,12 +64,11 @@ VALIDATORS = {}
 def validator(name):
     if name not in VALIDATORS:
         compiled = os.path.join(REF, "compiled", name)
-        if os.path.exists(compiled):
+        if os.path.exists(compiled) and not PROFILE:
             with open(compiled) as f:
                 VALIDATORS[name] = Draft202012Validator(json.load(f), format_checker=FormatChecker())
         else:
-            with open(os.path.join(REF, name)) as f:
-                schema = dict(json.load(f))
+            schema = dict(load(name))
             schema.setdefault("$id", GH + name)
             VALIDATORS[name] = Draft202012Validator(schema, registry=REGISTRY, format_checker=FormatChecker())
     return VALIDATORS[name]

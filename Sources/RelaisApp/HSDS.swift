@@ -12,6 +12,8 @@ public enum HSDS {
     /// Relais's namespace for name-based UUIDs (fixed forever: changing it changes every id).
     public static let namespace = "8a3c5f7e-2d41-5b6a-9e0f-52656c616973"
     public static let version = "3.0"
+    /// The profile's identifier, at the root of the API (documented in `profile/README.md`).
+    public static let profile = "urn:relais:hsds-profile:sante-mentale-fr:1"
 
     /// The UUID of an object of `type` (service, location…) named `key`.
     public static func uuid(_ type: String, _ key: String) -> String {

@@ -22,7 +22,7 @@ struct HSDSController: Sendable {
     func add(to router: Router<RelaisRequestContext>) {
         let index: @Sendable (Request, RelaisRequestContext) async throws -> JSONResponse = { _, _ in
             var r = JSONResponse(Root(
-                version: HSDS.version, profile: "https://github.com/relais-entraide/relais/tree/main/profile", openapi_url: "/openapi.json",
+                version: HSDS.version, profile: HSDS.profile, openapi_url: "/openapi.json",
                 name: "Relais", description: "Annuaire des ressources d’entraide en santé mentale (GEM, associations d’usagers, pair-aidance, soutien des proches), au format Open Referral HSDS 3.0."))
             r.cacheControl = "no-cache"
             return r
