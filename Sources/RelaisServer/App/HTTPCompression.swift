@@ -25,9 +25,9 @@ struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
         else { return response }
         let bytes = try await response.body.collected()
         guard let compressed = bytes.withUnsafeReadableBytes({ GzipCompressors.shared.compress($0) }) else { return response }
-        response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: compressed))
+        response.body = ResponseBody(byteBuffer: compressed)
         response.headers[.contentEncoding] = "gzip"
-        response.headers[.contentLength] = String(compressed.count)
+        response.headers[.contentLength] = String(compressed.readableBytes)
         if let etag = response.headers[.eTag], !etag.hasPrefix("W/") { response.headers[.eTag] = "W/" + etag }
         return response
     }
@@ -125,15 +125,17 @@ final class GzipCompressors: Sendable {
 
     private let idle = Mutex<[Compressor]>([])
 
-    /// `input` as a gzip stream, or nil if it cannot be (the response then goes uncompressed).
-    func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+    /// `input` as a gzip stream, written straight into the response's buffer, or nil if it cannot
+    /// be (the response then goes uncompressed).
+    func compress(_ input: UnsafeRawBufferPointer) -> ByteBuffer? {
         let compressor = idle.withLock { $0.popLast() } ?? Compressor()
         defer { idle.withLock { if $0.count < 16 { $0.append(compressor) } } }
         guard let handle = compressor.handle, let base = input.baseAddress else { return nil }
         let bound = libdeflate_gzip_compress_bound(handle, input.count)
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-            count = libdeflate_gzip_compress(handle, base, input.count, buffer.baseAddress, bound)
+        var output = ByteBufferAllocator().buffer(capacity: bound)
+        let written = output.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
+            libdeflate_gzip_compress(handle, base, input.count, buffer.baseAddress, bound)
         }
-        return output.isEmpty ? nil : output
+        return written > 0 ? output : nil
     }
 }
