@@ -84,15 +84,42 @@ struct HSDSReader: FormatReader {
             try sink(result)
             return
         }
-        for (p, doc) in payload.documents.enumerated() {
-            var result = ReadResult()
-            // Each page's tree lives only while its records are made.
-            if let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] {
-                result.records.reserveCapacity(contents.count)
-                for (i, s) in contents.enumerated() { result.records.append(record(s, item: "page \(p + 1), élément \(i + 1)", ctx)) }
+        // Pages a few at a time, one per core (parsing a page's JSON is most of an HSDS import's
+        // time); each page's tree lives only while its records are made, and the records go to
+        // `sink` in the order of the pages, so a page that cannot be read stops the run where it
+        // stopped when pages were read one by one.
+        let documents = payload.documents
+        let batch = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var start = 0
+        while start < documents.count {
+            let pages = start..<min(documents.count, start + batch)
+            let results = PageResults(pages.count)
+            DispatchQueue.concurrentPerform(iterations: pages.count) { k in
+                let p = pages.lowerBound + k
+                results.set(k, Result { try self.page(documents[p], number: p + 1, ctx) })
             }
-            try sink(result)
+            for k in 0..<pages.count { try sink(try results.get(k).get()) }
+            start = pages.upperBound
         }
+    }
+
+    /// One page of an API's services, read.
+    func page(_ doc: Document, number: Int, _ ctx: ReaderContext) throws -> ReadResult {
+        var result = ReadResult()
+        if let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] {
+            result.records.reserveCapacity(contents.count)
+            for (i, s) in contents.enumerated() { result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx)) }
+        }
+        return result
+    }
+
+    /// The pages of one batch, each written once by its own worker.
+    final class PageResults: @unchecked Sendable {
+        private var slots: [Result<ReadResult, any Error>]
+        private let lock = NSLock()
+        init(_ n: Int) { slots = Array(repeating: .success(ReadResult()), count: n) }
+        func set(_ k: Int, _ r: Result<ReadResult, any Error>) { lock.withLock { slots[k] = r } }
+        func get(_ k: Int) -> Result<ReadResult, any Error> { lock.withLock { slots[k] } }
     }
 
     func record(_ s: [String: Any], item: String, _ ctx: ReaderContext) -> RawRecord {
