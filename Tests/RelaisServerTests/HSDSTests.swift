@@ -2,6 +2,7 @@ import Foundation
 import RelaisApp
 import RelaisModel
 import RelaisSources
+import RelaisStoreSQLite
 import RelaisTestSupport
 import Testing
 
@@ -273,6 +274,37 @@ import Testing
             #expect(after.items.first?["id"] as? String == HSDS.uuid("service", gone.id) && after.items.first?["status"] as? String == "defunct")
             #expect(try await h.get(server, "/hsds/services?modified_after=\(since)&search=gem").0 == 400)
             #expect(try await h.get(server, "/hsds/services?modified_after=\(since)&cursor=pas-un-curseur").0 == 400)
+        }
+    }
+}
+
+/// One Relais reads another's `/hsds` as an HSDS source (a regional instance federating a
+/// national one): kinds, needs, audiences, contacts and places come through; demonstration
+/// listings stay behind.
+@Suite struct FederationTests {
+    @Test func anotherRelaisReadsThisOne() async throws {
+        let upstream = try await ServerHarness.make(fixtures: true)
+        let sent = try upstream.store.allListings(includeHidden: false)
+        try await upstream.with { server in
+            let dir = SharedData.temporaryDirectory("federation")
+            let store = try SQLiteStore(path: dir.appendingPathComponent("aval.sqlite").path)
+            let ctx = try await RelaisContext.open(store: store, home: RelaisHome(root: SharedData.projectRoot), clock: { ServerHarness.referenceDate })
+            let run = await ctx.importer.run(Manifest(id: "amont", title: "Relais amont", url: "\(server.baseURL)/hsds/services", format: .hsds, options: ["max_pages": "20"]))
+            #expect(run.status == .success, "\(run.message ?? "")")
+            let received = try store.allListings(includeHidden: false).filter { $0.sources.contains("amont") }
+            let real = sent.filter { !$0.demo }
+            #expect(received.count == real.count && received.allSatisfy { !$0.demo })
+            for l in real {
+                guard let r = received.first(where: { $0.content.name == l.content.name }) else {
+                    Issue.record("« \(l.content.name) » did not come through")
+                    continue
+                }
+                #expect(r.content.kind == l.content.kind, "\(l.content.name)")
+                #expect(Set(ctx.taxonomy.needs(of: r.content)) == Set(upstream.context.taxonomy.needs(of: l.content)), "\(l.content.name): needs")
+                #expect(Set(r.content.audiences) == Set(l.content.audiences), "\(l.content.name): audiences")
+                #expect(Set(r.content.phones.map(\.number)) == Set(l.content.phones.map(\.number)), "\(l.content.name): phones")
+                #expect(r.content.address?.postalCode == l.content.address?.postalCode, "\(l.content.name): postal code")
+            }
         }
     }
 }

@@ -108,9 +108,23 @@ struct HSDSReader: FormatReader {
         var result = ReadResult()
         if let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] {
             result.records.reserveCapacity(contents.count)
-            for (i, s) in contents.enumerated() { result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx)) }
+            for (i, s) in contents.enumerated() {
+                // Another Relais's demonstration listings are fictional: never imported as real ones.
+                if !ctx.manifest.demo, Self.isDemonstration(s) {
+                    result.skipped += 1
+                    continue
+                }
+                result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx))
+            }
         }
         return result
+    }
+
+    /// A service another Relais publishes as demonstration data (attribute `relais:etat` `demonstration`).
+    static func isDemonstration(_ s: [String: Any]) -> Bool {
+        ((s["attributes"] as? [[String: Any]]) ?? []).contains { a in
+            JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy")) == "relais:etat" && JSONPath.string(JSONPath.get(a, "taxonomy_term.code")) == "demonstration"
+        }
     }
 
     /// The pages of one batch, each written once by its own worker.
@@ -147,8 +161,9 @@ struct HSDSReader: FormatReader {
             if let text = JSONPath.string(l["code"]) ?? JSONPath.string(l["name"]) { r.languages.append(text) }
         }
         // Taxonomy terms: kinds, needs and audiences, under Relais's taxonomies (`relais:kind`,
-        // `relais:need`, `relais:audience`), the attribute's link type, or the taxonomies the
-        // manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
+        // `relais:need`, `relais:audience`, and those another Relais publishes: `relais:type`,
+        // `relais:besoin`, `relais:public`, `relais:modalite`), the attribute's link type, or the
+        // taxonomies the manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
         let attributes = (s["attributes"] as? [[String: Any]]) ?? []
         var kindTerms: [String] = [], otherTerms: [String] = []
         var needTexts: [String] = [], audienceTexts: [String] = []
@@ -157,12 +172,16 @@ struct HSDSReader: FormatReader {
             let link = (JSONPath.string(a["link_type"]) ?? "").lowercased()
             let texts = [JSONPath.string(JSONPath.get(a, "taxonomy_term.code")), JSONPath.string(a["value"]), JSONPath.string(JSONPath.get(a, "taxonomy_term.name"))].compactMap { $0 }
             func names(_ option: String, _ own: String) -> Bool { taxonomy == own || (ctx.manifest.option(option).map { $0 == taxonomy } ?? false) }
-            if names("need_taxonomy", "relais:need") || link == "need" || link == "besoin" {
+            if names("need_taxonomy", "relais:need") || taxonomy == "relais:besoin" || link == "need" || link == "besoin" {
                 needTexts += texts
-            } else if names("audience_taxonomy", "relais:audience") || link == "audience" || link == "public" {
+            } else if names("audience_taxonomy", "relais:audience") || taxonomy == "relais:public" || link == "audience" || link == "public" {
                 audienceTexts += texts
-            } else if names("kind_taxonomy", "relais:kind") || link == "kind" {
+            } else if names("kind_taxonomy", "relais:kind") || taxonomy == "relais:type" || link == "kind" || link == "type" {
                 kindTerms += texts
+            } else if taxonomy == "relais:modalite" || link == "modalite" {
+                for t in texts { if let m = Modality(rawValue: t), !r.modalities.contains(m) { r.modalities.append(m) } }
+            } else if taxonomy == "relais:etat" {
+                continue
             } else {
                 otherTerms += texts
             }
@@ -179,7 +198,7 @@ struct HSDSReader: FormatReader {
         if let loc = locations.first(where: { JSONPath.string($0["location_type"]) != "virtual" }) ?? locations.first {
             if JSONPath.string(loc["location_type"]) == "virtual" {
                 r.virtual = true
-                r.modalities = r.kind == .ligne_ecoute || !r.phones.isEmpty ? [.telephone, .en_ligne] : [.en_ligne]
+                if r.modalities.isEmpty { r.modalities = r.kind == .ligne_ecoute || !r.phones.isEmpty ? [.telephone, .en_ligne] : [.en_ligne] }
             } else {
                 r.placeName = JSONPath.string(loc["name"])
                 r.latitude = JSONPath.double(loc["latitude"])
