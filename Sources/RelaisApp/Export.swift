@@ -47,9 +47,10 @@ public enum Export {
 
     static func tables() -> [Table] {
         func t(_ name: String, _ path: String, _ cols: [String]) -> Table {
+            // `name[:type[:format]]`, written below in this file.
             Table(name: name, path: path, columns: cols.map { c in
-                let parts = c.split(separator: ":").map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "string", parts.count > 2 ? parts[2] : nil)
+                let parts = c.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                return (parts.first ?? c, parts.dropFirst().first ?? "string", parts.dropFirst(2).first)
             })
         }
         return [
@@ -174,9 +175,9 @@ public enum Export {
                 ],
             ])
         }
-        try write(JSONOutput(services), to: dir.appendingPathComponent("services.json"))
+        try write(services, to: dir.appendingPathComponent("services.json"))
         files.append("services.json")
-        try write(JSONOutput(sources), to: dir.appendingPathComponent("sources.json"))
+        try write(sources, to: dir.appendingPathComponent("sources.json"))
         files.append("sources.json")
         try Data(attributionText(sources).utf8).write(to: dir.appendingPathComponent("SOURCES.md"))
         files.append("SOURCES.md")
@@ -276,8 +277,8 @@ public enum Export {
                 publics: publics, modes_accueil: modes.isEmpty ? nil : modes, frais_precisions: c.fees, conditions_acces: c.eligibility,
                 publics_precisions: c.audienceNote, zone_eligibilite: c.kind.isRemote ? nil : a?.departement.map { [$0] }))
         }
-        try write(JSONOutput(structures.values.sorted { $0.id < $1.id }), to: dir.appendingPathComponent("structures.json"))
-        try write(JSONOutput(services), to: dir.appendingPathComponent("services.json"))
+        try write(structures.values.sorted { $0.id < $1.id }, to: dir.appendingPathComponent("structures.json"))
+        try write(services, to: dir.appendingPathComponent("services.json"))
         try Data(attributionText(sources).utf8).write(to: dir.appendingPathComponent("SOURCES.md"))
         return Summary(files: ["structures.json", "services.json", "SOURCES.md"], listings: listings.count)
     }
@@ -290,12 +291,6 @@ public enum Export {
 
     static func postal(_ s: String?) -> String? { s.flatMap { $0.count == 5 && $0.allSatisfy(\.isNumber) ? $0 : nil } }
     static func insee(_ s: String?) -> String? { s.flatMap { $0.count == 5 && $0.allSatisfy { $0.isLetter || $0.isNumber } ? $0 : nil } }
-
-    struct JSONOutput<T: Encodable>: Encodable {
-        let value: T
-        init(_ value: T) { self.value = value }
-        func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-    }
 
     static func write<T: Encodable>(_ value: T, to url: URL) throws {
         let e = JSONEncoder()

@@ -56,12 +56,13 @@ public enum UUID5 {
 /// SHA-1 (FIPS 180-4), for name-based UUIDs only: not for anything that needs a secure hash.
 enum SHA1 {
     static func hash(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]
+        var (h0, h1, h2, h3, h4): (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
         var m = message
         let bitLength = UInt64(message.count) &* 8
         m.append(0x80)
         while m.count % 64 != 56 { m.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { m.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        // (The message is padded to a multiple of 64 bytes and `w` has 80 words: every index below is in range.)
         var w = [UInt32](repeating: 0, count: 80)
         for chunk in stride(from: 0, to: m.count, by: 64) {
             for t in 0..<16 {
@@ -69,7 +70,7 @@ enum SHA1 {
                 w[t] = UInt32(m[i]) << 24 | UInt32(m[i + 1]) << 16 | UInt32(m[i + 2]) << 8 | UInt32(m[i + 3])
             }
             for t in 16..<80 { w[t] = rotate(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1) }
-            var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
+            var (a, b, c, d, e) = (h0, h1, h2, h3, h4)
             for t in 0..<80 {
                 let f: UInt32, k: UInt32
                 switch t {
@@ -81,13 +82,9 @@ enum SHA1 {
                 let temp = rotate(a, 5) &+ f &+ e &+ k &+ w[t]
                 (e, d, c, b, a) = (d, c, rotate(b, 30), a, temp)
             }
-            h[0] = h[0] &+ a
-            h[1] = h[1] &+ b
-            h[2] = h[2] &+ c
-            h[3] = h[3] &+ d
-            h[4] = h[4] &+ e
+            (h0, h1, h2, h3, h4) = (h0 &+ a, h1 &+ b, h2 &+ c, h3 &+ d, h4 &+ e)
         }
-        return h.flatMap { v in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> UInt32($0)) } }
+        return [h0, h1, h2, h3, h4].flatMap { v in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> UInt32($0)) } }
     }
 
     private static func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { x << n | x >> (32 - n) }

@@ -204,25 +204,12 @@ public final class SQLiteStore: DirectoryStore {
             var args: [any DatabaseValueConvertible] = []
             if !q.includeHidden { conditions.append("s.hidden = 0") }
             if !q.includeStale { conditions.append("s.stale = 0") }
-            if let k = q.kind {
-                conditions.append("s.kind = ?")
-                args.append(k.rawValue)
-            }
-            if let d = q.departement {
-                conditions.append("s.departement = ?")
-                args.append(d)
-            }
-            if let after = q.modifiedAfter {
-                conditions.append("s.updated_at > ?")
-                args.append(after)
-            }
-            if let pc = q.postalCode {
-                conditions.append("s.postal_code = ?")
-                args.append(pc)
-            }
-            if let o = q.organization {
-                conditions.append("s.organization_id = ?")
-                args.append(o)
+            // Filters on a column of the row: equal to the value, or after it (`updated_at`).
+            for (test, value) in [("s.kind = ?", q.kind?.rawValue), ("s.departement = ?", q.departement), ("s.updated_at > ?", q.modifiedAfter),
+                                  ("s.postal_code = ?", q.postalCode), ("s.organization_id = ?", q.organization)] {
+                guard let value else { continue }
+                conditions.append(test)
+                args.append(value)
             }
             var indexed = true
             if let language = q.language {

@@ -131,7 +131,6 @@ struct HSDSController: Sendable {
         var page = Self.page(total: total, page: 1, perPage: perPage, items: items)
         page.next_cursor = next
         page.last_page = next == nil
-        page.total_pages = max(1, (total + perPage - 1) / perPage)
         var response = Self.json(page).response
         if let next, let link = HTTPField.Name("Link") {
             var q = p
@@ -152,9 +151,10 @@ struct HSDSController: Sendable {
         var b = raw.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b.count % 4 != 0 { b += "=" }
         guard raw.count <= 200, let data = Data(base64Encoded: b), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
-        guard parts.count == 2, Timestamp.date(parts[0]) != nil, !parts[1].isEmpty else { return nil }
-        return ChangedListing(id: parts[1], at: parts[0], removed: false, name: nil)
+        guard let bar = text.firstIndex(of: "|") else { return nil }
+        let at = String(text[..<bar]), id = String(text[text.index(after: bar)...])
+        guard Timestamp.date(at) != nil, !id.isEmpty else { return nil }
+        return ChangedListing(id: id, at: at, removed: false, name: nil)
     }
 
     struct Root: Codable, Sendable {
