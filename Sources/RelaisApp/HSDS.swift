@@ -261,7 +261,7 @@ public enum HSDS {
     public static let organizationDescription = "Organisme porteur de ressources d’entraide en santé mentale listées dans Relais."
 
     /// The store's key of a listing's organization (its folded name), and its UUID.
-    public static func organizationKey(_ name: String) -> String { "o" + String(Text.hash(Text.fold(name)).prefix(11)) }
+    public static func organizationKey(_ name: String) -> String { Text.organizationKey(name) }
 
     public static func organization(named name: String) -> Organization {
         Organization(id: uuid("organization", organizationKey(name)), name: name, description: organizationDescription, services: nil)

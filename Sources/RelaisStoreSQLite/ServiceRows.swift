@@ -46,7 +46,7 @@ struct ServiceRows: Sendable {
         json = fingerprint.json
         hash = fingerprint.hash
         keys = fingerprint.keys
-        organizationID = c.organization.map { "o" + String(Text.hash(Text.fold($0)).prefix(11)) }
+        organizationID = c.organization.map(Text.organizationKey)
         openingHours = OpeningHours.published(c)
         needs = JSONText.strings(c.needs)
         audiences = JSONText.strings(c.audiences.map(\.rawValue))
