@@ -25,13 +25,16 @@ for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" &&
 run() {
   "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-    --max-examples "$EXAMPLES" --workers 2 --generation-deterministic 2>&1 | tee "$WORK/schemathesis.out"
+    --max-examples "$EXAMPLES" --workers 1 --generation-deterministic 2>&1 | tee "$WORK/schemathesis.out"
   return "${PIPESTATUS[0]}"
 }
-# A crash of the tool itself (seen once: CPython's « AST constructor recursion depth mismatch »
-# inside schemathesis's generator, every check passed) is run again, once; a failure of a check never is.
+# One worker: with two, CPython 3.11's `ast.parse`, which hypothesis calls from both threads, fails
+# now and then with « AST constructor recursion depth mismatch » (CPython gh-106905) — a crash of
+# the tool, not a check of Relais. Should the tool still crash (a « Runtime Error », no failed
+# check), it is run again once; a failure of a check never is.
+export NO_COLOR=1
 if ! run; then
-  if grep -q "Runtime Error" "$WORK/schemathesis.out" && ! grep -q "^Failures:" "$WORK/schemathesis.out"; then
+  if grep -q "Runtime Error" "$WORK/schemathesis.out" && ! grep -qi "failures:" "$WORK/schemathesis.out"; then
     echo "schemathesis crashed (not a check of Relais): running it again once"
     run
   else

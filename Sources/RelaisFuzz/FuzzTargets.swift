@@ -127,12 +127,21 @@ public enum FuzzTargets {
     /// What a paged API's fetch reads of each page (its top-level members), then the page parsed
     /// in full as the read does: both must agree on what an object is.
     static func pageMembers(_ bytes: [UInt8]) {
+        // The tape a page's records are read from: every value walked, every text decoded.
+        if let tape = try? JSONTape(bytes) { walk(tape.root) }
         guard let top = try? TopLevelJSON(bytes: bytes, url: "https://exemple.fr/api?page=1") else { return }
         for key in ["contents", "items", "total_pages", "pages", "last_page", "next"] {
             _ = top.value(key)
             _ = top.isArray(key)
             _ = top.isEmptyArray(key)
         }
+    }
+
+    static func walk(_ v: JSONRef) {
+        _ = v.scalarText
+        for m in v.members { walk(m.value) }
+        for e in v.elements { walk(e) }
+        _ = v["contents"]
     }
 
     /// The referral index read back from bytes (a file beside the store), then asked a question

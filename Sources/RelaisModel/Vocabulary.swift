@@ -63,7 +63,9 @@ public enum ServiceStatus: String, Codable, Sendable, CaseIterable {
     case defunct
 
     public init?(hsds: String) {
-        switch hsds.lowercased().trimmingCharacters(in: .whitespaces) {
+        // Foundation's trim only when there is a space to trim (it is slow: one status per record).
+        let plain = hsds.utf8.first.map { $0 > 0x20 } ?? true && hsds.utf8.last.map { $0 > 0x20 } ?? true
+        switch plain ? hsds.lowercased() : hsds.lowercased().trimmingCharacters(in: .whitespaces) {
         case "active": self = .active
         case "inactive": self = .inactive
         case "temporarily closed", "temporarily_closed": self = .temporarily_closed

@@ -227,7 +227,7 @@ public struct Gazetteer: Sendable {
         var flags: [Flag] = []
         let name = rawName.flatMap { Text.clean($0) }
         var postal = PostalCode.normalize(rawPostal)
-        if let raw = rawPostal, !raw.trimmingCharacters(in: .whitespaces).isEmpty, postal == nil {
+        if let raw = rawPostal, postal == nil, !raw.trimmed.isEmpty {
             flags.append(Flag("invalid_postal_code", field: "postal_code", "Code postal illisible : « \(raw) »."))
         }
         let candidates = postal.map { communes(postalCode: $0) } ?? []

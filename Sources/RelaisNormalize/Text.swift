@@ -5,36 +5,56 @@ public enum Text {
     /// Lower-case, accents removed, ligatures opened, apostrophes and dashes
     /// turned to spaces, runs of spaces collapsed: `"Sainte-Anne L’Été"` → `"sainte anne l ete"`.
     public static func fold(_ s: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        var lastSpace = true
-        @inline(__always) func put(_ b: UInt8) {
-            if b == 0x20 {
-                if !lastSpace { out.append(0x20); lastSpace = true }
-            } else {
-                out.append(b)
-                lastSpace = false
-            }
-        }
-        var slow = false
-        for scalar in s.unicodeScalars {
-            let v = scalar.value
-            switch v {
-            case 0x30...0x39, 0x61...0x7A: put(UInt8(v))
-            case 0x41...0x5A: put(UInt8(v + 32))
-            case 0xC0...0x17F: for b in latinFoldBytes[Int(v - 0xC0)] { put(b) }
-            case 0x300...0x36F: continue
-            case 0..<0x80, 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(0x20)
-            default:
-                slow = true
-                if let mapped = foldScalar(scalar) {
-                    for b in mapped.utf8 { put(b) }
+        var s = s
+        return s.withUTF8 { src in
+            var out: [UInt8] = []
+            out.reserveCapacity(src.count)
+            var lastSpace = true
+            @inline(__always) func put(_ b: UInt8) {
+                if b == 0x20 {
+                    if !lastSpace { out.append(0x20); lastSpace = true }
+                } else {
+                    out.append(b)
+                    lastSpace = false
                 }
             }
+            // Bytes, not scalars: ASCII (most of any French text) through one table; a longer
+            // sequence decoded here (a String's bytes are well-formed UTF-8).
+            var i = 0
+            while i < src.count {
+                let lead = src[i]
+                if lead < 0x80 {
+                    put(asciiFold[Int(lead)])
+                    i += 1
+                    continue
+                }
+                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                guard i + length <= src.count else { break }
+                var v = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { v = v << 6 | UInt32(src[i + k] & 0x3F) }
+                i += length
+                switch v {
+                case 0xC0...0x17F: for b in latinFoldBytes[Int(v - 0xC0)] { put(b) }
+                case 0x300...0x36F: continue
+                case 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(0x20)
+                default:
+                    if let scalar = Unicode.Scalar(v), let mapped = foldScalar(scalar) {
+                        for b in mapped.utf8 { put(b) }
+                    }
+                }
+            }
+            if out.last == 0x20 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
         }
-        _ = slow
-        if out.last == 0x20 { out.removeLast() }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ASCII folded: digits and lower-case letters kept, capitals lowered, anything else a space.
+    static let asciiFold: [UInt8] = (0..<128).map { (b: Int) -> UInt8 in
+        switch b {
+        case 0x30...0x39, 0x61...0x7A: return UInt8(b)
+        case 0x41...0x5A: return UInt8(b + 32)
+        default: return 0x20
+        }
     }
 
     static let latinFoldBytes: [[UInt8]] = latinFold.map { Array($0.utf8) }

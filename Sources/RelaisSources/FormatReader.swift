@@ -311,6 +311,16 @@ extension FormatReader {
             throw ReadError.brokenJSON(d.url, truncated: truncated, detail: detail)
         }
     }
+
+    /// A document's JSON as a tape: parsed in one pass, its values read where they lie.
+    func tape(_ d: Document) throws -> JSONTape {
+        let body = try d.contents()
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        if first == UInt8(ascii: "<") { throw ReadError.htmlInsteadOfJSON(d.url, status: d.status) }
+        do { return try JSONTape(body) } catch {
+            throw ReadError.brokenJSON(d.url, truncated: error.truncated, detail: "\(error.reason) (octet \(error.offset))")
+        }
+    }
 }
 
 /// The registry of source formats.

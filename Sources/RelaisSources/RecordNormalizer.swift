@@ -31,7 +31,7 @@ public struct RecordNormalizer: Sendable {
 
     /// How a need is named in a column: folded, spaces as `_` (« Pair-aidance » → `pair-aidance`).
     static func needKey(_ text: String) -> String {
-        String(Text.fold(text).map { $0 == " " ? "_" : $0 })
+        String(decoding: Text.fold(text).utf8.map { $0 == 0x20 ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
     }
 
     public enum Outcome: Sendable {
@@ -74,7 +74,8 @@ public struct RecordNormalizer: Sendable {
     /// text is a sentence (read by ``audiences(in:)``).
     static func audienceWords(_ text: String?) -> [Audience]? {
         guard let text else { return nil }
-        let words = Text.fold(text).split(whereSeparator: { " ,;/|+&".contains($0) }).map(String.init).filter { !["et", "ou", "les", "des", "aux", "a"].contains($0) }
+        // Folding turns every separator (`,;/|+&`) into a space.
+        let words = Text.fold(text).utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }.filter { !["et", "ou", "les", "des", "aux", "a"].contains($0) }
         guard !words.isEmpty, words.count <= 6 else { return nil }
         var out: [Audience] = []
         func add(_ a: [Audience]) { for x in a where !out.contains(x) { out.append(x) } }

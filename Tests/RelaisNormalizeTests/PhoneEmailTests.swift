@@ -1,4 +1,6 @@
-import RelaisNormalize
+import Foundation
+@testable import RelaisNormalize
+import RelaisTestSupport
 import Testing
 
 @Suite struct PhoneTests {
@@ -71,6 +73,70 @@ import Testing
         #expect(Text.fold("GEM L’Étincelle") == "gem l etincelle")
         #expect(Text.fold("Œuvre  Côte-d’Or") == "oeuvre cote d or")
         #expect(Text.fold("Entraide") == Text.fold("ENTRAIDE"))
+    }
+
+    /// The byte-level fold against the scalar-by-scalar one it replaced: every line of the
+    /// shared fixtures and scenarios, and random texts drawn from the ranges it treats apart.
+    @Test func byteFoldIsTheScalarFold() throws {
+        func reference(_ s: String) -> String {
+            var out = ""
+            var lastSpace = true
+            func put(_ t: String) {
+                for c in t.unicodeScalars {
+                    if c == " " {
+                        if !lastSpace { out.unicodeScalars.append(c); lastSpace = true }
+                    } else {
+                        out.unicodeScalars.append(c)
+                        lastSpace = false
+                    }
+                }
+            }
+            for c in s.unicodeScalars {
+                switch c.value {
+                case 0x30...0x39, 0x61...0x7A: put(String(c))
+                case 0x41...0x5A: put(String(Character(Unicode.Scalar(c.value + 32) ?? " ")))
+                case 0xC0...0x17F: put(Text.latinFold[Int(c.value - 0xC0)])
+                case 0x300...0x36F: continue
+                case 0..<0x80, 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(" ")
+                default:
+                    switch c {
+                    case "œ", "Œ": put("oe")
+                    case "æ", "Æ": put("ae")
+                    case "ß": put("ss")
+                    default:
+                        if c.properties.isAlphabetic || c.properties.numericType != nil {
+                            let base = String(c).decomposedStringWithCanonicalMapping.unicodeScalars.first { $0.value < 0x300 || $0.value > 0x36F }
+                            if let base, base.value < 0x80 { put(String(base).lowercased()) } else { put(String(c).lowercased()) }
+                        } else if c.properties.generalCategory != .nonspacingMark {
+                            put(" ")
+                        }
+                    }
+                }
+            }
+            if out.hasSuffix(" ") { out.removeLast() }
+            return out
+        }
+        var texts: [String] = []
+        for dir in ["fixtures", "scenarios"] {
+            let files = FileManager.default.enumerator(at: SharedData.url(dir), includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+            for f in files where ["csv", "json", "html", "ics", "tsv", "md", "txt"].contains(f.pathExtension) {
+                texts += String(decoding: (try? Data(contentsOf: f)) ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        let ranges: [ClosedRange<UInt32>] = [0x20...0x7E, 0x80...0x17F, 0x300...0x36F, 0x2000...0x206F, 0x370...0x4FF, 0x1F300...0x1F64F, 0xFF00...0xFFEF]
+        for _ in 0..<3000 {
+            var t = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...12, using: &rng) {
+                let r = ranges.randomElement(using: &rng) ?? ranges[0]
+                if let c = Unicode.Scalar(UInt32.random(in: r, using: &rng)) { t.append(c) }
+            }
+            texts.append(String(t))
+        }
+        #expect(texts.count > 3000)
+        for t in texts where Text.fold(t) != reference(t) {
+            Issue.record("« \(t) »: \(Text.fold(t)) ≠ \(reference(t))")
+        }
     }
 
     @Test func detectsMarkup() {

@@ -80,7 +80,7 @@ struct HSDSReader: FormatReader {
     func read(_ payload: Payload, _ ctx: ReaderContext, into sink: (ReadResult) throws -> Void) throws {
         if let first = payload.documents.first, first.url.hasSuffix("datapackage.json") {
             var result = ReadResult()
-            for (item, s) in try Self.servicesFromDatapackage(payload, ctx, reader: self) { result.records.append(record(s, item: item, ctx)) }
+            for (item, s) in try Self.servicesFromDatapackage(payload, ctx, reader: self) { result.records.append(record(AnyJSON(value: s), item: item, ctx)) }
             try sink(result)
             return
         }
@@ -103,27 +103,26 @@ struct HSDSReader: FormatReader {
         }
     }
 
-    /// One page of an API's services, read.
+    /// One page of an API's services, read from its tape (the page's bytes, never a tree of them).
     func page(_ doc: Document, number: Int, _ ctx: ReaderContext) throws -> ReadResult {
         var result = ReadResult()
-        if let o = try json(doc, ctx) as? [String: Any], let contents = o["contents"] as? [[String: Any]] {
-            result.records.reserveCapacity(contents.count)
-            for (i, s) in contents.enumerated() {
-                // Another Relais's demonstration listings are fictional: never imported as real ones.
-                if !ctx.manifest.demo, Self.isDemonstration(s) {
-                    result.skipped += 1
-                    continue
-                }
-                result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx))
+        let contents = try tape(doc).root["contents"]?.elements ?? []
+        result.records.reserveCapacity(contents.count)
+        for (i, s) in contents.enumerated() {
+            // Another Relais's demonstration listings are fictional: never imported as real ones.
+            if s.kind != .object || (!ctx.manifest.demo && Self.isDemonstration(s)) {
+                result.skipped += 1
+                continue
             }
+            result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx))
         }
         return result
     }
 
     /// A service another Relais publishes as demonstration data (attribute `relais:etat` `demonstration`).
-    static func isDemonstration(_ s: [String: Any]) -> Bool {
-        ((s["attributes"] as? [[String: Any]]) ?? []).contains { a in
-            JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy")) == "relais:etat" && JSONPath.string(JSONPath.get(a, "taxonomy_term.code")) == "demonstration"
+    static func isDemonstration<J: JSONView>(_ s: J) -> Bool {
+        (s["attributes"]?.elements ?? []).contains { a in
+            a["taxonomy_term"]?["taxonomy"]?.string == "relais:etat" && a["taxonomy_term"]?["code"]?.string == "demonstration"
         }
     }
 
@@ -136,41 +135,41 @@ struct HSDSReader: FormatReader {
         func get(_ k: Int) -> Result<ReadResult, any Error> { lock.withLock { slots[k] } }
     }
 
-    func record(_ s: [String: Any], item: String, _ ctx: ReaderContext) -> RawRecord {
+    func record<J: JSONView>(_ s: J, item: String, _ ctx: ReaderContext) -> RawRecord {
         var r = RawRecord(item: item)
-        r.id = JSONPath.string(s["id"])
-        r.name = JSONPath.string(s["name"])
-        r.alternateName = JSONPath.string(s["alternate_name"])
-        r.description = JSONPath.string(s["description"])
-        r.organization = JSONPath.string(JSONPath.get(s, "organization.name"))
-        r.website = JSONPath.string(s["url"])
-        if let e = JSONPath.string(s["email"]) { r.emails = [e] }
-        if let e = JSONPath.string(JSONPath.get(s, "organization.email")), !r.emails.contains(e) { r.emails.append(e) }
-        r.status = JSONPath.string(s["status"]).flatMap(ServiceStatus.init(hsds:))
-        r.fees = JSONPath.string(s["fees_description"])
-        r.eligibility = JSONPath.string(s["eligibility_description"])
-        r.registration = JSONPath.string(s["application_process"])
-        r.sourceUpdated = JSONPath.string(s["last_modified"])
-        for p in (s["phones"] as? [[String: Any]]) ?? [] {
-            guard let n = JSONPath.string(p["number"]) else { continue }
+        r.id = s["id"]?.string
+        r.name = s["name"]?.string
+        r.alternateName = s["alternate_name"]?.string
+        r.description = s["description"]?.string
+        r.organization = s["organization"]?["name"]?.string
+        r.website = s["url"]?.string
+        if let e = s["email"]?.string { r.emails = [e] }
+        if let e = s["organization"]?["email"]?.string, !r.emails.contains(e) { r.emails.append(e) }
+        r.status = s["status"]?.string.flatMap(ServiceStatus.init(hsds:))
+        r.fees = s["fees_description"]?.string
+        r.eligibility = s["eligibility_description"]?.string
+        r.registration = s["application_process"]?.string
+        r.sourceUpdated = s["last_modified"]?.string
+        for p in s["phones"]?.elements ?? [] {
+            guard let n = p["number"]?.string else { continue }
             r.phones.append(n)
-            if let d = JSONPath.string(p["description"]) { r.phoneNotes[n] = d }
+            if let d = p["description"]?.string { r.phoneNotes[n] = d }
         }
         // Languages: the code (ISO 639-1 or -3), else the name.
-        for l in (s["languages"] as? [[String: Any]]) ?? [] {
-            if let text = JSONPath.string(l["code"]) ?? JSONPath.string(l["name"]) { r.languages.append(text) }
+        for l in s["languages"]?.elements ?? [] {
+            if let text = l["code"]?.string ?? l["name"]?.string { r.languages.append(text) }
         }
         // Taxonomy terms: kinds, needs and audiences, under Relais's taxonomies (`relais:kind`,
         // `relais:need`, `relais:audience`, and those another Relais publishes: `relais:type`,
         // `relais:besoin`, `relais:public`, `relais:modalite`), the attribute's link type, or the
         // taxonomies the manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
-        let attributes = (s["attributes"] as? [[String: Any]]) ?? []
         var kindTerms: [String] = [], otherTerms: [String] = []
         var needTexts: [String] = [], audienceTexts: [String] = []
-        for a in attributes {
-            let taxonomy = JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy")) ?? JSONPath.string(JSONPath.get(a, "taxonomy_term.taxonomy_detail.name")) ?? ""
-            let link = (JSONPath.string(a["link_type"]) ?? "").lowercased()
-            let texts = [JSONPath.string(JSONPath.get(a, "taxonomy_term.code")), JSONPath.string(a["value"]), JSONPath.string(JSONPath.get(a, "taxonomy_term.name"))].compactMap { $0 }
+        for a in s["attributes"]?.elements ?? [] {
+            let term = a["taxonomy_term"]
+            let taxonomy = term?["taxonomy"]?.string ?? term?["taxonomy_detail"]?["name"]?.string ?? ""
+            let link = (a["link_type"]?.string ?? "").lowercased()
+            let texts = [term?["code"]?.string, a["value"]?.string, term?["name"]?.string].compactMap { $0 }
             func names(_ option: String, _ own: String) -> Bool { taxonomy == own || (ctx.manifest.option(option).map { $0 == taxonomy } ?? false) }
             if names("need_taxonomy", "relais:need") || taxonomy == "relais:besoin" || link == "need" || link == "besoin" {
                 needTexts += texts
@@ -194,30 +193,31 @@ struct HSDSReader: FormatReader {
             for a in RecordNormalizer.audienceWords(t) ?? RecordNormalizer.audiences(in: t) where !r.audiences.contains(a) { r.audiences.append(a) }
         }
         // Location.
-        let locations = ((s["service_at_locations"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? [String: Any] }
-        if let loc = locations.first(where: { JSONPath.string($0["location_type"]) != "virtual" }) ?? locations.first {
-            if JSONPath.string(loc["location_type"]) == "virtual" {
+        let locations = (s["service_at_locations"]?.elements ?? []).compactMap { $0["location"] }
+        if let loc = locations.first(where: { $0["location_type"]?.string != "virtual" }) ?? locations.first {
+            if loc["location_type"]?.string == "virtual" {
                 r.virtual = true
                 if r.modalities.isEmpty { r.modalities = r.kind == .ligne_ecoute || !r.phones.isEmpty ? [.telephone, .en_ligne] : [.en_ligne] }
             } else {
-                r.placeName = JSONPath.string(loc["name"])
-                r.latitude = JSONPath.double(loc["latitude"])
-                r.longitude = JSONPath.double(loc["longitude"])
+                r.placeName = loc["name"]?.string
+                r.latitude = loc["latitude"]?.double
+                r.longitude = loc["longitude"]?.double
                 // Accessibility of the place: HSDS's descriptions, details and links, every entry.
-                let access = (loc["accessibility"] as? [[String: Any]]) ?? []
-                let descriptions = access.compactMap { JSONPath.string($0["description"]) }.filter { !$0.isEmpty }
-                let details = access.compactMap { JSONPath.string($0["details"]) }.filter { !$0.isEmpty }
+                let access = loc["accessibility"]?.elements ?? []
+                let descriptions = access.compactMap { $0["description"]?.string }.filter { !$0.isEmpty }
+                let details = access.compactMap { $0["details"]?.string }.filter { !$0.isEmpty }
                 if !descriptions.isEmpty { r.accessibilityText = descriptions.joined(separator: " ; ") }
                 if !details.isEmpty { r.accessibilityDetails = details.joined(separator: " ; ") }
-                r.accessibilityURL = access.lazy.compactMap { JSONPath.string($0["url"]) }.first
-                for l in (loc["languages"] as? [[String: Any]]) ?? [] {
-                    if let text = JSONPath.string(l["code"]) ?? JSONPath.string(l["name"]), !r.languages.contains(text) { r.languages.append(text) }
+                r.accessibilityURL = access.lazy.compactMap { $0["url"]?.string }.first
+                for l in loc["languages"]?.elements ?? [] {
+                    if let text = l["code"]?.string ?? l["name"]?.string, !r.languages.contains(text) { r.languages.append(text) }
                 }
-                if let a = ((loc["addresses"] as? [[String: Any]]) ?? []).first(where: { JSONPath.string($0["address_type"]) != "postal" }) ?? (loc["addresses"] as? [[String: Any]])?.first {
-                    r.street = JSONPath.string(a["address_1"])
-                    r.complement = JSONPath.string(a["address_2"])
-                    r.postalCode = JSONPath.string(a["postal_code"])
-                    r.commune = JSONPath.string(a["city"])
+                let addresses = loc["addresses"]?.elements ?? []
+                if let a = addresses.first(where: { $0["address_type"]?.string != "postal" }) ?? addresses.first {
+                    r.street = a["address_1"]?.string
+                    r.complement = a["address_2"]?.string
+                    r.postalCode = a["postal_code"]?.string
+                    r.commune = a["city"]?.string
                 }
             }
         }
@@ -225,12 +225,12 @@ struct HSDSReader: FormatReader {
         var rules: [ScheduleRule] = []
         var occurrences: [Occurrence] = []
         var link: String?
-        for row in (s["schedules"] as? [[String: Any]]) ?? [] {
+        for row in s["schedules"]?.elements ?? [] {
             guard let rule = Self.rule(row) else {
-                if let d = JSONPath.string(row["description"]) { r.hoursText = d }
+                if let d = row["description"]?.string { r.hoursText = d }
                 continue
             }
-            link = link ?? JSONPath.string(row["schedule_link"])
+            link = link ?? row["schedule_link"]?.string
             if rule.count != nil {
                 let e = ScheduleEvaluator(Schedule(rules: [rule]))
                 occurrences += e.occurrences(from: rule.anchor ?? ctx.today, days: 3700)
@@ -265,13 +265,13 @@ struct HSDSReader: FormatReader {
     ]
 
     /// One HSDS schedule row → a rule (nil when it has no weekday to recur on).
-    static func rule(_ row: [String: Any]) -> ScheduleRule? {
-        guard let byday = JSONPath.string(row["byday"]), !byday.isEmpty else { return nil }
-        let freq = JSONPath.string(row["freq"])?.uppercased() ?? "WEEKLY"
+    static func rule<J: JSONView>(_ row: J) -> ScheduleRule? {
+        guard let byday = row["byday"]?.string, !byday.isEmpty else { return nil }
+        let freq = row["freq"]?.string?.uppercased() ?? "WEEKLY"
         guard freq == "WEEKLY" || freq == "MONTHLY" else { return nil }
         var days: [WeekdaySelector] = []
         for part in byday.split(separator: ",") {
-            let t = part.trimmingCharacters(in: .whitespaces).uppercased()
+            let t = part.trimmed.uppercased()
             guard t.count >= 2, let wd = WeekdaySelector.icalNames.firstIndex(of: String(t.suffix(2))) else { return nil }
             let prefix = t.dropLast(2)
             if prefix.isEmpty {
@@ -282,22 +282,22 @@ struct HSDSReader: FormatReader {
                 return nil
             }
         }
-        func minutes(_ v: Any?) -> Int? {
-            guard let s = JSONPath.string(v) else { return nil }
+        func minutes(_ v: J?) -> Int? {
+            guard let s = v?.string else { return nil }
             let p = s.split(separator: ":")
             guard p.count >= 2, let h = Int(p[0]), let m = Int(p[1].prefix(2)), (0...24).contains(h), (0..<60).contains(m) else { return nil }
             return h * 60 + m
         }
         guard let open = minutes(row["opens_at"]) else { return nil }
-        let date = { (k: String) in JSONPath.string(row[k]).flatMap { LocalDate(iso: $0.prefix(10)) } }
+        let date = { (k: String) in row[k]?.string.flatMap { LocalDate(iso: $0.prefix(10)) } }
         // Numbers from the source are checked, never converted blindly (`"interval": "inf"`).
         var interval = 1
-        if let v = JSONPath.double(row["interval"]) {
+        if let v = row["interval"]?.double {
             guard let n = Int(checked: v, in: 1...53) else { return nil }
             interval = n
         }
         var count: Int?
-        if let v = JSONPath.double(row["count"]) {
+        if let v = row["count"]?.double {
             guard let n = Int(checked: v, in: 1...1000) else { return nil }
             count = n
         }
