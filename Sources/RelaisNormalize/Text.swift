@@ -7,44 +7,51 @@ public enum Text {
     public static func fold(_ s: String) -> String {
         var s = s
         return s.withUTF8 { src in
-            var out: [UInt8] = []
-            out.reserveCapacity(src.count)
-            var lastSpace = true
-            @inline(__always) func put(_ b: UInt8) {
-                if b == 0x20 {
-                    if !lastSpace { out.append(0x20); lastSpace = true }
-                } else {
-                    out.append(b)
-                    lastSpace = false
-                }
-            }
             // Bytes, not scalars: ASCII (most of any French text) through one table; a longer
-            // sequence decoded here (a String's bytes are well-formed UTF-8).
-            var i = 0
-            while i < src.count {
-                let lead = src[i]
-                if lead < 0x80 {
-                    put(asciiFold[Int(lead)])
-                    i += 1
-                    continue
-                }
-                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-                guard i + length <= src.count else { break }
-                var v = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for k in 1..<length { v = v << 6 | UInt32(src[i + k] & 0x3F) }
-                i += length
-                switch v {
-                case 0xC0...0x17F: for b in latinFoldBytes[Int(v - 0xC0)] { put(b) }
-                case 0x300...0x36F: continue
-                case 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(0x20)
-                default:
-                    if let scalar = Unicode.Scalar(v), let mapped = foldScalar(scalar) {
-                        for b in mapped.utf8 { put(b) }
+            // sequence decoded here (a String's bytes are well-formed UTF-8). The output is
+            // never longer than three bytes per input byte (a scalar's folding is at most
+            // three times its length), so it is written in place, without a check per byte.
+            String(unsafeUninitializedCapacity: src.count * 3 + 4) { out in
+                var n = 0
+                var lastSpace = true
+                @inline(__always) func put(_ b: UInt8) {
+                    if b == 0x20 {
+                        if !lastSpace { out[n] = 0x20; n += 1; lastSpace = true }
+                    } else {
+                        out[n] = b
+                        n += 1
+                        lastSpace = false
                     }
                 }
+                asciiFold.withUnsafeBufferPointer { table in
+                    var i = 0
+                    while i < src.count {
+                        let lead = src[i]
+                        if lead < 0x80 {
+                            put(table[Int(lead)])
+                            i += 1
+                            continue
+                        }
+                        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                        guard i + length <= src.count else { break }
+                        var v = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                        for k in 1..<length { v = v << 6 | UInt32(src[i + k] & 0x3F) }
+                        i += length
+                        switch v {
+                        case 0xC0...0x17F: for b in latinFoldBytes[Int(v - 0xC0)] { put(b) }
+                        case 0x300...0x36F: continue
+                        case 0xA0, 0x2018, 0x2019, 0x2013, 0x2014, 0x202F, 0xAB, 0xBB: put(0x20)
+                        default:
+                            // At most 3 bytes out per input byte: a longer folding (none is known) is cut.
+                            if let scalar = Unicode.Scalar(v), let mapped = foldScalar(scalar) {
+                                for b in mapped.utf8.prefix(length * 3) { put(b) }
+                            }
+                        }
+                    }
+                }
+                if n > 0, out[n - 1] == 0x20 { n -= 1 }
+                return n
             }
-            if out.last == 0x20 { out.removeLast() }
-            return String(decoding: out, as: UTF8.self)
         }
     }
 

@@ -12,6 +12,8 @@ protocol JSONView {
     var double: Double? { get }
     /// An array's elements (none for anything else).
     var elements: [Self] { get }
+    /// A list's strings, or a single value's (as `JSONPath.strings`).
+    var strings: [String] { get }
 }
 
 extension JSONRef: JSONView {
@@ -21,6 +23,10 @@ extension JSONRef: JSONView {
         case .array: return elements.compactMap(\.string).joined(separator: ", ")
         default: return nil
         }
+    }
+
+    var strings: [String] {
+        kind == .array ? elements.compactMap(\.string) : string.map { [$0] } ?? []
     }
 
     var double: Double? {
@@ -43,5 +49,6 @@ struct AnyJSON: JSONView {
 
     var string: String? { JSONPath.string(value) }
     var double: Double? { JSONPath.double(value) }
+    var strings: [String] { JSONPath.strings(value) }
     var elements: [AnyJSON] { ((value as? [Any]) ?? []).map { AnyJSON(value: $0) } }
 }

@@ -276,8 +276,8 @@ public struct RecordNormalizer: Sendable {
         if audiences.isEmpty { audiences = data.taxonomy.defaultAudiences(for: kind) }
         var needs = r.needs.filter { id in data.taxonomy.need(id) != nil }
         if let text = r.needsText {
-            for part in text.split(whereSeparator: { ",;/|".contains($0) }) {
-                if let id = needKeys[Self.needKey(String(part))], !needs.contains(id) { needs.append(id) }
+            for part in text.utf8.split(whereSeparator: { $0 == 0x2C || $0 == 0x3B || $0 == 0x2F || $0 == 0x7C }) {  // , ; / |
+                if let id = needKeys[Self.needKey(String(decoding: part, as: UTF8.self))], !needs.contains(id) { needs.append(id) }
             }
         }
         var modalities = r.modalities

@@ -174,11 +174,14 @@ extension SQLiteStore {
             // 128 MiB; 512 MiB past 200,000 records, whose indexes outgrow a smaller cache (random
             // keys: every insert would read its page back from the file).
             let kib = expectedRecords > 200_000 ? 524_288 : 131_072
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib); PRAGMA wal_autocheckpoint = 0") }
+            // Sorting helpers: a bulk load's index builds sort on every core (the run's other
+            // threads are done by then).
+            let threads = min(4, ProcessInfo.processInfo.activeProcessorCount)
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib); PRAGMA wal_autocheckpoint = 0; PRAGMA threads = \(threads)") }
         }
         defer {
             if large {
-                try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000") }
+                try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000; PRAGMA threads = 0") }
                 let pool = self.pool
                 Thread.detachNewThread {
                     try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }

@@ -55,35 +55,35 @@ struct DataInclusionReader: FormatReader {
         var result = ReadResult()
         // Each page is parsed once and its tree let go: what is kept is records. Structures
         // first (services name theirs), whatever the order of the pages.
-        func items(of services: Bool, _ body: ([String: Any]) -> Void) throws {
+        func items(of services: Bool, _ body: (JSONRef, String) -> Void) throws {
             for doc in payload.documents where doc.url.contains("/services") == services {
-                guard let o = try json(doc, ctx) as? [String: Any], let items = o["items"] as? [[String: Any]] else { continue }
-                let page = JSONPath.double(o["page"]).flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
-                for (i, item) in items.enumerated() {
-                    var tagged = item
-                    tagged["__item"] = "\(services ? "services" : "structures") page \(page), élément \(i + 1)"
-                    body(tagged)
+                // The page's tape: its values read where they lie, never a tree of them.
+                let o = try tape(doc).root
+                guard let items = o["items"]?.elements else { continue }
+                let page = o["page"]?.double.flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
+                for (i, item) in items.enumerated() where item.kind == .object {
+                    body(item, "\(services ? "services" : "structures") page \(page), élément \(i + 1)")
                 }
             }
         }
         var byID: [String: RawRecord] = [:]
         var structureIDs: [String?] = []
-        try items(of: false) { s in
-            var r = common(s, ctx)
+        try items(of: false) { s, item in
+            var r = common(s, item: item, ctx)
             r.kind = ctx.normalizer.classify(r.name) ?? ctx.manifest.kind ?? ctx.normalizer.classify(r.description)
-            r.missingRequired = ["source", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
+            r.missingRequired = ["source", "id", "nom", "date_maj"].filter { s[$0]?.string?.isEmpty ?? true }
             if let id = r.id { byID[id] = r }
-            structureIDs.append(JSONPath.string(s["id"]))
+            structureIDs.append(s["id"]?.string)
         }
         var serviceRecords: [(record: RawRecord, structureID: String?)] = []
-        try items(of: true) { s in
-            var r = common(s, ctx)
-            r.missingRequired = ["source", "structure_id", "id", "nom", "date_maj"].filter { JSONPath.string(s[$0])?.isEmpty ?? true }
-            let structureID = JSONPath.string(s["structure_id"])
+        try items(of: true) { s, item in
+            var r = common(s, item: item, ctx)
+            r.missingRequired = ["source", "structure_id", "id", "nom", "date_maj"].filter { s[$0]?.string?.isEmpty ?? true }
+            let structureID = s["structure_id"]?.string
             let parent = structureID.flatMap { byID[$0] }
             r.kind = ctx.normalizer.classify(r.name) ?? parent?.kind ?? ctx.manifest.kind ?? ctx.normalizer.classify(r.description)
             var needs: [String] = []
-            for t in JSONPath.strings(s["thematiques"]) {
+            for t in (s["thematiques"]?.strings ?? []) {
                 guard let mapped = vocab.thematiques[t] else {
                     result.issues.append(RunIssue(item: r.item, field: "thematiques", reason: "unknown thematique \(t) dropped (thématique inconnue ignorée)", severity: .warning))
                     continue
@@ -91,12 +91,12 @@ struct DataInclusionReader: FormatReader {
                 if let n = mapped, !needs.contains(n) { needs.append(n) }
             }
             r.needs = needs
-            for p in JSONPath.strings(s["publics"]) {
+            for p in (s["publics"]?.strings ?? []) {
                 for a in vocab.publics[p] ?? [] where !r.audiences.contains(a) { r.audiences.append(a) }
             }
-            r.audienceText = JSONPath.string(s["publics_precisions"])
+            r.audienceText = s["publics_precisions"]?.string
             var modalities: [Modality] = []
-            for mode in JSONPath.strings(s["modes_accueil"]) {
+            for mode in (s["modes_accueil"]?.strings ?? []) {
                 for m in vocab.modes_accueil[mode] ?? [] where !modalities.contains(m) { modalities.append(m) }
             }
             // A listening line "à distance" is reached by phone.
@@ -127,10 +127,10 @@ struct DataInclusionReader: FormatReader {
                 r.flags.append(Flag("orphan_service", field: "structure_id", "Service sans structure connue (structure_id « \(structureID) ») : importé sans organisation."))
                 result.issues.append(RunIssue(item: r.item, field: "structure_id", reason: "orphan service: structure \(structureID) not found", severity: .warning))
             }
-            let frais = JSONPath.string(s["frais"])
-            r.fees = JSONPath.string(s["frais_precisions"]) ?? (frais == "gratuit" ? "Gratuit" : frais)
-            r.eligibility = JSONPath.string(s["conditions_acces"])
-            r.registration = JSONPath.string(s["lien_mobilisation"])
+            let frais = s["frais"]?.string
+            r.fees = s["frais_precisions"]?.string ?? (frais == "gratuit" ? "Gratuit" : frais)
+            r.eligibility = s["conditions_acces"]?.string
+            r.registration = s["lien_mobilisation"]?.string
             serviceRecords.append((r, structureID))
         }
         // A structure with exactly one service of its own kind is one resource:
@@ -174,27 +174,27 @@ struct DataInclusionReader: FormatReader {
     }
 
     /// Fields structures and services share.
-    func common(_ s: [String: Any], _ ctx: ReaderContext) -> RawRecord {
-        var r = RawRecord(item: s["__item"] as? String ?? "élément")
-        r.id = JSONPath.string(s["id"])
-        r.name = JSONPath.string(s["nom"])
-        r.description = JSONPath.string(s["description"]) ?? JSONPath.string(s["presentation_resume"])
-        r.street = JSONPath.string(s["adresse"])
-        r.complement = JSONPath.string(s["complement_adresse"])
-        r.postalCode = JSONPath.string(s["code_postal"])
-        r.commune = JSONPath.string(s["commune"])
-        r.insee = JSONPath.string(s["code_insee"])
-        r.latitude = JSONPath.double(s["latitude"])
-        r.longitude = JSONPath.double(s["longitude"])
-        if let t = JSONPath.string(s["telephone"]) { r.phones = [t] }
-        if let e = JSONPath.string(s["courriel"]) { r.emails = [e] }
-        r.website = JSONPath.string(s["site_web"]) ?? JSONPath.string(s["lien_source"]).flatMap { _ in nil }
+    func common(_ s: JSONRef, item: String, _ ctx: ReaderContext) -> RawRecord {
+        var r = RawRecord(item: item)
+        r.id = s["id"]?.string
+        r.name = s["nom"]?.string
+        r.description = s["description"]?.string ?? s["presentation_resume"]?.string
+        r.street = s["adresse"]?.string
+        r.complement = s["complement_adresse"]?.string
+        r.postalCode = s["code_postal"]?.string
+        r.commune = s["commune"]?.string
+        r.insee = s["code_insee"]?.string
+        r.latitude = s["latitude"]?.double
+        r.longitude = s["longitude"]?.double
+        if let t = s["telephone"]?.string { r.phones = [t] }
+        if let e = s["courriel"]?.string { r.emails = [e] }
+        r.website = s["site_web"]?.string ?? s["lien_source"]?.string.flatMap { _ in nil }
         // v1: `accessibilite_lieu`, a link to the place's Accèslibre page (v0: `accessibilite`).
-        r.accessibilityURL = JSONPath.string(s["accessibilite_lieu"]) ?? JSONPath.string(s["accessibilite"])
-        r.sourceUpdated = JSONPath.string(s["date_maj"])
-        if let h = JSONPath.string(s["horaires_accueil"]) {
+        r.accessibilityURL = s["accessibilite_lieu"]?.string ?? s["accessibilite"]?.string
+        r.sourceUpdated = s["date_maj"]?.string
+        if let h = s["horaires_accueil"]?.string {
             r.openingHours = h
-        } else if let legacy = JSONPath.string(s["horaires_ouverture"]) {
+        } else if let legacy = s["horaires_ouverture"]?.string {
             // data·inclusion v0 name of the same field.
             r.openingHours = legacy
             r.flags.append(Flag("legacy_field", field: "horaires_ouverture", "Champ v0 « horaires_ouverture » lu comme horaires d’accueil."))

@@ -165,17 +165,18 @@ struct HSDSReader: FormatReader {
         // taxonomies the manifest names (options `kind_taxonomy`, `need_taxonomy`, `audience_taxonomy`).
         var kindTerms: [String] = [], otherTerms: [String] = []
         var needTexts: [String] = [], audienceTexts: [String] = []
+        let m = ctx.manifest
+        let needTaxonomy = m.option("need_taxonomy"), audienceTaxonomy = m.option("audience_taxonomy"), kindTaxonomy = m.option("kind_taxonomy")
         for a in s["attributes"]?.elements ?? [] {
             let term = a["taxonomy_term"]
             let taxonomy = term?["taxonomy"]?.string ?? term?["taxonomy_detail"]?["name"]?.string ?? ""
             let link = (a["link_type"]?.string ?? "").lowercased()
             let texts = [term?["code"]?.string, a["value"]?.string, term?["name"]?.string].compactMap { $0 }
-            func names(_ option: String, _ own: String) -> Bool { taxonomy == own || (ctx.manifest.option(option).map { $0 == taxonomy } ?? false) }
-            if names("need_taxonomy", "relais:need") || taxonomy == "relais:besoin" || link == "need" || link == "besoin" {
+            if taxonomy == "relais:need" || taxonomy == needTaxonomy || taxonomy == "relais:besoin" || link == "need" || link == "besoin" {
                 needTexts += texts
-            } else if names("audience_taxonomy", "relais:audience") || taxonomy == "relais:public" || link == "audience" || link == "public" {
+            } else if taxonomy == "relais:audience" || taxonomy == audienceTaxonomy || taxonomy == "relais:public" || link == "audience" || link == "public" {
                 audienceTexts += texts
-            } else if names("kind_taxonomy", "relais:kind") || taxonomy == "relais:type" || link == "kind" || link == "type" {
+            } else if taxonomy == "relais:kind" || taxonomy == kindTaxonomy || taxonomy == "relais:type" || link == "kind" || link == "type" {
                 kindTerms += texts
             } else if taxonomy == "relais:modalite" || link == "modalite" {
                 for t in texts { if let m = Modality(rawValue: t), !r.modalities.contains(m) { r.modalities.append(m) } }
