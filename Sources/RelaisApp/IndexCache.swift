@@ -106,10 +106,21 @@ public actor IndexCache {
     /// The index in the file at `path`, if it is this store's, of `version` or an earlier one.
     static func read(_ path: String, store: any ListingStore, taxonomy: Taxonomy, upTo version: Int, logger: Logger) async -> (index: ReferralIndex, version: Int)? {
         guard let bytes = readWhole(path) else { return nil }
-        guard let identity = (try? await store.storeIdentity()) ?? nil, let tag = IndexSnapshot.tag(of: bytes), tag.store == identity,
+        let identity = (try? await store.storeIdentity()) ?? nil
+        guard let identity, let tag = IndexSnapshot.tag(of: bytes), tag.store == identity,
             tag.dataVersion <= Int64(version), let index = IndexSnapshot.decode(bytes, taxonomy: taxonomy, tag: tag)
         else {
-            logger.info("index: \(path) is not an index of this data (another store, or damaged): built from the store")
+            // Why, for whoever reads the log: an upgrade of Relais, another store's file, or damage.
+            let format = IndexSnapshot.formatNumber(of: bytes)
+            let why: String
+            if let format, format != IndexSnapshot.currentFormat {
+                why = "written by another version of Relais (index format \(format), this one reads \(IndexSnapshot.currentFormat))"
+            } else if let tag = IndexSnapshot.tag(of: bytes), tag.store != identity {
+                why = "the index of another store"
+            } else {
+                why = "not readable as an index of this data (damaged, of a later version of the data, or made with other needs in the taxonomy)"
+            }
+            logger.info("index: \(path) is \(why): built from the store")
             return nil
         }
         if tag.dataVersion < Int64(version) {

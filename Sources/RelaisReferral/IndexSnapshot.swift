@@ -26,6 +26,16 @@ public enum IndexSnapshot {
     static let format: UInt32 = 2
 
     /// The tag a snapshot carries (nil: not a snapshot of this format).
+    /// The format number of an index file (nil when the bytes are not one at all): a file
+    /// written by another version of Relais has another number.
+    public static func formatNumber(of bytes: [UInt8]) -> UInt32? {
+        var r = ByteReader(bytes)
+        guard r.bytes(magic.count) == magic else { return nil }
+        return r.u32()
+    }
+
+    public static let currentFormat = format
+
     public static func tag(of bytes: [UInt8]) -> Tag? {
         var r = ByteReader(bytes)
         guard r.bytes(magic.count) == magic, r.u32() == format, let store = r.i64(), let version = r.i64() else { return nil }
