@@ -152,16 +152,19 @@ public enum IndexSnapshot {
         let parts = BlockResults(blocks.count)
         DispatchQueue.concurrentPerform(iterations: blocks.count) { k in
             let expected = min(blockSize, count - k * blockSize)
-            parts.set(k, decodeBlock(bytes, blockRanges[k], expected: expected, context))
+            parts.set(k, decodeBlock(bytes, blockRanges[k], expected: expected, base: k * blockSize, context))
         }
         var builder = ReferralIndex.Builder(taxonomy: taxonomy, capacity: count)
+        var columns = ReferralIndex.Columns(capacity: count)
         var ranks: [Int32] = []
         ranks.reserveCapacity(count)
         for k in blocks.indices {
             guard let part = parts.get(k) else { return nil }
-            for (entry, access) in zip(part.entries, part.access) { builder.add(entry: entry, access: access) }
+            builder.append(block: part.entries, access: part.access, grid: part.grid, remote: part.remote)
+            columns.append(part.columns)
             ranks += part.ranks
         }
+        builder.columns = columns
         // The ranks must be a permutation of the entries.
         var seenRank = [Bool](repeating: false, count: count)
         for rank in ranks {
@@ -194,6 +197,11 @@ public enum IndexSnapshot {
         var entries: [IndexEntry] = []
         var access: [UInt8] = []
         var ranks: [Int32] = []
+        /// Made beside the entries, on the block's core: what the index needs of them in columns,
+        /// the grid's cells and the remote entries (numbered from the block's first entry).
+        var columns = ReferralIndex.Columns(capacity: 0)
+        var grid: [Int64: [Int32]] = [:]
+        var remote: [Int32] = []
     }
 
     /// The results of the blocks, each written once by its own worker.
@@ -206,7 +214,7 @@ public enum IndexSnapshot {
     }
 
     /// One block of `expected` entries, whole, or nil.
-    static func decodeBlock(_ bytes: [UInt8], _ range: Range<Int>, expected: Int, _ c: BlockContext) -> Block? {
+    static func decodeBlock(_ bytes: [UInt8], _ range: Range<Int>, expected: Int, base: Int, _ c: BlockContext) -> Block? {
         var r = ByteReader(bytes, in: range)
         var out = Block()
         out.entries.reserveCapacity(expected)
@@ -245,7 +253,17 @@ public enum IndexSnapshot {
             out.access.append(access)
             out.ranks.append(rank)
         }
-        return r.atEnd ? out : nil
+        guard r.atEnd else { return nil }
+        out.columns = ReferralIndex.Columns(out.entries[...], base: base)
+        for (i, e) in out.entries.enumerated() {
+            let index = Int32(truncatingIfNeeded: base + i)
+            if e.remote {
+                out.remote.append(index)
+            } else {
+                out.grid[ReferralIndex.cellKey(Double(e.latitude), Double(e.longitude)), default: []].append(index)
+            }
+        }
+        return out
     }
 }
 

@@ -158,6 +158,8 @@ public final class ReferralIndex: Sendable {
         var languageSets: [[String]: [String]] = [:]
         /// Each entry's place in the order of ids, when already known (a snapshot keeps them).
         var ranks: [Int32]?
+        /// The entries' hot columns, when already made (a snapshot's blocks make them, one per core).
+        var columns: Columns?
 
         public init(taxonomy: Taxonomy, capacity: Int = 0) {
             self.taxonomy = taxonomy
@@ -210,19 +212,96 @@ public final class ReferralIndex: Sendable {
             }
         }
 
-        /// An entry made before (read back from a snapshot), with its access features.
-        mutating func add(entry: IndexEntry, access: UInt8) {
-            accessBits.append(access)
-            let index = Int32(entries.count)
-            entries.append(entry)
-            if entry.remote {
-                remote.append(index)
-            } else {
-                grid[ReferralIndex.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
-            }
+        /// A block of entries made before (read back from a snapshot, in the order of the
+        /// file), with their access features, grid cells and remote entries already numbered
+        /// from `entries.count` on: the cells' lists stay in the order of the entries.
+        mutating func append(block entries: [IndexEntry], access: [UInt8], grid cells: [Int64: [Int32]], remote more: [Int32]) {
+            self.entries += entries
+            accessBits += access
+            remote += more
+            for (key, ids) in cells { grid[key, default: []] += ids }
         }
 
         public func build() -> ReferralIndex { ReferralIndex(self) }
+    }
+
+    /// The hot columns of a run of entries, and the cells of those that can be suggested beyond
+    /// a radius: made in one pass, for the whole index or for one block of a snapshot (then
+    /// joined in the order of the blocks: the same arrays, the same cells, as one pass).
+    struct Columns {
+        var needsMasks = [UInt32](), declaredMasks = [UInt32](), audienceBits = [UInt8](), modalityBits = [UInt8]()
+        var latitudes = [Float](), longitudes = [Float](), remotes = [Bool](), kindIndices = [UInt8](), penalties = [Float](), verifiedDays = [Int32]()
+        /// Cells of 1° × 1°: their numbers by key, and the cells (each one's entries in increasing order).
+        var cellNumbers: [Int64: Int] = [:]
+        var cells: [BeyondCell] = []
+
+        /// The cells in the order of their keys.
+        var cellsByKey: [BeyondCell] { cellNumbers.sorted { $0.key < $1.key }.map { cells[$0.value] } }
+
+        static let kindNumbers = Dictionary(uniqueKeysWithValues: Kind.allCases.enumerated().map { ($1, UInt8($0)) })
+
+        init(capacity n: Int) {
+            needsMasks.reserveCapacity(n); declaredMasks.reserveCapacity(n); audienceBits.reserveCapacity(n); modalityBits.reserveCapacity(n)
+            latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); remotes.reserveCapacity(n); kindIndices.reserveCapacity(n)
+            penalties.reserveCapacity(n); verifiedDays.reserveCapacity(n)
+        }
+
+        /// `entries`, numbered from `base`.
+        init(_ entries: ArraySlice<IndexEntry>, base: Int) {
+            self.init(capacity: entries.count)
+            var i = base
+            for e in entries {
+                add(e, index: Int32(truncatingIfNeeded: i))
+                i += 1
+            }
+        }
+
+        mutating func add(_ e: IndexEntry, index: Int32) {
+            needsMasks.append(e.needsMask)
+            declaredMasks.append(e.declaredMask)
+            audienceBits.append(e.audiences)
+            modalityBits.append(e.modalities)
+            latitudes.append(e.latitude)
+            longitudes.append(e.longitude)
+            remotes.append(e.remote)
+            kindIndices.append(Self.kindNumbers[e.kind] ?? 0)
+            let penalty = Float((e.status == .temporarily_closed ? -30 : 0) + (e.stale ? -100 : 0))
+            penalties.append(penalty)
+            verifiedDays.append(e.verifiedDay ?? Int32.max)
+            guard !e.remote, penalty == 0 else { return }
+            let lat = e.latitude, lon = e.longitude
+            let key = ReferralIndex.whole(Double(lat).rounded(.down)) << 32 | (ReferralIndex.whole(Double(lon).rounded(.down)) & 0xFFFF_FFFF)
+            if let c = cellNumbers[key] {
+                cells[c].entries.append(index)
+                cells[c].minLatitude = min(cells[c].minLatitude, lat)
+                cells[c].maxLatitude = max(cells[c].maxLatitude, lat)
+                cells[c].minLongitude = min(cells[c].minLongitude, lon)
+                cells[c].maxLongitude = max(cells[c].maxLongitude, lon)
+            } else {
+                cellNumbers[key] = cells.count
+                cells.append(BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [index]))
+            }
+        }
+
+        /// The columns of the entries that follow these.
+        mutating func append(_ o: Columns) {
+            needsMasks += o.needsMasks; declaredMasks += o.declaredMasks; audienceBits += o.audienceBits; modalityBits += o.modalityBits
+            latitudes += o.latitudes; longitudes += o.longitudes; remotes += o.remotes; kindIndices += o.kindIndices
+            penalties += o.penalties; verifiedDays += o.verifiedDays
+            for (key, k) in o.cellNumbers {
+                let theirs = o.cells[k]
+                guard let mine = cellNumbers[key] else {
+                    cellNumbers[key] = cells.count
+                    cells.append(theirs)
+                    continue
+                }
+                cells[mine].entries += theirs.entries
+                cells[mine].minLatitude = min(cells[mine].minLatitude, theirs.minLatitude)
+                cells[mine].maxLatitude = max(cells[mine].maxLatitude, theirs.maxLatitude)
+                cells[mine].minLongitude = min(cells[mine].minLongitude, theirs.minLongitude)
+                cells[mine].maxLongitude = max(cells[mine].maxLongitude, theirs.maxLongitude)
+            }
+        }
     }
 
     init(_ b: Builder) {
@@ -234,54 +313,20 @@ public final class ReferralIndex: Sendable {
         needIndex = b.needIndex
         accessBits = b.accessBits
         // The hot columns in one pass over the entries (one array each; a million entries: each
-        // pass of its own cost a retain and a release per entry).
+        // pass of its own cost a retain and a release per entry), unless a snapshot's blocks made them.
         let n = entries.count
-        var needsMasks = [UInt32](), declaredMasks = [UInt32](), audienceBits = [UInt8](), modalityBits = [UInt8]()
-        var latitudes = [Float](), longitudes = [Float](), remotes = [Bool](), kindIndices = [UInt8](), penalties = [Float](), verifiedDays = [Int32]()
-        needsMasks.reserveCapacity(n); declaredMasks.reserveCapacity(n); audienceBits.reserveCapacity(n); modalityBits.reserveCapacity(n)
-        latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); remotes.reserveCapacity(n); kindIndices.reserveCapacity(n)
-        penalties.reserveCapacity(n); verifiedDays.reserveCapacity(n)
-        let kindNumbers = Dictionary(uniqueKeysWithValues: Kind.allCases.enumerated().map { ($1, UInt8($0)) })
-        // Places that can be suggested beyond a radius, by cell of 1° × 1° (a few hundred cells).
-        var cellNumbers: [Int64: Int] = [:]
-        var cells: [BeyondCell] = []
-        for i in 0..<n {
-            let e = entries[i]
-            needsMasks.append(e.needsMask)
-            declaredMasks.append(e.declaredMask)
-            audienceBits.append(e.audiences)
-            modalityBits.append(e.modalities)
-            latitudes.append(e.latitude)
-            longitudes.append(e.longitude)
-            remotes.append(e.remote)
-            kindIndices.append(kindNumbers[e.kind] ?? 0)
-            let penalty = Float((e.status == .temporarily_closed ? -30 : 0) + (e.stale ? -100 : 0))
-            penalties.append(penalty)
-            verifiedDays.append(e.verifiedDay ?? Int32.max)
-            guard !e.remote, penalty == 0 else { continue }
-            let lat = e.latitude, lon = e.longitude
-            let key = Self.whole(Double(lat).rounded(.down)) << 32 | (Self.whole(Double(lon).rounded(.down)) & 0xFFFF_FFFF)
-            if let c = cellNumbers[key] {
-                cells[c].entries.append(Int32(i))
-                cells[c].minLatitude = min(cells[c].minLatitude, lat)
-                cells[c].maxLatitude = max(cells[c].maxLatitude, lat)
-                cells[c].minLongitude = min(cells[c].minLongitude, lon)
-                cells[c].maxLongitude = max(cells[c].maxLongitude, lon)
-            } else {
-                cellNumbers[key] = cells.count
-                cells.append(BeyondCell(minLatitude: lat, maxLatitude: lat, minLongitude: lon, maxLongitude: lon, entries: [Int32(i)]))
-            }
-        }
-        self.needsMasks = needsMasks
-        self.declaredMasks = declaredMasks
-        self.audienceBits = audienceBits
-        self.modalityBits = modalityBits
-        self.latitudes = latitudes
-        self.longitudes = longitudes
-        self.remotes = remotes
-        self.kindIndices = kindIndices
-        self.penalties = penalties
-        self.verifiedDays = verifiedDays
+        let c = b.columns.flatMap { $0.needsMasks.count == n ? $0 : nil } ?? Columns(entries[...], base: 0)
+        needsMasks = c.needsMasks
+        declaredMasks = c.declaredMasks
+        audienceBits = c.audienceBits
+        modalityBits = c.modalityBits
+        latitudes = c.latitudes
+        longitudes = c.longitudes
+        remotes = c.remotes
+        kindIndices = c.kindIndices
+        penalties = c.penalties
+        verifiedDays = c.verifiedDays
+        let needsMasks = c.needsMasks, declaredMasks = c.declaredMasks, audienceBits = c.audienceBits, penalties = c.penalties
         var ranks = [Int32](repeating: 0, count: n)
         if let known = b.ranks, known.count == n {
             ranks = known
@@ -290,7 +335,7 @@ public final class ReferralIndex: Sendable {
         }
         idRanks = ranks
         all = (0..<n).map(Int32.init)
-        beyondCells = cellNumbers.sorted { $0.key < $1.key }.map { cells[$0.value] }
+        beyondCells = c.cellsByKey
         // The remote entries in the order of ids (ranks are a permutation of the entries).
         var remoteByRank = [Int32](repeating: -1, count: n)
         for i in b.remote where ranks[Int(i)] >= 0 && Int(ranks[Int(i)]) < n { remoteByRank[Int(ranks[Int(i)])] = i }

@@ -77,6 +77,36 @@ import Testing
         #expect(asked > 100)
     }
 
+    /// A snapshot of several blocks (a block is 65,536 entries, decoded on its own core with its
+    /// columns, grid cells and remote entries): read back, every table of the index is the one
+    /// the build made — the blocks joined in order give what one pass gives.
+    @Test func aSnapshotOfSeveralBlocksReadsBackToTheSameTables() throws {
+        let kinds: [Kind] = [.gem, .association_usagers, .ligne_ecoute, .groupe_parole, .ressource_en_ligne, .mdu_permanence]
+        let needs = ScenarioTests.data.taxonomy.needs.map(\.id)
+        var listings: [IndexListing] = []
+        for i in 0..<(IndexSnapshot.blockSize * 2 + 1_234) {
+            let kind = kinds[i % kinds.count]
+            // Places over France, and some in cells shared across blocks.
+            let lat = 42.5 + Double((i * 7919) % 8_000) / 1_000, lon = -4.5 + Double((i * 104_729) % 12_000) / 1_000
+            var c = ListingContent(
+                name: "Lieu \(i)", kind: kind, status: i % 97 == 0 ? .temporarily_closed : .active, audiences: i % 3 == 0 ? [.proche] : [.personne],
+                modalities: kind.isRemote ? [.telephone] : [.sur_place], point: kind.isRemote ? nil : GeoPoint(latitude: lat, longitude: lon))
+            c.needs = [needs[i % needs.count]]
+            listings.append(IndexListing(id: String(format: "l%07d", (i * 48_271) % 1_000_003), content: c, stale: i % 101 == 0, demo: false, lastVerified: i % 5 == 0 ? "2026-11-01" : nil))
+        }
+        let built = ReferralIndex(taxonomy: ScenarioTests.data.taxonomy, listings: listings)
+        let read = try #require(IndexSnapshot.decode(IndexSnapshot.encode(built, tag: Self.tag), taxonomy: ScenarioTests.data.taxonomy, tag: Self.tag))
+        #expect(read.count == built.count && built.count > 2 * IndexSnapshot.blockSize)
+        #expect(read.needsMasks == built.needsMasks && read.declaredMasks == built.declaredMasks && read.audienceBits == built.audienceBits)
+        #expect(read.modalityBits == built.modalityBits && read.accessBits == built.accessBits && read.latitudes == built.latitudes)
+        #expect(read.longitudes == built.longitudes && read.remotes == built.remotes && read.kindIndices == built.kindIndices)
+        #expect(read.penalties == built.penalties && read.verifiedDays == built.verifiedDays && read.idRanks == built.idRanks)
+        #expect(read.grid == built.grid && read.remote == built.remote)
+        func cells(_ x: ReferralIndex) -> [[Float]] { x.beyondCells.map { [$0.minLatitude, $0.maxLatitude, $0.minLongitude, $0.maxLongitude] + $0.entries.map(Float.init) } }
+        #expect(cells(read) == cells(built) && built.beyondCells.count > 100)
+        #expect(read.remoteByNeed.map { $0.map(\.entries) } == built.remoteByNeed.map { $0.map(\.entries) })
+    }
+
     @Test func anotherStoreAnotherVersionOrOtherNeedsAreNotThisIndex() async throws {
         guard SharedData.requireShared() else { return }
         let built = try await Self.fixtures.value
