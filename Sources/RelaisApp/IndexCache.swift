@@ -113,8 +113,8 @@ public actor IndexCache {
             // Why, for whoever reads the log: an upgrade of Relais, another store's file, or damage.
             let format = IndexSnapshot.formatNumber(of: bytes)
             let why: String
-            if let format, format != IndexSnapshot.currentFormat {
-                why = "written by another version of Relais (index format \(format), this one reads \(IndexSnapshot.currentFormat))"
+            if let format, format != IndexSnapshot.format {
+                why = "written by another version of Relais (index format \(format), this one reads \(IndexSnapshot.format))"
             } else if let tag = IndexSnapshot.tag(of: bytes), tag.store != identity {
                 why = "the index of another store"
             } else {

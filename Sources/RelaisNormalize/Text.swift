@@ -288,11 +288,11 @@ public enum Text {
         return fa != fb ? fa < fb : a < b
     }
 
-    /// A short stable hash (FNV-1a 64, hex) for identities.
     /// The key of an organization known by its name (case, accents and ligatures set aside): the
     /// store's `organization.id`, and the name of its HSDS UUID.
     public static func organizationKey(_ name: String) -> String { "o" + String(hash(fold(name)).prefix(11)) }
 
+    /// A short stable hash (FNV-1a 64, hex) for identities.
     public static func hash(_ parts: String...) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for var part in parts {

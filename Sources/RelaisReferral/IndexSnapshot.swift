@@ -23,9 +23,8 @@ public enum IndexSnapshot {
 
     static let magic: [UInt8] = Array("RELAIS-INDEX".utf8)
     /// Bumped whenever the layout or what the index keeps changes.
-    static let format: UInt32 = 2
+    public static let format: UInt32 = 2
 
-    /// The tag a snapshot carries (nil: not a snapshot of this format).
     /// The format number of an index file (nil when the bytes are not one at all): a file
     /// written by another version of Relais has another number.
     public static func formatNumber(of bytes: [UInt8]) -> UInt32? {
@@ -34,8 +33,7 @@ public enum IndexSnapshot {
         return r.u32()
     }
 
-    public static let currentFormat = format
-
+    /// The tag a snapshot carries (nil: not a snapshot of this format).
     public static func tag(of bytes: [UInt8]) -> Tag? {
         var r = ByteReader(bytes)
         guard r.bytes(magic.count) == magic, r.u32() == format, let store = r.i64(), let version = r.i64() else { return nil }
@@ -256,12 +254,7 @@ public enum IndexSnapshot {
         guard r.atEnd else { return nil }
         out.columns = ReferralIndex.Columns(out.entries[...], base: base)
         for (i, e) in out.entries.enumerated() {
-            let index = Int32(truncatingIfNeeded: base + i)
-            if e.remote {
-                out.remote.append(index)
-            } else {
-                out.grid[ReferralIndex.cellKey(Double(e.latitude), Double(e.longitude)), default: []].append(index)
-            }
+            ReferralIndex.place(e, Int32(truncatingIfNeeded: base + i), grid: &out.grid, remote: &out.remote)
         }
         return out
     }

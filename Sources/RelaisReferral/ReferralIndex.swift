@@ -203,13 +203,8 @@ public final class ReferralIndex: Sendable {
                 teamVerifiedDay: l.verifiedByTeam.flatMap { LocalDate(iso: $0.prefix(10)) }.map { Int32($0.dayNumber) },
                 schedule: schedule, scheduleID: scheduleID, sessions: c.sessions.filter { !$0.cancelled },
                 byAppointment: c.flags.contains { $0.code == "by_appointment" }, zone: c.zone, precision: c.pointPrecision, languages: languages)
-            let index = Int32(entries.count)
+            ReferralIndex.place(entry, Int32(entries.count), grid: &grid, remote: &remote)
             entries.append(entry)
-            if isRemote {
-                remote.append(index)
-            } else {
-                grid[ReferralIndex.cellKey(Double(entry.latitude), Double(entry.longitude)), default: []].append(index)
-            }
         }
 
         /// A block of entries made before (read back from a snapshot, in the order of the
@@ -385,6 +380,15 @@ public final class ReferralIndex: Sendable {
 
     static func bit(_ f: AccessFeature) -> UInt8 {
         UInt8(1) << UInt8(AccessFeature.allCases.firstIndex(of: f) ?? 0)
+    }
+
+    /// Where the engine finds an entry: among the remote ones (phone, online), or in its cell of the grid.
+    static func place(_ e: IndexEntry, _ index: Int32, grid: inout [Int64: [Int32]], remote: inout [Int32]) {
+        if e.remote {
+            remote.append(index)
+        } else {
+            grid[cellKey(Double(e.latitude), Double(e.longitude)), default: []].append(index)
+        }
     }
 
     static func cellKey(_ lat: Double, _ lon: Double) -> Int64 {

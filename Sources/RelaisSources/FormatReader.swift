@@ -301,9 +301,7 @@ extension FormatReader {
 
     /// JSON of a document, with clear errors for HTML pages and truncated bodies.
     func json(_ d: Document, _ ctx: ReaderContext) throws -> Any {
-        let body = try d.contents()
-        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "<") { throw ReadError.htmlInsteadOfJSON(d.url, status: d.status) }
+        let body = try jsonBody(d)
         do { return try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) } catch {
             let ns = error as NSError
             let detail = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
@@ -312,11 +310,17 @@ extension FormatReader {
         }
     }
 
-    /// A document's JSON as a tape: parsed in one pass, its values read where they lie.
-    func tape(_ d: Document) throws -> JSONTape {
+    /// A document's bytes, refused when they are a page of HTML (a maintenance or error page).
+    func jsonBody(_ d: Document) throws -> [UInt8] {
         let body = try d.contents()
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         if first == UInt8(ascii: "<") { throw ReadError.htmlInsteadOfJSON(d.url, status: d.status) }
+        return body
+    }
+
+    /// A document's JSON as a tape: parsed in one pass, its values read where they lie.
+    func tape(_ d: Document) throws -> JSONTape {
+        let body = try jsonBody(d)
         do { return try JSONTape(body) } catch {
             throw ReadError.brokenJSON(d.url, truncated: error.truncated, detail: "\(error.reason) (octet \(error.offset))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RelaisModel
 
 /// What a reader reads from a JSON value, whether it comes from a tape (`JSONRef`: an API's
 /// pages) or from a tree built in memory (`AnyJSON`: the services a datapackage's CSV tables
@@ -51,4 +52,11 @@ struct AnyJSON: JSONView {
     var double: Double? { JSONPath.double(value) }
     var strings: [String] { JSONPath.strings(value) }
     var elements: [AnyJSON] { ((value as? [Any]) ?? []).map { AnyJSON(value: $0) } }
+}
+
+extension RunIssue {
+    /// An element of a page's list of records that is not a JSON object: a row that cannot be read.
+    static func notAnObject(_ item: String) -> RunIssue {
+        RunIssue(item: item, field: nil, reason: "élément qui n’est pas un objet JSON : rejeté", severity: .rejected)
+    }
 }

@@ -126,6 +126,18 @@ struct JSONTapeTests {
         #expect(t.root["b"]?.elements.last?["c"]?.double == 2)
     }
 
+    /// An element of a page's list that is not an object is a rejected row (counted against the
+    /// source's share of rejections), never silently dropped; the page's other records are read.
+    @Test func anElementThatIsNotAnObjectIsARejectedRow() throws {
+        let manifest = try Manifest.parse("id: t\ntitle: T\nurl: https://exemple.fr/hsds/services\nformat: hsds\nschedule: every 24h\n", file: "t.yml")
+        let ctx = ReaderContext(manifest: manifest, normalizer: RecordNormalizer(data: TestEnvironment.data, defaultKind: nil), now: TestEnvironment.referenceDate)
+        let page = #"{"contents": [{"id": "a", "name": "GEM A"}, 42, "texte", null, {"id": "b", "name": "GEM B"}], "total_pages": 1}"#
+        let result = try HSDSReader().page(Document(url: "https://exemple.fr/hsds/services?page=1", body: Array(page.utf8)), number: 1, ctx)
+        #expect(result.records.map(\.id) == ["a", "b"])
+        #expect(result.issues.map(\.item) == ["page 1, élément 2", "page 1, élément 3", "page 1, élément 4"])
+        #expect(result.issues.allSatisfy { $0.severity == .rejected } && result.skipped == 0)
+    }
+
     /// The HSDS reader reads the same records from a page's tape as from Foundation's tree.
     @Test func hsdsRecordsAreTheSameFromTheTapeAndFromFoundationsTree() throws {
         try #require(SharedData.available)

@@ -61,8 +61,13 @@ struct DataInclusionReader: FormatReader {
                 let o = try tape(doc).root
                 guard let items = o["items"]?.elements else { continue }
                 let page = o["page"]?.double.flatMap { Int(checked: $0, in: 1...1_000_000) } ?? 1
-                for (i, item) in items.enumerated() where item.kind == .object {
-                    body(item, "\(services ? "services" : "structures") page \(page), élément \(i + 1)")
+                for (i, item) in items.enumerated() {
+                    let name = "\(services ? "services" : "structures") page \(page), élément \(i + 1)"
+                    guard item.kind == .object else {
+                        result.issues.append(.notAnObject(name))
+                        continue
+                    }
+                    body(item, name)
                 }
             }
         }

@@ -109,12 +109,17 @@ struct HSDSReader: FormatReader {
         let contents = try tape(doc).root["contents"]?.elements ?? []
         result.records.reserveCapacity(contents.count)
         for (i, s) in contents.enumerated() {
+            let item = "page \(number), élément \(i + 1)"
+            guard s.kind == .object else {
+                result.issues.append(.notAnObject(item))
+                continue
+            }
             // Another Relais's demonstration listings are fictional: never imported as real ones.
-            if s.kind != .object || (!ctx.manifest.demo && Self.isDemonstration(s)) {
+            if !ctx.manifest.demo, Self.isDemonstration(s) {
                 result.skipped += 1
                 continue
             }
-            result.records.append(record(s, item: "page \(number), élément \(i + 1)", ctx))
+            result.records.append(record(s, item: item, ctx))
         }
         return result
     }
