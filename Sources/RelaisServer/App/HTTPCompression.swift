@@ -13,16 +13,11 @@ import Synchronization
 /// the compressors are kept between responses. The ETag of a compressed response becomes weak (`W/"…"`): the same
 /// content, another encoding. `Vary: Accept-Encoding` tells caches that the encoding depends on it.
 struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
-    static var minimumBytes: Int { 1024 }
-    static var maximumBytes: Int { 32 << 20 }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        guard Self.compressible(response) else { return response }
+        guard ContentCoding.compressible(response) else { return response }
         response.headers.append(HTTPField(name: .vary, value: "Accept-Encoding"))
-        guard request.method != .head, Self.acceptsGzip(request.headers[values: .acceptEncoding]),
-              let length = response.body.contentLength, length >= Self.minimumBytes, length <= Self.maximumBytes
-        else { return response }
+        guard ContentCoding.gzips(request), let length = response.body.contentLength, ContentCoding.worthCompressing(length) else { return response }
         let bytes = try await response.body.collected()
         guard let compressed = bytes.withUnsafeReadableBytes({ GzipCompressors.shared.compress($0) }) else { return response }
         response.body = ResponseBody(byteBuffer: compressed)
@@ -30,6 +25,34 @@ struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
         response.headers[.contentLength] = String(compressed.readableBytes)
         if let etag = response.headers[.eTag], !etag.hasPrefix("W/") { response.headers[.eTag] = "W/" + etag }
         return response
+    }
+}
+
+/// When and how a response is gzipped: the rules of ``HTTPCompression``, also applied by an
+/// answer written as text (``JSONResponse``), which compresses its own bytes — no copy of the
+/// body to collect it again.
+enum ContentCoding {
+    static var minimumBytes: Int { 1024 }
+    static var maximumBytes: Int { 32 << 20 }
+
+    /// Whether the request lets gzip through (and is not a `HEAD`, which has no body to encode).
+    static func gzips(_ request: Request) -> Bool {
+        request.method != .head && acceptsGzip(request.headers[values: .acceptEncoding])
+    }
+
+    static func worthCompressing(_ length: Int) -> Bool { length >= minimumBytes && length <= maximumBytes }
+
+    /// `text` as the body of `headers`' response: gzipped when the request accepts it and it is
+    /// worth it (`Content-Encoding`, `Vary`), as it is otherwise.
+    static func body(_ text: String, for request: Request, headers: inout HTTPFields) -> ByteBuffer {
+        headers.append(HTTPField(name: .vary, value: "Accept-Encoding"))
+        var text = text
+        if gzips(request), worthCompressing(text.utf8.count),
+           let compressed = text.withUTF8({ GzipCompressors.shared.compress(UnsafeRawBufferPointer($0)) }) {
+            headers[.contentEncoding] = "gzip"
+            return compressed
+        }
+        return ByteBuffer(string: text)
     }
 
     /// A response worth compressing: a body of a textual type, not already encoded.
@@ -64,27 +87,60 @@ struct HTTPCompression<Context: RequestContext>: RouterMiddleware {
     static func acceptsGzip(_ values: [String]) -> Bool {
         var gzip: Double?
         var any: Double?
-        for value in values {
-            for item in value.utf8.split(separator: 0x2C) {  // ,
-                let parts = item.split(separator: 0x3B)  // ;
-                guard let first = parts.first else { continue }
-                let coding = first.filter { $0 != 0x20 && $0 != 0x09 }.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-                guard !coding.isEmpty else { continue }
-                var q = 1.0
-                for p in parts.dropFirst() {
-                    let param = p.filter { $0 != 0x20 && $0 != 0x09 }
-                    if param.count >= 2, param[0] | 0x20 == 0x71, param[1] == 0x3D {  // q=
-                        q = Double(String(decoding: param.dropFirst(2), as: UTF8.self)) ?? 0
+        for var value in values {
+            value.withUTF8 { b in
+                var start = 0
+                while start < b.count {
+                    var end = start
+                    while end < b.count, b[end] != 0x2C { end += 1 }  // ,
+                    var cut = start
+                    while cut < end, b[cut] != 0x3B { cut += 1 }  // ;
+                    let coding = Coding(b[start..<cut])
+                    var q = 1.0
+                    while cut < end {  // the parameters, each after a ;
+                        var next = cut + 1
+                        while next < end, b[next] != 0x3B { next += 1 }
+                        if let weight = weight(b[(cut + 1)..<next]) { q = weight }
+                        cut = next
                     }
-                }
-                if coding.elementsEqual("gzip".utf8) || coding.elementsEqual("x-gzip".utf8) {
-                    gzip = max(gzip ?? 0, q)
-                } else if coding.elementsEqual("*".utf8) {
-                    any = q
+                    switch coding {
+                    case .gzip: gzip = max(gzip ?? 0, q)
+                    case .any: any = q
+                    case .other, .none: break
+                    }
+                    start = end + 1
                 }
             }
         }
         return (gzip ?? any ?? 0) > 0
+    }
+
+    /// A content coding's name, blanks left out and case ignored.
+    private enum Coding {
+        case gzip, any, other, none
+
+        init(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+            var key: UInt64 = 0
+            var count = 0
+            for b in bytes where b != 0x20 && b != 0x09 {
+                count += 1
+                if count > 6 { self = .other; return }
+                key = key << 8 | UInt64(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+            }
+            switch key {
+            case _ where count == 0: self = .none
+            case 0x677A_6970, 0x782D_677A_6970: self = .gzip  // gzip, x-gzip
+            case 0x2A: self = .any  // *
+            default: self = .other
+            }
+        }
+    }
+
+    /// The weight of a `q=…` parameter (0 when it is not a number), nil for another parameter.
+    private static func weight(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
+        let kept = bytes.filter { $0 != 0x20 && $0 != 0x09 }
+        guard kept.count >= 2, kept[0] | 0x20 == 0x71, kept[1] == 0x3D else { return nil }  // q=
+        return Double(String(decoding: kept.dropFirst(2), as: UTF8.self)) ?? 0
     }
 }
 
