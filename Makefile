@@ -25,10 +25,14 @@ run: release
 
 # The unit suite includes the checks against reference implementations from PyPI
 # (dateutil, icalendar, recurring-ical-events, phonenumbers, opening-hours-py), in a venv.
+# A throwaway PostgreSQL cluster (scripts/postgres.sh, Debian's server, installed when missing)
+# runs the store contract and the PostgreSQL tests; the log must show that they ran.
 unit: bootstrap
 	scripts/check-layers.sh
 	swift build --build-tests
-	RELAIS_ORACLE_PY=$$(scripts/oracle-venv.sh) swift test --skip-build
+	RELAIS_TEST_POSTGRES=$$(scripts/postgres.sh start) RELAIS_ORACLE_PY=$$(scripts/oracle-venv.sh) swift test --skip-build 2>&1 | tee .build/unit.log; \
+	  status=$${PIPESTATUS[0]}; scripts/postgres.sh stop; [ $$status -eq 0 ] || exit $$status; \
+	  grep -q "Suite PostgresContractTests passed" .build/unit.log || { echo "the PostgreSQL suites did not run"; exit 1; }
 
 acceptance: release
 	@scripts/bootstrap.sh chromium

@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // The pure core: values, parsers, the merge, the referral engine. No I/O.
         .target(name: "RelaisModel", swiftSettings: swiftSettings),
@@ -51,7 +52,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "RelaisStore", dependencies: ["RelaisModel", "RelaisMerge"], swiftSettings: swiftSettings),
+        .target(name: "RelaisStore", dependencies: ["RelaisModel", "RelaisMerge", "RelaisNormalize"], swiftSettings: swiftSettings),
         .target(
             name: "RelaisStoreSQLite",
             dependencies: [
@@ -59,6 +60,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The same protocols on PostgreSQL (several instances, one database), through libpq.
+        .target(
+            name: "RelaisStorePostgres",
+            dependencies: ["RelaisStore", "RelaisModel", "RelaisNormalize", "RelaisMerge", "CLibPQ"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -75,7 +82,7 @@ let package = Package(
         .target(
             name: "RelaisApp",
             dependencies: [
-                "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisReferral", "RelaisMerge", "RelaisAuth",
+                "RelaisImport", "RelaisSources", "RelaisStore", "RelaisStoreSQLite", "RelaisStorePostgres", "RelaisReferral", "RelaisMerge", "RelaisAuth",
                 "RelaisFetch", "RelaisModel", "RelaisNormalize",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -152,6 +159,7 @@ let package = Package(
         .testTarget(name: "RelaisMergeTests", dependencies: ["RelaisMerge", "RelaisModel", "RelaisNormalize"]),
         .testTarget(name: "RelaisFetchTests", dependencies: ["RelaisTestSupport", "RelaisFetch", "CZlib", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisStoreSQLite", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
+        .testTarget(name: "RelaisStorePostgresTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisStorePostgres", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
         .testTarget(
             name: "RelaisImportTests",
             dependencies: [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine of this kind lacks to build Relais:
-# Debian's libcurl (OpenSSL flavour), libxml2, zlib, SQLite and OpenSSL (libcrypto) headers.
+# Debian's libcurl (OpenSSL flavour), libxml2, zlib, SQLite, OpenSSL (libcrypto) and libpq headers.
 set -euo pipefail
 # `scripts/bootstrap.sh chromium` installs what the browser check drives and measures with:
 # Debian's Chromium, its WebDriver (chromium-driver, for the outside acceptance checks) and
@@ -24,6 +24,7 @@ need=()
 [ -f /usr/include/libdeflate.h ] || need+=(libdeflate-dev)
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 [ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
+[ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing ${need[*]}"

@@ -5,6 +5,7 @@ import RelaisImport
 import RelaisModel
 import RelaisSources
 import RelaisStore
+import RelaisStorePostgres
 import RelaisStoreSQLite
 
 /// The composition root: everything `relais serve`, every command, the tests and the
@@ -37,12 +38,19 @@ public struct RelaisContext: Sendable {
         case maintenance
     }
 
-    /// Opens the SQLite store at `db` (the embedded default) and assembles the rest.
+    /// Opens the store `db` names — a SQLite file (the embedded default) or a PostgreSQL URL
+    /// (`postgres://user@host/database`: several instances, one database) — and assembles the rest.
     public static func open(
         db: String, access: Access = .readWrite, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },
         fetcher: Fetcher = Fetcher(), environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "relais"),
         warmIndex: Bool = false
     ) async throws -> RelaisContext {
+        if PostgresStore.isURL(db) {
+            // No index file: instances share the database, not a disk (each builds its index).
+            return try await open(
+                store: try PostgresStore(url: db, readingOnly: access == .readOnly), readOnly: access != .readWrite, home: home, clock: clock,
+                fetcher: fetcher, environment: environment, logger: logger, indexSnapshot: nil, warmIndex: warmIndex)
+        }
         let store: SQLiteStore
         switch access {
         case .readWrite, .maintenance: store = try SQLiteStore(path: db)

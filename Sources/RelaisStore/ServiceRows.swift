@@ -1,5 +1,4 @@
 import RelaisModel
-import RelaisStore
 import RelaisMerge
 import RelaisNormalize
 
@@ -7,42 +6,43 @@ import RelaisNormalize
 /// content and its hash, the identity keys, the denormalised columns, the HSDS
 /// schedule rows and the full-text entry. Pure values, so the threads that
 /// normalise a run prepare them (`DraftFeed.add`), and the write transaction
-/// only binds and steps (it is single-threaded; this work was half of it).
-struct ServiceRows: Sendable {
-    var json: String
-    var hash: String
-    var keys: [String]
-    var organizationID: String?
-    var openingHours: String?
-    var needs: String
-    var audiences: String
-    var modalities: String
-    var flags: String
-    var schedule: [ScheduleRow]
+/// only binds and steps (it is single-threaded; this work was half of it). Shared by every
+/// backend: one folding of the full-text columns, one set of HSDS schedule rows.
+public struct ServiceRows: Sendable {
+    public var json: String
+    public var hash: String
+    public var keys: [String]
+    public var organizationID: String?
+    public var openingHours: String?
+    public var needs: String
+    public var audiences: String
+    public var modalities: String
+    public var flags: String
+    public var schedule: [ScheduleRow]
     /// The full-text columns, folded as queries are (case, accents, ligatures œ/æ,
     /// typographic apostrophes and dashes): one folding for the index and the query.
-    var ftsName: String
-    var ftsOrganization: String
-    var ftsPlace: String
-    var ftsBody: String
+    public var ftsName: String
+    public var ftsOrganization: String
+    public var ftsPlace: String
+    public var ftsBody: String
 
     /// One HSDS `schedule` row: a rule and one of its time spans.
-    struct ScheduleRow: Sendable {
-        var freq: String?
-        var interval: Int?
-        var byday: String?
-        var bymonth: String?
-        var dtstart: String?
-        var until: String?
-        var count: Int?
-        var opensAt: String?
-        var closesAt: String?
-        var validFrom: String?
-        var openingHours: String?
-        var closed: Bool
+    public struct ScheduleRow: Sendable {
+        public var freq: String?
+        public var interval: Int?
+        public var byday: String?
+        public var bymonth: String?
+        public var dtstart: String?
+        public var until: String?
+        public var count: Int?
+        public var opensAt: String?
+        public var closesAt: String?
+        public var validFrom: String?
+        public var openingHours: String?
+        public var closed: Bool
     }
 
-    init(_ c: ListingContent, fingerprint: ListingFingerprint) {
+    public init(_ c: ListingContent, fingerprint: ListingFingerprint) {
         json = fingerprint.json
         hash = fingerprint.hash
         keys = fingerprint.keys
