@@ -7,7 +7,7 @@ PORT ?= 8080
 DB ?= relais.sqlite
 SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
-ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages interop
+ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages interop postgres
 
 .PHONY: run test unit acceptance openapi-check browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
 

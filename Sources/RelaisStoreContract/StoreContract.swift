@@ -33,6 +33,7 @@ public enum StoreContract {
         Check(name: "languages and access filter a search", body: languageAndAccessFilters),
         Check(name: "a curated edit wins over every source and survives re-imports", body: curationWins),
         Check(name: "the same resource in two sources is one listing", body: twinsAcrossSources),
+        Check(name: "one source's records sharing a key stay apart", body: oneSourcesRecordsAreNeverTwins),
         Check(name: "the data version moves with every change of the listings", body: dataVersionMoves),
         Check(name: "the referral index reads every listed listing without its long texts", body: indexListings),
         Check(name: "one lease per source, taken over only from its holder", body: leases),
@@ -322,6 +323,17 @@ public enum StoreContract {
         #expect(all.count == 1)
         #expect(Set(all.first?.sources ?? []) == ["annuaire", "carte"])
         #expect(all.first?.content.website == "https://lephare.example.org")
+    }
+
+    /// Two records of one source that share an identity key (two workshops of one association,
+    /// one phone) are two listings, even while another source is there to look twins up in: a
+    /// source's own listings are never its twins, written yet or not.
+    static func oneSourcesRecordsAreNeverTwins(_ store: any DirectoryStore) async throws {
+        try await run(store, [draft("o", "Ligne d’écoute", phone: "+33380000009")], source: "autre")
+        let sessions = [draft("s1", "Atelier Prospect – Bordeaux", phone: "+33556000001"), draft("s2", "Atelier Prospect – Libourne", phone: "+33556000001")]
+        let record = try await run(store, sessions, source: "agenda")
+        #expect(record.added == 2)
+        #expect(Set(try await store.allListings(includeHidden: true).map(\.content.name)) == ["Ligne d’écoute", "Atelier Prospect – Bordeaux", "Atelier Prospect – Libourne"])
     }
 
     static func dataVersionMoves(_ store: any DirectoryStore) async throws {

@@ -249,6 +249,7 @@ final class PGPool: Sendable {
     static let commits = Atomic<Int>(0)
 
     /// A write: `body` in one transaction.
+    @discardableResult
     func write<T>(_ body: (PGConnection) throws -> T) throws -> T {
         let value = try withConnection { c in try c.transaction { try body(c) } }
         Self.commits.add(1, ordering: .releasing)

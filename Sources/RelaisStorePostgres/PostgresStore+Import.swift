@@ -283,7 +283,7 @@ extension PostgresStore {
                     let key = chunk[index].draft.key
                     let fingerprint = chunk[index].fingerprint
                     let decision = try planner.decide(key: key, hash: fingerprint.hash, content: chunk[index].draft.content) { content in
-                        try twins.find(c, content, keys: fingerprint.keys)
+                        try twins.find(c, content, keys: fingerprint.keys, excluding: records.pendingServices)
                     }
                     switch decision {
                     case .duplicate:
@@ -373,12 +373,17 @@ extension PostgresStore {
         let now: String
         private var inserts: [(key: String, serviceID: String, draft: String?, hash: String)] = []
         private var seenKeys: [String] = []
+        /// The listings of records not yet written: already this source's, so never its twins.
+        private(set) var pendingServices: Set<String> = []
 
         init(source: SourceRegistration, runID: Int64, now: String) {
             (self.source, self.runID, self.now) = (source, runID, now)
         }
 
-        func insert(key: String, serviceID: String, draft: String?, hash: String) { inserts.append((key, serviceID, draft, hash)) }
+        func insert(key: String, serviceID: String, draft: String?, hash: String) {
+            inserts.append((key, serviceID, draft, hash))
+            pendingServices.insert(serviceID)
+        }
         func seen(_ key: String) { seenKeys.append(key) }
 
         func flush(_ c: PGConnection) throws {
@@ -391,6 +396,7 @@ extension PostgresStore {
                         PGTextArray(inserts.map(\.draft)), PGTextArray(inserts.map(\.hash)),
                     ])
                 inserts.removeAll(keepingCapacity: true)
+                pendingServices.removeAll(keepingCapacity: true)
             }
             if !seenKeys.isEmpty {
                 try c.query(
@@ -411,13 +417,15 @@ extension PostgresStore {
             empty = try c.query("SELECT 1 AS x FROM source_record WHERE source_id <> $1 LIMIT 1", [sourceID]).count == 0
         }
 
-        func find(_ c: PGConnection, _ content: ListingContent, keys: [String]) throws -> String? {
+        /// `excluding`: listings this run's unwritten records belong to (SQLite writes each record
+        /// at once; here they go a chunk at a time).
+        func find(_ c: PGConnection, _ content: ListingContent, keys: [String], excluding pending: Set<String>) throws -> String? {
             guard !empty else { return nil }
             return try TwinChoice.choose(content, keys: keys) { key in
                 try c.query("""
                     SELECT k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
                     WHERE k.key = $1 AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.service_id = k.service_id AND r.source_id = $2)
-                    """, [key, sourceID]).rows.map { (serviceID: $0.text("service_id"), kind: $0.text("kind")) }
+                    """, [key, sourceID]).rows.map { (serviceID: $0.text("service_id"), kind: $0.text("kind")) }.filter { !pending.contains($0.serviceID) }
             }
         }
     }
