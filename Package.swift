@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(name: "RelaisMergeTests", dependencies: ["RelaisMerge", "RelaisModel", "RelaisNormalize"]),
         .testTarget(name: "RelaisFetchTests", dependencies: ["RelaisTestSupport", "RelaisFetch", "CZlib", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "RelaisStoreTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisStoreSQLite", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
-        .testTarget(name: "RelaisStorePostgresTests", dependencies: ["RelaisTestSupport", "RelaisStore", "RelaisStorePostgres", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
+        .testTarget(name: "RelaisStorePostgresTests", dependencies: ["RelaisTestSupport", "RelaisApp", "RelaisStore", "RelaisStoreSQLite", "RelaisStorePostgres", "RelaisStoreContract", "RelaisMerge", "RelaisModel"]),
         .testTarget(
             name: "RelaisImportTests",
             dependencies: [

@@ -186,7 +186,7 @@ public actor IndexCache {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             let owner = name.dropFirst(prefix.count).split(separator: "-").first.map(String.init) ?? ""
-            guard ProcessLiveness.isGoneLocally(owner: "\(ProcessInfo.processInfo.hostName):\(owner)") else { continue }
+            guard ProcessLiveness.isGoneLocally(owner: "\(ProcessLiveness.hostName):\(owner)") else { continue }
             let file = folder + "/" + name
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
                 now.timeIntervalSince(modified) > 3600

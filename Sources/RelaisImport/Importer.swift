@@ -33,7 +33,7 @@ public struct Importer: Sendable {
     }
 
     /// This process, as runs and leases name it: `host:pid`.
-    public static let processOwner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    public static let processOwner = "\(ProcessLiveness.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
     /// The source of the curated national lines of `Directory/national.yml`.
     public static let nationalSourceID = "relais-national"

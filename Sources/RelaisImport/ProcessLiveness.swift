@@ -3,6 +3,13 @@ import Foundation
 /// Whether the process that opened a run or holds a lease is still there. Owners are
 /// written `host:pid` (runs) or `host:pid:random` (leases).
 public enum ProcessLiveness {
+    /// This host's name in owners: `RELAIS_INSTANCE` when set (instances in containers that
+    /// share a host name, or a test playing two hosts), the system's host name otherwise.
+    public static let hostName: String = {
+        let set = ProcessInfo.processInfo.environment["RELAIS_INSTANCE"].map { $0.replacingOccurrences(of: ":", with: "-") } ?? ""
+        return set.isEmpty ? ProcessInfo.processInfo.hostName : set
+    }()
+
     /// True only when the owner names a process of this host that no longer exists;
     /// an owner on another host, or unreadable, is never declared gone.
     public static func isGoneLocally(owner: String) -> Bool {
@@ -11,7 +18,7 @@ public enum ProcessLiveness {
         // host:pid or host:pid:random — the host itself may not contain ':'. Both indexes are
         // within bounds: parts.count ≥ 2 is checked above, ≥ 3 in the first branch.
         let (host, pidText) = parts.count >= 3 ? (parts[parts.count - 3], parts[parts.count - 2]) : (parts[0], parts[1])
-        guard host == ProcessInfo.processInfo.hostName, let pid = Int32(pidText), pid > 0 else { return false }
+        guard host == hostName, let pid = Int32(pidText), pid > 0 else { return false }
         if pid == ProcessInfo.processInfo.processIdentifier { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }

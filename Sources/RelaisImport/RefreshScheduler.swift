@@ -73,7 +73,7 @@ public actor RefreshScheduler {
 
     /// host:pid:random — unique per process, readable by an admin.
     public static func defaultOwner() -> String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
+        "\(ProcessLiveness.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// The manifests this scheduler runs (re-read from their folder at each call).

@@ -270,10 +270,9 @@ extension PostgresStore {
             let freshSources = JSONText.strings([source.id])
             let today = String(now.prefix(10))
             let records = RecordWriter(source: source, runID: runID, now: now)
+            let fresh = NewListings(provenanceJSON: freshProvenance, sourcesJSON: freshSources, lastVerified: today, demo: source.demo, now: now)
             func writeNew(_ id: String, _ content: ListingContent, _ rows: ServiceRows, parentID: String?) throws {
-                try Self.writeService(
-                    c, id: id, content: content, rows: rows, provenanceJSON: freshProvenance, demo: source.demo, stale: false,
-                    sourcesJSON: freshSources, lastVerified: today, parentID: parentID, exists: false, createdAt: now, now: now)
+                fresh.add(id: id, content: content, rows: rows, parentID: parentID)
                 counts.added += 1
             }
             var waiting: [(id: String, item: PreparedDraft)] = []
@@ -307,6 +306,7 @@ extension PostgresStore {
                     }
                 }
                 try records.flush(c)
+                try fresh.flush(c)
             }
             let issues: [RunIssue]
             switch feed.finalVerdict() {
@@ -319,6 +319,7 @@ extension PostgresStore {
                 let parent = try c.query("SELECT service_id FROM source_record WHERE source_id = $1 AND record_key = $2", [source.id, item.draft.content.parentKey])
                 try writeNew(id, item.draft.content, Self.rows(item), parentID: parent.first?.string("service_id"))
             }
+            try fresh.flush(c)
 
             let markMissing = markMissingAsStale ?? !planner.seen.isEmpty
             let accepted = try c.query("SELECT shrink_accepted_at FROM source WHERE id = $1", [source.id]).first?.string("shrink_accepted_at") != nil
@@ -407,20 +408,123 @@ extension PostgresStore {
         }
     }
 
+    /// The listings a run creates from one record each, written a chunk at a time: one statement
+    /// per table for a chunk (1,000 listings), not one per listing and table. What is the same
+    /// for the whole run (provenance, sources, dates) is bound once.
+    final class NewListings {
+        let provenanceJSON: String
+        let sourcesJSON: String
+        let lastVerified: String
+        let demo: Bool
+        let now: String
+        private var pending: [(id: String, content: ListingContent, rows: ServiceRows, parentID: String?)] = []
+
+        init(provenanceJSON: String, sourcesJSON: String, lastVerified: String, demo: Bool, now: String) {
+            (self.provenanceJSON, self.sourcesJSON, self.lastVerified, self.demo, self.now) = (provenanceJSON, sourcesJSON, lastVerified, demo, now)
+        }
+
+        func add(id: String, content: ListingContent, rows: ServiceRows, parentID: String?) {
+            pending.append((id, content, rows, parentID))
+        }
+
+        func flush(_ c: PGConnection) throws {
+            guard !pending.isEmpty else { return }
+            defer { pending.removeAll(keepingCapacity: true) }
+            let p = pending
+            func texts(_ f: ((id: String, content: ListingContent, rows: ServiceRows, parentID: String?)) -> String?) -> PGTextArray { PGTextArray(p.map(f)) }
+            let orgs = p.compactMap { l in l.rows.organizationID.flatMap { id in l.content.organization.map { (id, $0) } } }
+            if !orgs.isEmpty {
+                try c.query(
+                    "INSERT INTO organization (id, name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                    [PGTextArray(orgs.map(\.0)), PGTextArray(orgs.map(\.1))])
+            }
+            try c.query("""
+                INSERT INTO service (organization_id, name, alternate_name, description, url, email, status, fees_description,
+                eligibility_description, application_process, kind, needs, audiences, modalities, opening_hours, schedule_text,
+                postal_code, insee, departement, latitude, longitude, parent_id, content, flags, search_name, search_organization, search_place,
+                search_body, id, demo, stale, last_verified, provenance, sources, updated_at, created_at)
+                SELECT u.org, u.name, u.alt, u.descr, u.url, u.email, u.status, u.fees, u.elig, u.appl, u.kind, u.needs, u.aud, u.moda, u.oh, u.st,
+                       u.pc, u.insee, u.dep, u.lat::float8, u.lon::float8, u.parent, u.content, u.flags, u.sn, u.so, u.sp, u.sb, u.id,
+                       $30, 0, $31, $32, $33, $34::timestamptz, $34::timestamptz
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                            $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[],
+                            $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[])
+                     AS u(org, name, alt, descr, url, email, status, fees, elig, appl, kind, needs, aud, moda, oh, st, pc, insee, dep, lat, lon, parent,
+                          content, flags, sn, so, sp, sb, id)
+                """, [
+                    texts(\.rows.organizationID), texts(\.content.name), texts(\.content.alternateName), texts(\.content.description),
+                    texts(\.content.website), texts { $0.content.emails.first }, texts(\.content.status.hsdsValue), texts(\.content.fees),
+                    texts(\.content.eligibility), texts(\.content.registration), texts(\.content.kind.rawValue), texts(\.rows.needs),
+                    texts(\.rows.audiences), texts(\.rows.modalities), texts(\.rows.openingHours), texts(\.content.scheduleText),
+                    texts { $0.content.address?.postalCode }, texts { $0.content.address?.insee }, texts { $0.content.address?.departement },
+                    texts { $0.content.point?.latitude.pgText }, texts { $0.content.point?.longitude.pgText }, texts(\.parentID), texts(\.rows.json),
+                    texts(\.rows.flags), texts(\.rows.ftsName), texts(\.rows.ftsOrganization), texts(\.rows.ftsPlace), texts(\.rows.ftsBody), texts(\.id),
+                    demo, lastVerified, provenanceJSON, sourcesJSON, now,
+                ])
+            var schedule: [[String?]] = Array(repeating: [], count: 15)
+            for l in p {
+                for (n, row) in l.rows.schedule.enumerated() {
+                    let values: [String?] = [
+                        "\(l.id)-s\(n)", l.id, row.freq, row.interval.map(String.init), row.byday, row.bymonth, row.dtstart, row.until,
+                        row.count.map(String.init), row.opensAt, row.closesAt, row.validFrom, row.openingHours, row.closed ? "1" : "0",
+                        l.content.scheduleText,
+                    ]
+                    for k in values.indices { schedule[k].append(values[k]) }
+                }
+            }
+            if !schedule[0].isEmpty {
+                // The zone of each row's listing: one text per row, as the other columns.
+                let zones = p.flatMap { l in Array(repeating: l.content.zone.identifier, count: l.rows.schedule.count) }
+                try c.query("""
+                    INSERT INTO schedule (id, service_id, freq, interval, byday, bymonth, dtstart, until, count, opens_at, closes_at, valid_from, valid_to,
+                    opening_hours, closed, description, timezone_name)
+                    SELECT u.id, u.sid, u.freq, u.iv::integer, u.byday, u.bymonth, u.dtstart, u.until, u.cnt::integer, u.opens, u.closes, u.vfrom, u.until,
+                           u.oh, u.closed::integer, u.descr, u.zone
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                                $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+                         AS u(id, sid, freq, iv, byday, bymonth, dtstart, until, cnt, opens, closes, vfrom, oh, closed, descr, zone)
+                    """, schedule.map { PGTextArray($0) } + [PGTextArray(zones)])
+            }
+            for l in p where !l.content.sessions.isEmpty {
+                try PostgresStore.writeSessions(c, id: l.id, content: l.content)
+            }
+            let keys = p.flatMap { l in Set(l.rows.keys).map { ($0, l.id) } }
+            if !keys.isEmpty {
+                try c.query(
+                    "INSERT INTO service_key (key, service_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                    [PGTextArray(keys.map(\.0)), PGTextArray(keys.map(\.1))])
+            }
+        }
+    }
+
     /// The listings of other sources holding an identity key.
+    /// When other sources hold few keys (a large source beside a few small ones), those keys
+    /// are read once, and a record none of whose keys is among them needs no lookup.
     struct TwinLookup {
         let sourceID: String
         let empty: Bool
+        /// Every key that listings of other sources hold, when there are at most `preloadLimit`.
+        let othersKeys: Set<String>?
+        static let preloadLimit = 50_000
 
         init(_ c: PGConnection, excludingSource sourceID: String) throws {
             self.sourceID = sourceID
             empty = try c.query("SELECT 1 AS x FROM source_record WHERE source_id <> $1 LIMIT 1", [sourceID]).count == 0
+            if empty {
+                othersKeys = []
+            } else {
+                let others = try c.query("""
+                    SELECT k.key FROM source_record r JOIN service_key k ON k.service_id = r.service_id WHERE r.source_id <> $1 LIMIT $2
+                    """, [sourceID, Self.preloadLimit + 1]).rows.map { $0.text("key") }
+                othersKeys = others.count > Self.preloadLimit ? nil : Set(others)
+            }
         }
 
         /// `excluding`: listings this run's unwritten records belong to (SQLite writes each record
         /// at once; here they go a chunk at a time).
         func find(_ c: PGConnection, _ content: ListingContent, keys: [String], excluding pending: Set<String>) throws -> String? {
             guard !empty else { return nil }
+            if let othersKeys, !keys.contains(where: othersKeys.contains) { return nil }
             return try TwinChoice.choose(content, keys: keys) { key in
                 try c.query("""
                     SELECT k.service_id, s.kind FROM service_key k JOIN service s ON s.id = k.service_id
@@ -559,6 +663,15 @@ extension PostgresStore {
                     texts(\.validFrom), texts(\.openingHours), texts { $0.closed ? "1" : "0" },
                 ])
         }
+        try writeSessions(c, id: id, content: content)
+        if !r.keys.isEmpty {
+            try c.query("INSERT INTO service_key (key, service_id) SELECT k, $1 FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING", [id, PGTextArray(Array(Set(r.keys)))])
+        }
+    }
+
+    /// A listing's dated sessions (their rows are replaced with the listing's).
+    static func writeSessions(_ c: PGConnection, id: String, content: ListingContent) throws {
+        let a = content.address
         for (i, s) in content.sessions.enumerated() {
             guard let first = s.first, let last = s.last else { continue }
             let end = last.end ?? LocalDateTime(date: last.start.date, minutes: last.allDay ? 1439 : last.start.minutes)
@@ -571,9 +684,6 @@ extension PostgresStore {
                     "\(id)-e\(i)", id, s.title, zone.iso(first.start), zone.epoch(of: first.start), zone.epoch(of: end), s.cancelled, p?.latitude, p?.longitude,
                     s.place?.departement ?? a?.departement, s.jsonString,
                 ])
-        }
-        if !r.keys.isEmpty {
-            try c.query("INSERT INTO service_key (key, service_id) SELECT k, $1 FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING", [id, PGTextArray(Array(Set(r.keys)))])
         }
     }
 }

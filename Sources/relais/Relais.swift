@@ -10,7 +10,7 @@ struct Relais: AsyncParsableCommand {
         commandName: "relais",
         abstract: "Annuaire et orientation vers l’entraide en santé mentale (GEM, associations, pair-aidance).",
         version: "relais \(version)",
-        subcommands: [Serve.self, Import.self, Refresh.self, Search.self, Sources.self, Horaires.self, Refer.self, Sessions.self, Admin.self, Check.self, ExportCommand.self])
+        subcommands: [Serve.self, Import.self, Refresh.self, Search.self, Sources.self, Horaires.self, Refer.self, Sessions.self, Admin.self, Check.self, ExportCommand.self, MigrateStore.self])
 
     /// The entry point: ArgumentParser parses, but everything the user reads is French
     /// (help, usage, parse errors, suggestions for a mistyped command or option).

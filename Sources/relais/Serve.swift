@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Sources rafraîchies en même temps par le planificateur.")
     var concurrency: Int = 2
 
+    @Option(name: .customLong("lease-seconds"), help: "Durée du bail d’une source en cours d’import, renouvelé tant qu’il dure (900 par défaut)\u{A0}: ce qu’attend une autre instance avant de reprendre la source d’une instance tombée sur un autre hôte.")
+    var leaseSeconds: Int = 900
+
     @ArgumentParser.Flag(name: .long, help: "Cookies de session sans l’attribut Secure (seulement derrière un proxy qui ne sert pas HTTPS — déconseillé).")
     var insecureCookies = false
 
@@ -92,7 +95,7 @@ struct Serve: AsyncParsableCommand {
             // The index read at the start was the empty store's: the first question waits for this one.
             try? await ctx.index.ready()
         }
-        let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency), manifestsFolder: folder)
+        let refresher = ctx.scheduler(settings: SchedulerSettings(concurrency: concurrency, leaseDuration: TimeInterval(max(5, leaseSeconds))), manifestsFolder: folder)
         if let list = try? ctx.manifests(in: folder) { try? await ctx.store.register(list.map(\.registration)) }
         let reports = ReportLimits(
             perClient: [.init(reportsPerClient10min, per: 600), .init(reportsPerClientDay, per: 86400)],
