@@ -9,7 +9,7 @@ SHARED ?= ../shared
 # Acceptance stages of the issues that are resolved (../shared/acceptance/run).
 ACCEPTANCE_STAGES ?= foundation importers schedules referral web admin hardening conformance fields pages interop postgres
 
-.PHONY: run test unit acceptance openapi-check browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
+.PHONY: run test unit multi-instance acceptance openapi-check browser bench bench-http bench-import build release bootstrap clean fuzz fuzz-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -50,7 +50,11 @@ browser: release
 openapi-check: release
 	scripts/schemathesis.sh
 
-test: unit acceptance openapi-check browser fuzz-short
+# Two instances on one PostgreSQL, one killed mid-import (scripts/multi-instance.sh).
+multi-instance: release
+	scripts/multi-instance.sh
+
+test: unit acceptance openapi-check multi-instance browser fuzz-short
 
 bench: bootstrap
 	swift build -c release --product relais-bench

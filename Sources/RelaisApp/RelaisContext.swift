@@ -61,6 +61,14 @@ public struct RelaisContext: Sendable {
             indexSnapshot: db + ".index", warmIndex: warmIndex)
     }
 
+    /// How `db` is shown in messages and logs: a PostgreSQL URL without its password.
+    public static func display(db: String) -> String {
+        PostgresStore.isURL(db) ? PostgresStore.redacted(db) : db
+    }
+
+    /// Whether `db` names a PostgreSQL database rather than a SQLite file.
+    public static func isPostgres(db: String) -> Bool { PostgresStore.isURL(db) }
+
     /// Assembles Relais over any store that implements the protocols (another backend, a test's).
     public static func open(
         store: any DirectoryStore, readOnly: Bool = false, home: RelaisHome? = nil, clock: @escaping @Sendable () -> Date = { Date() },

@@ -10,6 +10,13 @@ public enum ProcessLiveness {
         return set.isEmpty ? ProcessInfo.processInfo.hostName : set
     }()
 
+    /// Whether the owner names a process of this host (alive or not).
+    public static func isOnThisHost(owner: String) -> Bool {
+        let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else { return false }
+        return (parts.count >= 3 ? parts[parts.count - 3] : parts[0]) == hostName
+    }
+
     /// True only when the owner names a process of this host that no longer exists;
     /// an owner on another host, or unreadable, is never declared gone.
     public static func isGoneLocally(owner: String) -> Bool {

@@ -122,7 +122,8 @@ public actor RefreshScheduler {
         for d in due where d.dueAt <= now {
             guard inFlight.count < settings.concurrency else { break }
             if inFlight[d.manifest.id] != nil || starting.contains(d.manifest.id) { continue }
-            if let b = blocked[d.manifest.id], b.until > now { continue }
+            // A holder of this host is looked at every tick: when it is gone, its lease is taken at once.
+            if let b = blocked[d.manifest.id], b.until > now, !ProcessLiveness.isGoneLocally(owner: b.holder) { continue }
             if await start(d.manifest, trigger: "schedule") { started.append(d.manifest.id) }
         }
         return started
@@ -223,7 +224,7 @@ public actor RefreshScheduler {
     }
 
     /// Sources whose lease another live process holds: not retried (nor logged) before it expires.
-    private var blocked: [String: (until: Date, logs: Int, nextLog: Date)] = [:]
+    private var blocked: [String: (until: Date, logs: Int, nextLog: Date, holder: String)] = [:]
 
     /// A lease held by a process of this host that is gone is reclaimed at once; one held
     /// elsewhere is waited for until it expires, logged with a growing interval, not every second.
@@ -236,8 +237,9 @@ public actor RefreshScheduler {
             return true
         }
         let until = max(holder.expires ?? now, now.addingTimeInterval(5))
-        var entry = blocked[manifest.id] ?? (until, 0, now)
+        var entry = blocked[manifest.id] ?? (until, 0, now, holder.owner)
         entry.until = until
+        entry.holder = holder.owner
         if now >= entry.nextLog {
             logger.info("\(manifest.id): en cours dans un autre processus (\(holder.owner)) jusqu’à \(Timestamp.string(until)) au plus tard")
             entry.logs += 1
@@ -299,7 +301,11 @@ public actor RefreshScheduler {
         let now = clock()
         guard inFlight.count < settings.concurrency, let plan = try? await plan(now: now) else { return settings.pollInterval }
         // A source leased elsewhere is due when its lease expires, not before.
-        let dues = plan.filter { inFlight[$0.manifest.id] == nil }.map { d in max(d.dueAt, blocked[d.manifest.id]?.until ?? d.dueAt) }
+        // (Held by a process of this host: looked at again within 10 s, it may be gone sooner.)
+        let dues = plan.filter { inFlight[$0.manifest.id] == nil }.map { d in
+            guard let b = blocked[d.manifest.id] else { return d.dueAt }
+            return max(d.dueAt, ProcessLiveness.isOnThisHost(owner: b.holder) ? min(b.until, now.addingTimeInterval(10)) : b.until)
+        }
         guard let next = dues.min() else { return settings.pollInterval }
         return min(settings.pollInterval, max(1, next.timeIntervalSince(now)))
     }

@@ -239,9 +239,15 @@ final class PGPool: Sendable {
         }
     }
 
-    /// A read: one statement or several, no transaction needed.
+    /// A read: one statement or several, no transaction needed. A kept connection that the
+    /// server dropped (it restarted) is replaced and the read tried once more: after a restart,
+    /// no reader sees an error for a connection it did not know was dead.
     func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        try withConnection(body)
+        do {
+            return try withConnection(body)
+        } catch let error as RelaisError where error.kind == .unavailable {
+            return try withConnection(body)
+        }
     }
 
     /// Write transactions committed by this process (all stores): a data version read before

@@ -22,7 +22,9 @@ struct Check: AsyncParsableCommand {
             }
             let problems = try await ctx.store.integrityProblems()
             guard !problems.isEmpty else {
-                print("Base saine : \(store.db) (intégrité SQLite et index plein texte vérifiés).")
+                print(RelaisContext.isPostgres(db: store.db)
+                    ? "Base saine : \(RelaisContext.display(db: store.db)) (base PostgreSQL joignable, contenus des fiches lisibles)."
+                    : "Base saine : \(store.db) (intégrité SQLite et index plein texte vérifiés).")
                 return
             }
             for p in problems { print("problème : \(p)") }

@@ -8,7 +8,7 @@ import RelaisSources
 
 /// Options shared by every subcommand that touches the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "Fichier SQLite de l’annuaire.")
+    @Option(name: .long, help: "L’annuaire\u{A0}: un fichier SQLite (par défaut relais.sqlite), ou une base PostgreSQL (postgres://utilisateur@hôte/base) pour plusieurs instances.")
     var db: String = "relais.sqlite"
 
     @Option(name: .long, help: "Dossier contenant Directory/ et Importers/ (par défaut : trouvé depuis l’exécutable ou le dossier courant, ou $RELAIS_HOME).")

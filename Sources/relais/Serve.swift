@@ -107,7 +107,7 @@ struct Serve: AsyncParsableCommand {
         let setup = RelaisServer.Setup(
             context: ctx, scheduler: refresher, admin: AdminSettings(reports: reports, trustedProxies: proxies, secureCookies: !insecureCookies))
         if try await ctx.store.adminUsers().isEmpty {
-            logger.info("aucun compte d’administration : créez-en un avec « relais admin add NOM --db \(store.db) »")
+            logger.info("aucun compte d’administration : créez-en un avec « relais admin add NOM --db \(RelaisContext.display(db: store.db)) »")
         }
         let (host, port) = (host, port)
         let app = await RelaisServer.application(setup, host: host, port: port, services: scheduler ? [SchedulerService(scheduler: refresher)] : []) { port in

@@ -38,7 +38,7 @@ struct PrivacyRequestLogger<Context: RequestContext>: RouterMiddleware {
 public enum RelaisServer {
     /// Addresses that answer JSON, errors included: Relais's API, the HSDS API, the OpenAPI document.
     static func isAPI(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path == "/hsds" || path.hasPrefix("/hsds/") || path == "/openapi.json"
+        path.hasPrefix("/api/") || path == "/hsds" || path.hasPrefix("/hsds/") || path == "/openapi.json" || path == "/health"
     }
 
     /// Everything the server adds to the app: its scheduler and its admin settings.
