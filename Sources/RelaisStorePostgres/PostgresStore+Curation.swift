@@ -9,17 +9,7 @@ import RelaisStore
 extension PostgresStore {
     /// Sets (or, with `nil`, clears) a curated value for a field of a listing.
     public func curate(serviceID: String, field: String, value: JSONValue?, author: String, at: Date) throws {
-        guard ListingMerger.editableFields.contains(field) else {
-            throw RelaisError(.invalid, "champ « \(field) » non modifiable ; champs possibles : \(ListingMerger.editableFields.joined(separator: ", "))")
-        }
-        if let value {
-            // The value must make a valid listing.
-            var probe = JSONValue.encode(ListingContent(name: "x", kind: .gem)).objectValue ?? [:]
-            probe[field] = value
-            do { _ = try JSONValue.object(probe).decode(ListingContent.self) } catch {
-                throw RelaisError(.invalid, "valeur invalide pour « \(field) » : \(value.canonical)")
-            }
-        }
+        try StoreRules.checkCuration(field: field, value: value)
         try pool.write { c in
             try Self.lock(c, .listings)
             try Self.requireListing(c, serviceID)

@@ -203,7 +203,7 @@ public final class PostgresStore: @unchecked Sendable {
     }
 
     /// Pages deeper than this many rows are refused when no index serves the query's order.
-    public static let unindexedWindow = 10_000
+    public static var unindexedWindow: Int { StoreRules.unindexedWindow }
 
     /// A page of listings, in the order SQLite gives (stale, folded name or rank, id).
     public func search(_ q: SearchQuery) throws -> ListingPage {
@@ -261,17 +261,11 @@ public final class PostgresStore: @unchecked Sendable {
                 }
             }
             let perPage = max(1, q.perPage)
-            let offset = max(0, (q.page - 1) * perPage)
-            guard offset < total else { return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: []) }
-            let fromEnd = total - offset - perPage
-            let backwards = fromEnd < offset
-            let skip = backwards ? max(0, fromEnd) : offset
-            let take = backwards ? min(perPage, total - offset) : perPage
-            if !indexed && skip > Self.unindexedWindow {
-                throw RelaisError(
-                    .invalid, "Paramètre « page » : page trop lointaine ; au-delà des \(Self.unindexedWindow) premiers résultats, affinez la recherche (type, département) ou réduisez les critères.",
-                    parameter: "page")
+            guard let window = StoreRules.window(total: total, page: q.page, perPage: perPage) else {
+                return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: [])
             }
+            let (skip, take, backwards) = (window.skip, window.take, window.backwards)
+            if !indexed && skip > StoreRules.unindexedWindow { throw StoreRules.tooDeep }
             let limit = bind(take)
             let skipped = bind(skip)
             let ids = try c.query("SELECT s.id FROM \(from) \(whereSQL) ORDER BY \(backwards ? reverse : order) LIMIT \(limit) OFFSET \(skipped)", parameters)

@@ -189,9 +189,8 @@ public final class SQLiteStore: DirectoryStore {
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
-    /// Pages deeper than this many rows are refused when no index serves the query's
-    /// order (a need filter, a text search): each such page costs its offset.
-    public static let unindexedWindow = 10_000
+    /// Pages deeper than this many rows are refused when no index serves the query's order.
+    public static var unindexedWindow: Int { StoreRules.unindexedWindow }
 
     /// A page of listings, at a cost bounded whatever the page: without text, an index
     /// serves the order and the filter, only row ids are skipped (from the nearer end:
@@ -252,18 +251,11 @@ public final class SQLiteStore: DirectoryStore {
                 countCache.set(countKey, total)
             }
             let perPage = max(1, q.perPage)
-            let offset = max(0, (q.page - 1) * perPage)
-            guard offset < total else { return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: []) }
-            // From the nearer end: the last pages are read backwards.
-            let fromEnd = total - offset - perPage
-            let backwards = fromEnd < offset
-            let skip = backwards ? max(0, fromEnd) : offset
-            let take = backwards ? min(perPage, total - offset) : perPage
-            if !indexed && skip > Self.unindexedWindow {
-                throw RelaisError(
-                    .invalid, "Paramètre « page » : page trop lointaine ; au-delà des \(Self.unindexedWindow) premiers résultats, affinez la recherche (type, département) ou réduisez les critères.",
-                    parameter: "page")
+            guard let window = StoreRules.window(total: total, page: q.page, perPage: perPage) else {
+                return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: [])
             }
+            let (skip, take, backwards) = (window.skip, window.take, window.backwards)
+            if !indexed && skip > StoreRules.unindexedWindow { throw StoreRules.tooDeep }
             let ids = try Int64.fetchAll(
                 db, sql: "SELECT s.rowid FROM \(from) \(whereSQL) ORDER BY \(backwards ? reverse : order) LIMIT ? OFFSET ?",
                 arguments: StatementArguments(args + [take, skip]))
