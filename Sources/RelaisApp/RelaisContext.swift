@@ -128,14 +128,15 @@ public struct RelaisContext: Sendable {
 
     /// Imports every enabled manifest whose URL is local (`file://`): the bundled
     /// demonstration sources. Used on first start when the store is empty.
-    /// Each under its source's lease: two instances starting together on one new database
-    /// import each bundled source once (the second finds it leased and leaves it).
-    public func importBundled(progress: (@Sendable (String) -> Void)? = nil) async throws -> [RunRecord] {
+    /// Each under its source's lease (`leaseDuration`: the server's): two instances starting
+    /// together on one new database import each bundled source once (the second finds it
+    /// leased and leaves it).
+    public func importBundled(leaseDuration: TimeInterval = SchedulerSettings().leaseDuration, progress: (@Sendable (String) -> Void)? = nil) async throws -> [RunRecord] {
         var runs: [RunRecord] = []
         let owner = RefreshScheduler.defaultOwner()
         for m in try manifests() where m.enabled && m.url.lowercased().hasPrefix("file://") {
             let now = clock()
-            guard try await store.acquireLease(source: m.registration, owner: owner, until: now.addingTimeInterval(SchedulerSettings().leaseDuration), now: now) else { continue }
+            guard try await store.acquireLease(source: m.registration, owner: owner, until: now.addingTimeInterval(leaseDuration), now: now) else { continue }
             runs.append(await importer.run(m, trigger: "first-start", progress: progress))
             try? await store.releaseLease(sourceID: m.id, owner: owner)
         }

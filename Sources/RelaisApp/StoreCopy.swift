@@ -1,5 +1,5 @@
-import COpenSSL
 import Foundation
+import RelaisAuth
 import RelaisModel
 import RelaisNormalize
 import RelaisStorePostgres
@@ -281,45 +281,23 @@ public enum StoreCopy {
 /// SHA-256 over a table's canonical rows, in order: each value as its UTF-8 length, `:` and its
 /// bytes, NULL as `N` (so NULL, "" and "N" differ), each row ended by a newline.
 final class TableDigest {
-    private let context: OpaquePointer
+    private var stream = Secrets.SHA256Stream()
     private(set) var count = 0
-    private var finished: String?
-
-    init() {
-        context = EVP_MD_CTX_new()!
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
-
-    private func update(_ text: String) {
-        var text = text
-        text.withUTF8 { b in _ = EVP_DigestUpdate(context, b.baseAddress, b.count) }
-    }
 
     func add(_ row: [String?]) {
-        precondition(finished == nil)
         for value in row {
             if let value {
-                update("\(value.utf8.count):")
-                update(value)
+                stream.update("\(value.utf8.count):")
+                stream.update(value)
             } else {
-                update("N")
+                stream.update("N")
             }
         }
-        update("\n")
+        stream.update("\n")
         count += 1
     }
 
-    var hex: String {
-        if let finished { return finished }
-        var out = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &out, &length)
-        let text = out.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
-        finished = text
-        return text
-    }
+    var hex: String { stream.hex }
 }
 
 // MARK: The two backends

@@ -25,6 +25,27 @@ public enum Secrets {
 
     public static func sha256Hex(_ text: String) -> String { hex(sha256(Array(text.utf8))) }
 
+    /// SHA-256 over bytes given a piece at a time (a whole table, row by row). A value: the
+    /// digest so far can be read at any time, and more added after.
+    public struct SHA256Stream {
+        private var context = SHA256_CTX()
+
+        public init() { SHA256_Init(&context) }
+
+        public mutating func update(_ text: String) {
+            var text = text
+            text.withUTF8 { b in _ = SHA256_Update(&context, b.baseAddress, b.count) }
+        }
+
+        /// The digest of what was added so far, in lowercase hex.
+        public var hex: String {
+            var copy = context
+            var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+            out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &copy) }
+            return Secrets.hex(out)
+        }
+    }
+
     /// Compares two byte strings in time that depends only on their length.
     public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

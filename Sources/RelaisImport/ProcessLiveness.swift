@@ -10,22 +10,26 @@ public enum ProcessLiveness {
         return set.isEmpty ? ProcessInfo.processInfo.hostName : set
     }()
 
+    /// An owner's host and process id: `host:pid` (runs) or `host:pid:random` (leases); the
+    /// host itself contains no ':'. nil for anything else.
+    private static func parse(_ owner: String) -> (host: String, pid: String)? {
+        let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 2: return (parts[0], parts[1])  // (indexes within the count matched)
+        case 3...: return (parts[parts.count - 3], parts[parts.count - 2])
+        default: return nil
+        }
+    }
+
     /// Whether the owner names a process of this host (alive or not).
     public static func isOnThisHost(owner: String) -> Bool {
-        let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2 else { return false }
-        return (parts.count >= 3 ? parts[parts.count - 3] : parts[0]) == hostName
+        parse(owner)?.host == hostName
     }
 
     /// True only when the owner names a process of this host that no longer exists;
     /// an owner on another host, or unreadable, is never declared gone.
     public static func isGoneLocally(owner: String) -> Bool {
-        let parts = owner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2 else { return false }
-        // host:pid or host:pid:random — the host itself may not contain ':'. Both indexes are
-        // within bounds: parts.count ≥ 2 is checked above, ≥ 3 in the first branch.
-        let (host, pidText) = parts.count >= 3 ? (parts[parts.count - 3], parts[parts.count - 2]) : (parts[0], parts[1])
-        guard host == hostName, let pid = Int32(pidText), pid > 0 else { return false }
+        guard let (host, pidText) = parse(owner), host == hostName, let pid = Int32(pidText), pid > 0 else { return false }
         if pid == ProcessInfo.processInfo.processIdentifier { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }

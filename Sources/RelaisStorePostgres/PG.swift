@@ -11,9 +11,10 @@ struct PGError: Error, CustomStringConvertible {
 
     var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
 
-    /// The same, as the French error a person reads.
+    /// The same, as the French error a person reads: the database is out of reach. libpq's own
+    /// words (host, port) are not shown to the public.
     var relais: RelaisError {
-        RelaisError(.unavailable, "base PostgreSQL : \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        RelaisError(.unavailable, "base de données injoignable pour le moment : réessayez dans quelques instants")
     }
 }
 
@@ -37,6 +38,17 @@ extension Double: PGBindable {
 extension Date: PGBindable { var pgText: String? { Timestamp.string(self) } }
 extension Optional: PGBindable where Wrapped: PGBindable {
     var pgText: String? { flatMap(\.pgText) }
+}
+
+/// The parameters of a statement being written: `p.bind(value)` appends the value and gives its
+/// placeholder (`$3`), so a query with optional filters numbers them without counting by hand.
+struct PGParameters {
+    private(set) var values: [any PGBindable] = []
+
+    mutating func bind(_ value: any PGBindable) -> String {
+        values.append(value)
+        return "$\(values.count)"
+    }
 }
 
 /// A PostgreSQL array literal of texts (`{"a","b"}`), for `$n::text[]` (one round trip for
@@ -184,21 +196,16 @@ final class PGConnection: @unchecked Sendable {
 
     // LISTEN/NOTIFY
 
-    /// The notifications received since the last call (channel, payload), after waiting up to
-    /// `timeout` seconds for the socket to have something.
-    func notifications(waiting timeout: Double) -> [(channel: String, payload: String)] {
+    /// Waits up to `timeout` seconds for a notification (of a channel this connection listens
+    /// to), and consumes those received: the caller reads what changed itself.
+    func waitForNotifications(upTo timeout: Double) {
         let socket = PQsocket(conn)
         if socket >= 0, timeout > 0 {
             var fds = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
             _ = poll(&fds, 1, Int32(timeout * 1000))
         }
-        guard PQconsumeInput(conn) == 1 else { return [] }
-        var out: [(String, String)] = []
-        while let n = PQnotifies(conn) {
-            out.append((String(cString: n.pointee.relname), String(cString: n.pointee.extra)))
-            PQfreemem(n)
-        }
-        return out
+        guard PQconsumeInput(conn) == 1 else { return }
+        while let n = PQnotifies(conn) { PQfreemem(n) }
     }
 }
 

@@ -23,7 +23,10 @@ extension PostgresStore {
                 "INSERT INTO admin_user (name, password_hash, created_at) VALUES ($1, $2, $3::timestamptz) ON CONFLICT (name) DO NOTHING RETURNING id",
                 [name, passwordHash, Self.iso(at)]).first?.int64("id")
             else { throw RelaisError(.conflict, "l’administrateur « \(name) » existe déjà") }
-            return Self.adminUser(try c.query(Self.adminSelect + " WHERE u.id = $1", [id]).first!)
+            guard let row = try c.query(Self.adminSelect + " WHERE u.id = $1", [id]).first else {
+                throw RelaisError(.internal, "administrateur « \(name) » créé mais introuvable")
+            }
+            return Self.adminUser(row)
         }
     }
 

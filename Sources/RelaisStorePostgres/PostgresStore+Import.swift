@@ -199,11 +199,8 @@ extension PostgresStore {
     public func changes(runID: Int64?, since: String?, until: String? = nil, sourceID: String? = nil, serviceID: String? = nil, limit: Int) throws -> [ChangeRecord] {
         try pool.read { c in
             var conditions: [String] = []
-            var parameters: [any PGBindable] = []
-            func bind(_ value: any PGBindable) -> String {
-                parameters.append(value)
-                return "$\(parameters.count)"
-            }
+            var p = PGParameters()
+            func bind(_ value: any PGBindable) -> String { p.bind(value) }
             if let runID { conditions.append("run_id = \(bind(runID))") }
             if let since { conditions.append("at >= \(bind(since))::timestamptz") }
             if let until { conditions.append("at <= \(bind(until.count == 10 ? until + "T23:59:59Z" : until))::timestamptz") }
@@ -222,7 +219,7 @@ extension PostgresStore {
                       \(firstRun)
                 ) x \(whereSQL) ORDER BY at DESC NULLS LAST, id DESC LIMIT \(bind(limit))
                 """
-            return try c.query(sql, parameters).rows.map {
+            return try c.query(sql, p.values).rows.map {
                 ChangeRecord(
                     id: $0.int64("id") ?? 0, at: $0.text("at"), runID: $0.int64("run_id"), sourceID: $0.string("source_id"), actor: $0.string("actor"),
                     serviceID: $0.text("service_id"), serviceName: $0.string("service_name"), action: $0.text("action"), field: $0.string("field"),
@@ -472,7 +469,7 @@ extension PostgresStore {
                     for k in values.indices { schedule[k].append(values[k]) }
                 }
             }
-            if !schedule[0].isEmpty {
+            if schedule.contains(where: { !$0.isEmpty }) {
                 // The zone of each row's listing: one text per row, as the other columns.
                 let zones = p.flatMap { l in Array(repeating: l.content.zone.identifier, count: l.rows.schedule.count) }
                 try c.query("""

@@ -17,7 +17,7 @@ public final class PostgresStore: @unchecked Sendable {
     let pool: PGPool
     public let url: String
     /// Totals of recent searches, valid for one data version (the key holds it).
-    let countCache = Mutex<[String: Int]>([:])
+    let countCache = BoundedCache<String, Int>(capacity: 512)
     /// The data version last read, with this process's write count then and when it was read.
     let version = Mutex<(value: Int, commits: Int, at: UInt64)?>(nil)
     private let listening = Atomic<Bool>(false)
@@ -35,21 +35,20 @@ public final class PostgresStore: @unchecked Sendable {
     public init(url: String, readingOnly: Bool = false, connections: Int = 8) throws {
         self.url = url
         pool = PGPool(url: Self.libpqURL(url), capacity: connections)
-        do {
-            try pool.withConnection { c in
-                if readingOnly {
-                    let done = (try? c.query("SELECT name FROM relais_migration").rows.map { $0.text("name") }) ?? []
-                    guard Set(done).isSuperset(of: PostgresSchema.migrations.map(\.name)) else {
-                        throw RelaisError(.unavailable, "base « \(Self.redacted(url)) » d’une autre version de Relais, ou qui n’est pas une base Relais : lancez « relais import » ou « relais serve » une fois pour la mettre à jour")
-                    }
-                } else {
-                    try Self.migrate(c)
-                }
-            }
-        } catch let error as PGError {
+        // A connection of its own (not the pool's): libpq's whole message, for the person starting it.
+        let c: PGConnection
+        do { c = try PGConnection(url: Self.libpqURL(url)) } catch let error as PGError {
             throw RelaisError(.unavailable, "base PostgreSQL « \(Self.redacted(url)) » inaccessible : \(error.message.trimmingCharacters(in: .whitespacesAndNewlines))")
-        } catch let error as RelaisError where error.kind == .unavailable && !error.message.contains(Self.redacted(url)) {
-            throw RelaisError(.unavailable, "base PostgreSQL « \(Self.redacted(url)) » inaccessible : \(error.message)")
+        }
+        if readingOnly {
+            let done = (try? c.query("SELECT name FROM relais_migration").rows.map { $0.text("name") }) ?? []
+            guard Set(done).isSuperset(of: PostgresSchema.migrations.map(\.name)) else {
+                throw RelaisError(.unavailable, "base « \(Self.redacted(url)) » d’une autre version de Relais, ou qui n’est pas une base Relais : lancez « relais import » ou « relais serve » une fois pour la mettre à jour")
+            }
+        } else {
+            do { try Self.migrate(c) } catch let error as PGError {
+                throw RelaisError(.unavailable, "base PostgreSQL « \(Self.redacted(url)) » : mise à jour du schéma impossible — \(error.message.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
         }
     }
 
@@ -209,11 +208,8 @@ public final class PostgresStore: @unchecked Sendable {
     public func search(_ q: SearchQuery) throws -> ListingPage {
         try pool.read { c in
             var conditions: [String] = []
-            var parameters: [any PGBindable] = []
-            func bind(_ value: any PGBindable) -> String {
-                parameters.append(value)
-                return "$\(parameters.count)"
-            }
+            var p = PGParameters()
+            func bind(_ value: any PGBindable) -> String { p.bind(value) }
             if !q.includeHidden { conditions.append("s.hidden = 0") }
             if !q.includeStale { conditions.append("s.stale = 0") }
             if let v = q.kind?.rawValue { conditions.append("s.kind = \(bind(v))") }
@@ -249,16 +245,13 @@ public final class PostgresStore: @unchecked Sendable {
             }
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let version = try c.query("SELECT value FROM meta WHERE key = 'data_version'").first?.int("value") ?? 0
-            let countKey = "\(version)|\(from)|\(whereSQL)|" + parameters.map { $0.pgText ?? "∅" }.joined(separator: "|")
+            let countKey = "\(version)|\(from)|\(whereSQL)|" + p.values.map { $0.pgText ?? "∅" }.joined(separator: "|")
             let total: Int
-            if let cached = countCache.withLock({ $0[countKey] }) {
+            if let cached = countCache.get(countKey) {
                 total = cached
             } else {
-                total = try c.query("SELECT COUNT(*) AS n FROM \(from) \(whereSQL)", parameters).first?.int("n") ?? 0
-                countCache.withLock {
-                    if $0.count > 512 { $0 = [:] }
-                    $0[countKey] = total
-                }
+                total = try c.query("SELECT COUNT(*) AS n FROM \(from) \(whereSQL)", p.values).first?.int("n") ?? 0
+                countCache.set(countKey, total)
             }
             let perPage = max(1, q.perPage)
             guard let window = StoreRules.window(total: total, page: q.page, perPage: perPage) else {
@@ -268,7 +261,7 @@ public final class PostgresStore: @unchecked Sendable {
             if !indexed && skip > StoreRules.unindexedWindow { throw StoreRules.tooDeep }
             let limit = bind(take)
             let skipped = bind(skip)
-            let ids = try c.query("SELECT s.id FROM \(from) \(whereSQL) ORDER BY \(backwards ? reverse : order) LIMIT \(limit) OFFSET \(skipped)", parameters)
+            let ids = try c.query("SELECT s.id FROM \(from) \(whereSQL) ORDER BY \(backwards ? reverse : order) LIMIT \(limit) OFFSET \(skipped)", p.values)
                 .rows.map { $0.text("id") }
             let ordered = backwards ? Array(ids.reversed()) : ids
             guard !ordered.isEmpty else { return ListingPage(totalItems: total, page: q.page, perPage: perPage, listings: []) }
@@ -309,12 +302,11 @@ public final class PostgresStore: @unchecked Sendable {
                         connection = c
                     }
                     guard let c = connection else { continue }
-                    let heard = c.notifications(waiting: 1.0)
+                    // Woken by a notification or after a second: either way the value is read from
+                    // the table (a notification's payload may arrive out of order across instances).
+                    c.waitForNotifications(upTo: 1.0)
                     guard c.isConnected else { connection = nil; continue }
-                    // Heard or not, read the value itself: a notification carries one, but order
-                    // across instances is the database's.
                     let value = try c.query("SELECT value FROM meta WHERE key = 'data_version'").first?.int("value") ?? 0
-                    _ = heard
                     guard let store = self else { return }
                     let commits = PGPool.commits.load(ordering: .acquiring)
                     store.version.withLock { $0 = (value, commits, DispatchTime.now().uptimeNanoseconds) }
@@ -330,11 +322,6 @@ public final class PostgresStore: @unchecked Sendable {
         try pool.read { c in try c.query("SELECT value FROM meta WHERE key = 'store_id'").first?.int64("value") }
     }
 
-    /// What the referral engine never reads (texts and contacts), left out of ``indexListings()``.
-    static let indexOmitted = [
-        "description", "scheduleText", "fees", "eligibility", "registration", "audienceNote", "sponsor", "manager", "alternateName", "organization",
-        "phones", "emails", "website", "address", "placeName", "parentKey", "sourceUpdated",
-    ]
 
     public func indexListings() throws -> [IndexListing] {
         var out: [IndexListing] = []
@@ -343,7 +330,7 @@ public final class PostgresStore: @unchecked Sendable {
     }
 
     /// Every listed listing, read in pages of 5,000 by id (memory bounded by a page). The
-    /// canonical text is read and its long texts dropped here (``indexOmitted``): removing them
+    /// canonical text is read and its long texts dropped here (``dropLongTexts``): removing them
     /// with jsonb operators in the query cost PostgreSQL seven times the read.
     public func forEachIndexListing(_ body: (IndexListing) throws -> Void) throws {
         let decoder = JSONDecoder()
@@ -368,7 +355,8 @@ public final class PostgresStore: @unchecked Sendable {
         }
     }
 
-    /// What the referral engine never reads, as SQLite's index query leaves it out (``indexOmitted``).
+    /// What the referral engine never reads, as SQLite's index query leaves it out
+    /// (`SQLiteStore.indexOmitted`; the contract's `indexListings` check holds both to it).
     static func dropLongTexts(_ c: inout ListingContent) {
         (c.description, c.scheduleText, c.fees, c.eligibility, c.registration, c.audienceNote) = (nil, nil, nil, nil, nil, nil)
         (c.sponsor, c.manager, c.alternateName, c.organization, c.website, c.address) = (nil, nil, nil, nil, nil, nil)
@@ -418,15 +406,30 @@ public final class PostgresStore: @unchecked Sendable {
 
     // MARK: Maintenance
 
-    /// What PostgreSQL can say of its own health here: the tables are reachable, and every
-    /// listing's search columns agree with its content's folded text.
+    /// What can go wrong that PostgreSQL's own constraints do not catch: a listing whose content
+    /// this version of Relais cannot read (written by another version, or by hand), a source
+    /// record whose listing is gone. (The search columns are generated: they cannot drift.)
     public func integrityProblems() throws -> [String] {
-        try pool.read { c in
-            var problems: [String] = []
-            let n = try c.query("SELECT COUNT(*) AS n FROM service WHERE content_json IS NULL").first?.int("n") ?? 0
-            if n > 0 { problems.append("\(n) fiches au contenu illisible") }
-            return problems
+        var problems: [String] = []
+        let orphans = try pool.read { c in
+            try c.query("SELECT COUNT(*) AS n FROM source_record r WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.id = r.service_id)").first?.int("n") ?? 0
         }
+        if orphans > 0 { problems.append("\(orphans) enregistrements de source sans leur fiche") }
+        let decoder = JSONDecoder()
+        var unreadable: [String] = []
+        var after = ""
+        while true {
+            let rows = try pool.read { c in
+                try c.query("SELECT id, content FROM service WHERE id > $1 ORDER BY id LIMIT 5000", [after]).rows
+            }
+            for r in rows where (try? decoder.decode(ListingContent.self, from: Data(r.text("content").utf8))) == nil { unreadable.append(r.text("id")) }
+            guard rows.count == 5000, let last = rows.last else { break }
+            after = last.text("id")
+        }
+        if !unreadable.isEmpty {
+            problems.append("\(unreadable.count) fiches au contenu illisible par cette version de Relais (\(unreadable.prefix(5).joined(separator: ", "))\(unreadable.count > 5 ? "…" : ""))")
+        }
+        return problems
     }
 
     /// Nothing to rebuild: the search vector is a generated column, always in step.

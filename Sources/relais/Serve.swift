@@ -89,7 +89,7 @@ struct Serve: AsyncParsableCommand {
         for problem in try await ctx.manifestSet(in: folder).problems { logger.error("manifeste invalide — \(problem)") }
         if try await ctx.store.listingCount() <= ctx.data.nationalLines.count {
             logger.info("premier démarrage : import des sources fournies")
-            for run in try await ctx.importBundled() {
+            for run in try await ctx.importBundled(leaseDuration: TimeInterval(max(5, leaseSeconds))) {
                 logger.info("\(run.sourceID) : \(run.status.rawValue), \(Text.count(run.added, "fiche ajoutée", "fiches ajoutées"))")
             }
             // The index read at the start was the empty store's: the first question waits for this one.

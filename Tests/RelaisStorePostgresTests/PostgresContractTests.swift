@@ -59,6 +59,20 @@ struct PostgresContractTests {
         #expect(throws: RelaisError.self) { try PostgresStore(url: "postgres://relais@127.0.0.1:1/relais?connect_timeout=2") }
     }
 
+    @Test func theCheckFindsWhatConstraintsDoNot() async throws {
+        try await PostgresDatabases.withEmptyStore { store in
+            #expect(try store.integrityProblems().isEmpty)
+            try store.pool.write { c in
+                try c.batch("""
+                    INSERT INTO service (id, name, status, kind, content, created_at, updated_at) VALUES ('rbad', 'x', 'active', 'gem', '{"x": 1}', now(), now());
+                    INSERT INTO source_record (source_id, record_key, service_id, hash, fetched_at) VALUES ('s', 'k', 'rgone', 'h', now());
+                    """)
+            }
+            let problems = try store.integrityProblems()
+            #expect(problems.count == 2 && problems.contains { $0.contains("rbad") } && problems.contains { $0.contains("sans leur fiche") })
+        }
+    }
+
     @Test func arraysAndTextsTravelIntact() async throws {
         try await PostgresDatabases.withEmptyStore { store in
             let texts: [String?] = ["a\"b", "c\\d", "{e,f}", "NULL", nil, "", "l’œuvre « ici »", "\u{1F600}"]

@@ -139,7 +139,7 @@ enum ContentCoding {
     /// The weight of a `q=…` parameter (0 when it is not a number), nil for another parameter.
     private static func weight(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
         let kept = bytes.filter { $0 != 0x20 && $0 != 0x09 }
-        guard kept.count >= 2, kept[0] | 0x20 == 0x71, kept[1] == 0x3D else { return nil }  // q=
+        guard kept.starts(with: [0x71]) || kept.starts(with: [0x51]), kept.dropFirst().first == 0x3D else { return nil }  // q= or Q=
         return Double(String(decoding: kept.dropFirst(2), as: UTF8.self)) ?? 0
     }
 }
